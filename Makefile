@@ -1,0 +1,29 @@
+# graphdiff: `make run` opens the flagship graph, `make test` runs the whole suite.
+# Both create .venv, install the package with its test extras, and install Graphviz's
+# `dot` when it is missing and the machine allows it.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup dot clean
+
+setup: $(STAMP) dot
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+dot:
+	@bash scripts/ensure-dot.sh
+
+run: setup
+	$(BIN)/graphdiff trace graphs/peyre.gd --mode reverse
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info

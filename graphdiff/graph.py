@@ -1,0 +1,286 @@
+"""The graph: a hash-consed DAG whose node list is always in topological order."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from .ops import OPS
+from .source import GraphError, Span, did_you_mean
+
+
+def as_value(v):
+    """A user value as graphdiff stores it: np.float64 for scalars, a float64 array otherwise."""
+    a = np.asarray(v, dtype=float)
+    return a[()] if a.ndim == 0 else a
+
+
+class Node:
+    """One node: an input, a constant, or an op applied to earlier nodes.
+
+    Nodes are created only by `Graph`; the graph adds author names to `names` as they are
+    bound, nothing else changes after creation.
+    """
+
+    __slots__ = ("id", "op", "operands", "attrs", "shape", "names", "value", "span")
+
+    def __init__(self, id, op, operands, attrs, shape, value=None, span=None):
+        self.id = id
+        self.op = op
+        self.operands = operands
+        self.attrs = attrs
+        self.shape = shape
+        self.names: tuple[str, ...] = ()
+        self.value = value
+        self.span = span
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op in ("input", "const")
+
+    def __repr__(self) -> str:
+        ops = ", ".join(f"v{j}" for j in self.operands)
+        return f"Node(v{self.id} = {self.op}({ops}){' ' + '/'.join(self.names) if self.names else ''})"
+
+
+class Graph:
+    """A DAG of nodes, hash-consed so that structurally equal subexpressions are one node.
+
+    `share=False` turns interning off: every application makes a new node (an expression tree).
+    """
+
+    def __init__(self, *, share: bool = True):
+        self.share = share
+        self._nodes: list[Node] = []
+        self._table: dict[tuple, int] = {}
+        self._consumers: list[list[int]] = []
+        self.inputs: tuple[int, ...] = ()
+        self.outputs: tuple[tuple[str, int], ...] = ()
+        self.names: dict[str, int] = {}
+
+    # ------------------------------------------------------------ construction
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        return tuple(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def node(self, i: int) -> Node:
+        return self._nodes[i]
+
+    def _add(self, node: Node) -> int:
+        self._nodes.append(node)
+        self._consumers.append([])
+        for j in node.operands:
+            self._consumers[j].append(node.id)
+        return node.id
+
+    def add_input(self, name: str, value=None, *, shape=None, span: Span | None = None) -> int:
+        """Declare an independent variable; its shape comes from its value (or `shape`)."""
+        if name in self.names:
+            raise GraphError(f"'{name}' is already defined", span)
+        if value is not None:
+            value = as_value(value)
+            shape = np.shape(value)
+        shape = tuple(shape or ())
+        i = self._add(Node(len(self._nodes), "input", (), (), shape, value, span))
+        self.inputs += (i,)
+        self.bind(name, i, span=span)
+        return i
+
+    def add_const(self, value, *, span: Span | None = None) -> int:
+        """A constant node (interned by value, so equal literals are one node)."""
+        value = as_value(value)
+        key = ("const", np.shape(value), np.asarray(value).tobytes())
+        if self.share and key in self._table:
+            return self._table[key]
+        i = self._add(Node(len(self._nodes), "const", (), (), np.shape(value), value, span))
+        self._table[key] = i
+        return i
+
+    def apply(self, op: str, operands: Iterable[int], attrs: tuple = (), *, span: Span | None = None) -> int:
+        """The node op(operands) with attrs, reusing an equal node when sharing is on."""
+        operands = tuple(operands)
+        spec = OPS.get(op)
+        if spec is None:
+            raise GraphError(f"unknown operation '{op}'", span,
+                             hint=did_you_mean(op, OPS))
+        if len(operands) != spec.arity:
+            raise GraphError(f"{op} takes {spec.arity} operand(s), got {len(operands)}", span)
+        key = (op, operands, attrs)
+        if self.share and key in self._table:
+            return self._table[key]
+        shapes = [self._nodes[j].shape for j in operands]
+        try:
+            shape = tuple(spec.shape(*shapes, **dict(attrs)))
+        except ValueError as e:
+            raise GraphError(f"{op}: {e}", span) from None
+        i = self._add(Node(len(self._nodes), op, operands, attrs, shape, None, span))
+        self._table[key] = i
+        return i
+
+    def bind(self, name: str, i: int, *, span: Span | None = None) -> None:
+        """Give node i an author name (a node may carry several)."""
+        self.names[name] = i
+        node = self._nodes[i]
+        if name not in node.names:
+            node.names = node.names + (name,)
+
+    def set_output(self, name: str, i: int, *, span: Span | None = None) -> None:
+        """Mark node i as the output `name`."""
+        if any(n == name for n, _ in self.outputs):
+            raise GraphError(f"output '{name}' is already declared", span)
+        if name not in self.names or self.names[name] != i:
+            self.bind(name, i, span=span)
+        self.outputs += ((name, i),)
+
+    # ------------------------------------------------------------ queries
+
+    def label(self, i: int) -> str:
+        """The display name of node i: its author's first name, else v{i}."""
+        names = self._nodes[i].names
+        return names[0] if names else f"v{i}"
+
+    def consumers(self, i: int) -> tuple[int, ...]:
+        return tuple(self._consumers[i])
+
+    def fanout(self, i: int) -> int:
+        """How many distinct nodes use node i."""
+        return len(set(self._consumers[i]))
+
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(self.input_name(i) for i in self.inputs)
+
+    def input_name(self, i: int) -> str:
+        return self._nodes[i].names[0]
+
+    def output_node(self, name: str) -> int:
+        for n, i in self.outputs:
+            if n == name:
+                return i
+        raise GraphError(f"no output named '{name}'",
+                         hint=did_you_mean(name, [n for n, _ in self.outputs]))
+
+    def input_node(self, name: str) -> int:
+        for i in self.inputs:
+            if self._nodes[i].names[0] == name:
+                return i
+        raise GraphError(f"no input named '{name}'", hint=did_you_mean(name, self.input_names()))
+
+    def n_ops(self) -> int:
+        return sum(1 for n in self._nodes if not n.is_leaf)
+
+    def tree_counts(self) -> tuple[int, int]:
+        """(nodes, op nodes) of the expression tree: sharing off, only inputs kept single.
+
+        Counted over the DAG (a node's tree size is 1 + its operands' tree sizes), so a deep
+        DAG whose tree is astronomically large is still counted exactly.
+        """
+        sizes = [0] * len(self._nodes)
+        ops = [0] * len(self._nodes)
+        for n in self._nodes:
+            if n.op == "input":
+                sizes[n.id], ops[n.id] = 0, 0
+            elif n.op == "const":
+                sizes[n.id], ops[n.id] = 1, 0
+            else:
+                sizes[n.id] = 1 + sum(sizes[j] for j in n.operands)
+                ops[n.id] = 1 + sum(ops[j] for j in n.operands)
+        roots = [i for _, i in self.outputs]
+        seen = set()
+        total_nodes = total_ops = 0
+        for r in roots:
+            if r in seen:
+                continue
+            seen.add(r)
+            total_nodes += sizes[r]
+            total_ops += ops[r]
+        return total_nodes + len(self.inputs), total_ops
+
+    def tree(self, *, limit: int = 200_000) -> "Graph":
+        """The expression tree of this graph (sharing off): each use of a node gets its own copy."""
+        nodes, _ = self.tree_counts()
+        if nodes > limit:
+            raise GraphError(f"the expression tree would have {nodes} nodes (more than {limit})")
+        t = Graph(share=False)
+        t_input = {}
+        for i in self.inputs:
+            n = self._nodes[i]
+            t_input[i] = t.add_input(n.names[0], n.value, shape=n.shape, span=n.span)
+        for name, root in self.outputs:
+            # Post-order copy with an explicit stack: (node id, operands done?)
+            stack, results = [(root, False)], []
+            while stack:
+                i, done = stack.pop()
+                n = self._nodes[i]
+                if n.op == "input":
+                    results.append(t_input[i])
+                elif n.op == "const":
+                    results.append(t.add_const(n.value, span=n.span))
+                elif not done:
+                    stack.append((i, True))
+                    for j in reversed(n.operands):
+                        stack.append((j, False))
+                else:
+                    k = len(n.operands)
+                    ops_ = results[len(results) - k:]
+                    del results[len(results) - k:]
+                    new = t.apply(n.op, ops_, n.attrs, span=n.span)
+                    for nm in n.names:
+                        if nm not in t.names:
+                            t.bind(nm, new)
+                    results.append(new)
+            t.set_output(name, results[-1])
+        return t
+
+    def to_networkx(self):
+        """A networkx.DiGraph: edges operand → consumer, with op, label and shape on nodes."""
+        import networkx as nx
+
+        G = nx.DiGraph()
+        for n in self._nodes:
+            G.add_node(n.id, op=n.op, label=self.label(n.id), shape=n.shape, names=n.names)
+        for n in self._nodes:
+            for slot, j in enumerate(n.operands):
+                if G.has_edge(j, n.id):
+                    G.edges[j, n.id]["slots"].append(slot)
+                else:
+                    G.add_edge(j, n.id, slots=[slot])
+        return G
+
+    def stats(self) -> dict:
+        """Node and edge counts, with and without sharing (the `stats --json` document)."""
+        tree_nodes, tree_ops = self.tree_counts()
+        return {
+            "nodes": len(self._nodes),
+            "edges": sum(len(n.operands) for n in self._nodes),
+            "ops": self.n_ops(),
+            "inputs": len(self.inputs),
+            "consts": sum(1 for n in self._nodes if n.op == "const"),
+            "tree_nodes": tree_nodes,
+            "tree_ops": tree_ops,
+        }
+
+    # ------------------------------------------------------------ derivatives (see sweeps.py)
+
+    def eval(self, at=None) -> dict:
+        """Primal values of the outputs: {output name: value}."""
+        from .sweeps import evaluate
+        return evaluate(self, at)
+
+    def grad(self, at=None, *, wrt=None, mode: str = "reverse", output: str | None = None):
+        """(value, {input name: gradient}) of the single scalar output."""
+        from .sweeps import gradient
+        return gradient(self, at, wrt=wrt, mode=mode, output=output)
+
+    def jacobian(self, at=None, *, mode: str = "reverse"):
+        """Jacobian(rows, cols, matrix) of all outputs' entries w.r.t. all inputs' entries."""
+        from .sweeps import jacobian
+        return jacobian(self, at, mode=mode)
+
+    def trace(self, mode: str = "reverse", at=None, *, seed=None):
+        """The step records of a sweep (`primal`, `forward` or `reverse`)."""
+        from .sweeps import SWEEPS
+        return SWEEPS[mode](self, at, seed=seed) if mode != "primal" else SWEEPS[mode](self, at)

@@ -1,0 +1,138 @@
+"""Lowering: statements -> a hash-consed Graph. Iterative, so long expressions cannot overflow."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import ast as A
+from .graph import Graph, as_value
+from .parser import FUNCTIONS, parse_statements
+from .source import GraphError, did_you_mean
+
+
+def _children(e) -> tuple:
+    if isinstance(e, A.Unary):
+        return (e.operand,)
+    if isinstance(e, A.Binary):
+        return (e.left, e.right)
+    if isinstance(e, A.Call):
+        return e.args[:1] if e.fn == "norm" else e.args
+    if isinstance(e, (A.Index, A.Transpose)):
+        return (e.target,)
+    return ()
+
+
+class Lowerer:
+    def __init__(self, g: Graph, at: dict | None):
+        self.g = g
+        self.at = dict(at or {})
+
+    def name(self, e: A.Name) -> int:
+        if e.id in self.g.names:
+            return self.g.names[e.id]
+        if e.id in FUNCTIONS:
+            raise GraphError(f"'{e.id}' is a function: call it as {e.id}(...)", e.span)
+        raise GraphError(f"unknown name '{e.id}'", e.span,
+                         hint=did_you_mean(e.id, list(self.g.names) + list(FUNCTIONS)))
+
+    def build(self, e, operands: list[int]) -> int:
+        g = self.g
+        if isinstance(e, A.Unary):
+            return g.apply(e.op, operands, span=e.span)
+        if isinstance(e, A.Binary):
+            return g.apply(e.op, operands, span=e.span)
+        if isinstance(e, A.Transpose):
+            return g.apply("transpose", operands, span=e.span)
+        if isinstance(e, A.Index):
+            shape = g.node(operands[0]).shape
+            if len(e.indices) > len(shape):
+                raise GraphError(f"{len(e.indices)} indices for an array of shape {shape}", e.span)
+            index = []
+            for i, n in zip(e.indices, shape):
+                if not -n <= i < n:
+                    raise GraphError(f"index {i} is out of range for an axis of length {n} (shape {shape})",
+                                     e.span)
+                index.append(i % n)
+            return g.apply("index", operands, (("index", tuple(index)),), span=e.span)
+        if isinstance(e, A.Call):
+            op = FUNCTIONS[e.fn][0]
+            if e.fn == "norm" and len(e.args) == 2:
+                p = e.args[1]
+                if not isinstance(p, A.Num) or p.value < 1:
+                    raise GraphError("the p of norm(a, p) must be a number ≥ 1", getattr(p, "span", e.span))
+                if p.value != 2.0:
+                    return g.apply("norm", operands, (("p", float(p.value)),), span=e.span)
+            return g.apply(op, operands, span=e.span)
+        raise GraphError("cannot build this expression", getattr(e, "span", None))
+
+    def expr(self, root) -> int:
+        """Post-order over the expression with an explicit stack."""
+        stack, results = [(root, False)], []
+        while stack:
+            e, done = stack.pop()
+            if isinstance(e, A.Num):
+                results.append(self.g.add_const(e.value, span=e.span))
+            elif isinstance(e, A.Array):
+                results.append(self.g.add_const(np.array(e.value, dtype=float), span=e.span))
+            elif isinstance(e, A.Name):
+                results.append(self.name(e))
+            elif not done:
+                stack.append((e, True))
+                stack.extend((c, False) for c in reversed(_children(e)))
+            else:
+                k = len(_children(e))
+                operands = results[len(results) - k:]
+                del results[len(results) - k:]
+                results.append(self.build(e, operands))
+        return results[-1]
+
+    def statement(self, s: A.Statement) -> None:
+        g = self.g
+        if s.kind != "output" and s.name in g.names:
+            raise GraphError(f"'{s.name}' is already defined", s.span)
+        if s.kind == "input":
+            value = self.at[s.name] if s.name in self.at else (s.expr.value if s.expr is not None else None)
+            if value is None:
+                raise GraphError(f"input '{s.name}' has no value: give one with --at {s.name}=VALUE", s.span)
+            try:
+                value = as_value(value)
+            except (TypeError, ValueError):
+                raise GraphError(f"the value given for '{s.name}' is not a number or an array", s.span) from None
+            g.add_input(s.name, value, span=s.span)
+        elif s.kind == "const":
+            g.bind(s.name, g.add_const(s.expr.value, span=s.span), span=s.span)
+        elif s.kind == "assign":
+            g.bind(s.name, self.expr(s.expr), span=s.span)
+        elif s.kind == "output":
+            if s.expr is None:
+                if s.name not in g.names:
+                    raise GraphError(f"unknown name '{s.name}'", s.span,
+                                     hint=did_you_mean(s.name, list(g.names)))
+                g.set_output(s.name, g.names[s.name], span=s.span)
+            else:
+                if s.name in g.names:
+                    raise GraphError(f"'{s.name}' is already defined", s.span)
+                g.set_output(s.name, self.expr(s.expr), span=s.span)
+
+
+def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool = True) -> Graph:
+    """Parse and lower graph-language text. `at` supplies (or overrides) input values."""
+    statements = parse_statements(text, filename)
+    if not statements:
+        raise GraphError("the file holds no statements: a graph needs at least an input and an output",
+                         where=filename)
+    g = Graph()
+    low = Lowerer(g, at)
+    for s in statements:
+        low.statement(s)
+    unknown = set(low.at) - set(g.input_names())
+    if unknown:
+        name = sorted(unknown)[0]
+        raise GraphError(f"'{name}' is not an input of this graph",
+                         hint=did_you_mean(name, g.input_names()) or
+                         f"inputs: {', '.join(g.input_names()) or 'none'}")
+    if not g.outputs:
+        last = next((s for s in reversed(statements) if s.kind == "assign"), None)
+        if last is None:
+            raise GraphError("the graph has no output: add `output NAME = expression`", where=filename)
+        g.set_output(last.name, g.names[last.name], span=last.span)
+    return g.tree() if not share else g

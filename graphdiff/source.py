@@ -1,0 +1,78 @@
+"""Source spans and the one error type users see: `file:line:col: error: ...`, the line, a caret."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    """The text of a graph file and its name, for locating errors."""
+
+    text: str
+    filename: str = "<string>"
+
+    def line(self, lineno: int) -> str:
+        lines = self.text.splitlines()
+        return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place in a source: 1-based line and column, and a length in characters."""
+
+    source: Source
+    line: int
+    col: int
+    length: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.source.filename}:{self.line}:{self.col}"
+
+
+WIDTH = 100  # longest source excerpt shown under an error
+
+
+class GraphError(Exception):
+    """Any error in a user's graph: bad syntax, unknown names, shape mismatches, bad values.
+
+    Prints as `file:line:col: error: message`, then the source line with a caret under the
+    column when the error has a span.
+    """
+
+    def __init__(self, message: str, span: Span | None = None, *, hint: str | None = None,
+                 where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.hint = hint
+        self.where = where
+
+    def format(self) -> str:
+        """The full message, with location, source line and caret."""
+        if self.span is None:
+            head = f"{self.where + ': ' if self.where else ''}error: {self.message}"
+            return head + (f"\n  hint: {self.hint}" if self.hint else "")
+        s = self.span
+        text = s.source.line(s.line).replace("\t", " ")
+        col = s.col
+        if len(text) > WIDTH:  # show a window of a long line around the caret
+            start = max(0, min(col - 1 - WIDTH // 2, len(text) - WIDTH))
+            text = ("…" if start else "") + text[start:start + WIDTH] + ("…" if start + WIDTH < len(text) else "")
+            col = col - start + (1 if start else 0)
+        caret = " " * (col - 1) + "^" * max(1, min(s.length, len(text) - col + 1))
+        out = f"{s}: error: {self.message}\n    {text}\n    {caret}"
+        if self.hint:
+            out += f"\n  hint: {self.hint}"
+        return out
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def did_you_mean(name: str, candidates) -> str | None:
+    """A 'did you mean' hint for a misspelt name, or None."""
+    candidates = list(candidates)
+    same_but_case = [c for c in candidates if c.lower() == name.lower()]
+    close = same_but_case or difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None

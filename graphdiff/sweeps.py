@@ -1,0 +1,398 @@
+"""The sweeps: primal, forward (tangent) and reverse (adjoint), as plain loops over the DAG.
+
+Each sweep returns a `Sweep`: a tuple of immutable `Step` records that views only read.
+Stepping backwards is indexing into `steps`, never re-running.
+
+  forward step at node i:  v̇ᵢ = Σⱼ ∂vᵢ/∂vⱼ · v̇ⱼ      (one Term per operand slot j → i)
+  reverse step at node j:  v̄ⱼ = Σᵢ v̄ᵢ · ∂vᵢ/∂vⱼ      (one Term per consumer slot j → i)
+
+The same loops run batched (tangents and adjoints with a leading seed axis) for Jacobians.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .graph import Graph, as_value
+from .ops import OPS, fit, size
+from .source import GraphError, did_you_mean
+
+PARTIAL_MAX = 64  # show an array op's local partial densely when it has at most this many entries
+
+
+class Term(NamedTuple):
+    """One edge's chain-rule term: `partial` is ∂v_dst/∂v_src, `term` its contribution."""
+
+    src: int
+    dst: int
+    slot: int
+    partial: Any
+    term: Any
+
+
+class Step(NamedTuple):
+    """One step of a sweep, at one node."""
+
+    index: int
+    node: int
+    op: str
+    operands: tuple
+    value: Any
+    tangent: Any
+    adjoint: Any
+    terms: tuple
+    note: str | None
+
+
+class Sweep(NamedTuple):
+    """A finished sweep: its mode, its seed description, and its steps."""
+
+    mode: str
+    seed: Any
+    steps: tuple
+    values: tuple
+
+    def derivative(self, i: int):
+        """The tangent (forward) or adjoint (reverse) reached at node i, or None."""
+        for s in self.steps:
+            if s.node == i:
+                return s.tangent if self.mode == "forward" else s.adjoint
+        return None
+
+
+# ------------------------------------------------------------------ inputs and seeds
+
+def input_values(g: Graph, at=None) -> dict[int, Any]:
+    """Values of the inputs: `at` (name -> value) over the file's defaults, shapes checked."""
+    at = dict(at or {})
+    names = g.input_names()
+    for name in at:
+        if name not in names:
+            raise GraphError(f"'{name}' is not an input of this graph",
+                             hint=did_you_mean(name, names) or f"inputs: {', '.join(names) or 'none'}")
+    values = {}
+    for i in g.inputs:
+        node = g.node(i)
+        name = node.names[0]
+        if name in at:
+            try:
+                v = as_value(at[name])
+            except (TypeError, ValueError):
+                raise GraphError(f"the value given for '{name}' is not a number or an array") from None
+            if np.shape(v) != node.shape:
+                raise GraphError(f"input '{name}' has shape {node.shape}, the value given has shape {np.shape(v)}",
+                                 node.span)
+        elif node.value is not None:
+            v = node.value
+        else:
+            raise GraphError(f"input '{name}' has no value: give one with --at {name}=VALUE", node.span)
+        values[i] = v
+    return values
+
+
+def _unit(shape, entry):
+    e = np.zeros(size(shape))
+    if not 0 <= entry < e.size:
+        raise GraphError(f"seed entry {entry} is out of range for shape {shape}")
+    e[entry] = 1.0
+    return as_value(e.reshape(shape))
+
+
+def _seed_dict(g: Graph, seed, kind: str) -> dict[int, Any]:
+    """Normalise a seed: None, a name, (name, flat entry) or {name: direction} -> {node: direction}."""
+    if kind == "input":
+        if not g.inputs:
+            raise GraphError("the graph has no inputs to seed")
+        pick, default = g.input_node, g.input_names()[0]
+    else:
+        if not g.outputs:
+            raise GraphError("the graph has no outputs to seed")
+        pick, default = g.output_node, g.outputs[0][0]
+    if seed is None:
+        seed = default
+    if isinstance(seed, str):
+        seed = (seed, 0)
+    if isinstance(seed, tuple):
+        name, entry = seed
+        i = pick(name)
+        return {i: _unit(g.node(i).shape, entry)}
+    out = {}
+    for name, direction in dict(seed).items():
+        i = pick(name)
+        d = as_value(direction)
+        if np.shape(d) != g.node(i).shape:
+            raise GraphError(f"seed for '{name}' has shape {np.shape(d)}, expected {g.node(i).shape}")
+        out[i] = d
+    return out
+
+
+# ------------------------------------------------------------------ the loops
+
+def _primal_values(g: Graph, inputs: dict) -> list:
+    values = [None] * len(g)
+    with np.errstate(all="ignore"):
+        for n in g.nodes:
+            if n.op == "input":
+                values[n.id] = inputs[n.id]
+            elif n.op == "const":
+                values[n.id] = n.value
+            elif n.attrs:
+                values[n.id] = OPS[n.op].eval(*[values[j] for j in n.operands], **dict(n.attrs))
+            else:
+                values[n.id] = OPS[n.op].eval(*[values[j] for j in n.operands])
+    return values
+
+
+def _note(n, args, y):
+    op = OPS[n.op]
+    return op.note(args, y, dict(n.attrs)) if op.note is not None else None
+
+
+def primal(g: Graph, at=None) -> Sweep:
+    """Evaluate every node in topological order, one step per node."""
+    values = _primal_values(g, input_values(g, at))
+    steps = []
+    with np.errstate(all="ignore"):
+        for n in g.nodes:
+            note = None if n.is_leaf else _note(n, [values[j] for j in n.operands], values[n.id])
+            steps.append(Step(len(steps), n.id, n.op, n.operands, values[n.id], None, None, (), note))
+    return Sweep("primal", None, tuple(steps), tuple(values))
+
+
+def _dense_partial(op, k, args, y, attrs):
+    """∂y/∂x_k as a dense array (y.shape + x_k.shape) when small, else None."""
+    n_in, n_out = np.size(args[k]), np.size(y)
+    if n_in * n_out > PARTIAL_MAX:
+        return None
+    basis = np.eye(n_in).reshape((n_in,) + np.shape(args[k]))
+    J = np.asarray(op.jvp(k, basis, args, y, attrs)).reshape((n_in, n_out))
+    return as_value(J.T.reshape(np.shape(y) + np.shape(args[k])))
+
+
+def _edge_jvp(op, k, x_dot, args, y, attrs, record):
+    """(partial, term) of y_dot from operand k."""
+    if op.partial is not None:
+        d = op.partial(k, args, y)
+        return (d if record else None), op.jvp(k, x_dot, args, y, attrs)
+    return (_dense_partial(op, k, args, y, attrs) if record else None), op.jvp(k, x_dot, args, y, attrs)
+
+
+def _edge_vjp(op, k, y_bar, args, y, attrs, record):
+    """(partial, term) of x_bar_k from y_bar."""
+    if op.partial is not None:
+        d = op.partial(k, args, y)
+        return (d if record else None), op.vjp(k, y_bar, args, y, attrs)
+    return (_dense_partial(op, k, args, y, attrs) if record else None), op.vjp(k, y_bar, args, y, attrs)
+
+
+def _descendants(g: Graph, roots) -> list[bool]:
+    active = [False] * len(g)
+    for r in roots:
+        active[r] = True
+    for n in g.nodes:
+        if not active[n.id] and any(active[j] for j in n.operands):
+            active[n.id] = True
+    return active
+
+
+def _ancestors(g: Graph, roots) -> list[bool]:
+    needed = [False] * len(g)
+    for r in roots:
+        needed[r] = True
+    for n in reversed(g.nodes):
+        if needed[n.id]:
+            for j in n.operands:
+                needed[j] = True
+    return needed
+
+
+def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
+    """The forward loop: tangents of every node that depends on a seeded input."""
+    active = _descendants(g, seeds)
+    tangents = [None] * len(g)
+    steps = []
+    with np.errstate(all="ignore"):
+        for n in g.nodes:
+            if not active[n.id] or n.op == "const":
+                continue
+            y = values[n.id]
+            if n.op == "input":
+                x_dot, terms, note = seeds[n.id], (), None
+            else:
+                op, args, attrs = OPS[n.op], [values[j] for j in n.operands], dict(n.attrs)
+                terms, x_dot = [], None
+                for k, j in enumerate(n.operands):
+                    if tangents[j] is None:
+                        continue  # no dependency on the seed: no term
+                    partial, t = _edge_jvp(op, k, tangents[j], args, y, attrs, record)
+                    t = fit(t, batch, np.shape(y))
+                    terms.append(Term(j, n.id, k, partial, t))
+                    x_dot = t if x_dot is None else x_dot + t
+                terms = tuple(terms)
+                note = _note(n, args, y) if record else None
+            tangents[n.id] = x_dot
+            if record:
+                steps.append(Step(len(steps), n.id, n.op, n.operands, y, x_dot, None, terms, note))
+    return tangents, tuple(steps)
+
+
+def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
+    """The reverse loop: adjoints of every node a seeded output depends on.
+
+    Node i's step closes its adjoint (the sum of the terms its consumers sent) and sends one
+    term to each operand; those terms are shown again in the operand's own step.
+    """
+    needed = _ancestors(g, seeds)
+    adjoints = [None] * len(g)
+    received: list[list | None] = [None] * len(g)
+    steps = []
+    with np.errstate(all="ignore"):
+        for n in reversed(g.nodes):
+            if not needed[n.id] or n.op == "const":
+                continue
+            terms = tuple(received[n.id] or ())
+            y_bar = seeds.get(n.id)
+            for t in terms:
+                y_bar = t.term if y_bar is None else y_bar + t.term
+            if y_bar is None:  # needed, yet no path carries a derivative here (e.g. via consts)
+                y_bar = np.zeros(batch + n.shape) if (batch or n.shape) else np.float64(0.0)
+            adjoints[n.id] = y_bar
+            y = values[n.id]
+            note = None
+            if not n.is_leaf:
+                op, args, attrs = OPS[n.op], [values[j] for j in n.operands], dict(n.attrs)
+                for k, j in enumerate(n.operands):
+                    if g.node(j).op == "const":
+                        continue
+                    partial, t = _edge_vjp(op, k, y_bar, args, y, attrs, record)
+                    t = fit(t, batch, np.shape(args[k]))
+                    if received[j] is None:
+                        received[j] = []
+                    received[j].append(Term(j, n.id, k, partial, t))
+                note = _note(n, args, y) if record else None
+            if record:
+                steps.append(Step(len(steps), n.id, n.op, n.operands, y, None, y_bar, terms, note))
+    return adjoints, tuple(steps)
+
+
+def forward(g: Graph, at=None, *, seed=None) -> Sweep:
+    """Forward mode: tangents from a seed direction on the inputs (default: first input, entry 0)."""
+    values = _primal_values(g, input_values(g, at))
+    seeds = _seed_dict(g, seed, "input")
+    _, steps = _tangents(g, values, seeds, (), record=True)
+    return Sweep("forward", seeds, steps, tuple(values))
+
+
+def reverse(g: Graph, at=None, *, seed=None) -> Sweep:
+    """Reverse mode: adjoints from a seed on one output entry (default: first output, entry 0)."""
+    values = _primal_values(g, input_values(g, at))
+    seeds = _seed_dict(g, seed, "output")
+    _, steps = _adjoints(g, values, seeds, (), record=True)
+    return Sweep("reverse", seeds, steps, tuple(values))
+
+
+SWEEPS = {"primal": primal, "forward": forward, "reverse": reverse}
+
+
+# ------------------------------------------------------------------ built on the sweeps
+
+def evaluate(g: Graph, at=None) -> dict:
+    """{output name: value}."""
+    values = _primal_values(g, input_values(g, at))
+    return {name: values[i] for name, i in g.outputs}
+
+
+class Jacobian(NamedTuple):
+    """Rows are the outputs' entries, columns the inputs' entries (row-major, declaration order)."""
+
+    rows: tuple
+    cols: tuple
+    matrix: np.ndarray
+
+
+def entry_names(name: str, shape: tuple) -> list[str]:
+    """`y` for a scalar, `y[i]` / `y[i,j]` for the entries of an array, row-major."""
+    if not shape:
+        return [name]
+    return [f"{name}[{','.join(map(str, ix))}]" for ix in np.ndindex(*shape)]
+
+
+def _identity_seeds(g: Graph, ids) -> tuple[dict, int]:
+    """One batched seed per scalar entry of the given nodes: {node: (n, *shape)} and n.
+
+    A node listed twice (two outputs naming one node) gets both unit blocks.
+    """
+    n = sum(size(g.node(i).shape) for i in ids)
+    seeds, offset = {}, 0
+    for i in ids:
+        shape = g.node(i).shape
+        block = np.zeros((n, size(shape)))
+        block[offset:offset + size(shape), :] = np.eye(size(shape))
+        block = block.reshape((n,) + shape)
+        seeds[i] = seeds[i] + block if i in seeds else block
+        offset += size(shape)
+    return seeds, n
+
+
+def _stack(derivs, g: Graph, ids, n: int) -> np.ndarray:
+    """The batched derivatives at the given nodes as (n, entries) blocks side by side."""
+    blocks = [(derivs[i] if derivs[i] is not None else np.zeros((n,) + g.node(i).shape)).reshape(n, -1)
+              for i in ids]
+    return np.concatenate(blocks, axis=1) if blocks else np.zeros((n, 0))
+
+
+def jacobian(g: Graph, at=None, *, mode: str = "reverse") -> Jacobian:
+    """The full Jacobian, by one batched tangent sweep (n seeds) or one batched adjoint sweep (m seeds)."""
+    values = _primal_values(g, input_values(g, at))
+    rows = [r for name, i in g.outputs for r in entry_names(name, g.node(i).shape)]
+    cols = [c for i in g.inputs for c in entry_names(g.input_name(i), g.node(i).shape)]
+    out_ids = [i for _, i in g.outputs]
+    if mode == "forward":
+        seeds, n = _identity_seeds(g, g.inputs)
+        if n == 0:
+            return Jacobian(tuple(rows), tuple(cols), np.zeros((len(rows), 0)))
+        tangents, _ = _tangents(g, values, seeds, (n,), record=False)
+        matrix = _stack(tangents, g, out_ids, n).T
+    elif mode == "reverse":
+        seeds, m = _identity_seeds(g, out_ids)
+        if m == 0:
+            return Jacobian(tuple(rows), tuple(cols), np.zeros((0, len(cols))))
+        adjoints, _ = _adjoints(g, values, seeds, (m,), record=False)
+        matrix = _stack(adjoints, g, g.inputs, m)
+    else:
+        raise GraphError(f"unknown mode '{mode}' (expected forward or reverse)")
+    return Jacobian(tuple(rows), tuple(cols), np.asarray(matrix, dtype=float))
+
+
+def gradient(g: Graph, at=None, *, wrt=None, mode: str = "reverse", output: str | None = None):
+    """(value, {input name: gradient shaped like the input}) of one scalar output."""
+    if output is None:
+        if len(g.outputs) != 1:
+            names = ", ".join(n for n, _ in g.outputs)
+            raise GraphError(f"grad needs a single scalar output; this graph has {len(g.outputs)} ({names})",
+                             hint="choose one with --output NAME, or use `graphdiff jacobian`")
+        output = g.outputs[0][0]
+    oi = g.output_node(output)
+    if g.node(oi).shape != ():
+        raise GraphError(f"grad needs a scalar output; '{output}' has shape {g.node(oi).shape}",
+                         hint="use `graphdiff jacobian` for a vector or matrix output")
+    names = list(wrt) if wrt else list(g.input_names())
+    ids = [g.input_node(nm) for nm in names]
+    values = _primal_values(g, input_values(g, at))
+    if mode == "reverse":
+        adjoints, _ = _adjoints(g, values, {oi: np.float64(1.0)}, (), record=False)
+        grads = {nm: adjoints[i] if adjoints[i] is not None else as_value(np.zeros(g.node(i).shape))
+                 for nm, i in zip(names, ids)}
+    elif mode == "forward":
+        seeds, n = _identity_seeds(g, ids)
+        tangents, _ = _tangents(g, values, seeds, (n,), record=False)
+        t = tangents[oi] if tangents[oi] is not None else np.zeros(n)
+        grads, offset = {}, 0
+        for nm, i in zip(names, ids):
+            k = size(g.node(i).shape)
+            grads[nm] = as_value(np.asarray(t)[offset:offset + k].reshape(g.node(i).shape))
+            offset += k
+    else:
+        raise GraphError(f"unknown mode '{mode}' (expected forward or reverse)")
+    return values[oi], {nm: as_value(v) for nm, v in grads.items()}
