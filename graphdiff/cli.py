@@ -16,6 +16,11 @@ from .source import GraphError
 
 COMMANDS = {}
 
+# Modules that register more commands (render, frames, tui, codegen, cost) with @command when
+# imported; one per line. Each keeps heavy imports (textual, Pillow) inside its command function.
+COMMAND_MODULES = [
+]
+
 
 def command(name, help):
     """Register a subcommand: `fn(args) -> exit status`, with `fn.configure(parser)`."""
@@ -283,6 +288,9 @@ def cmd_check(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import importlib
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
     p = argparse.ArgumentParser(prog="graphdiff", description="Computational graphs and automatic differentiation, step by step.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (fn, help) in COMMANDS.items():

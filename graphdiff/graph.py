@@ -22,14 +22,16 @@ class Node:
     bound, nothing else changes after creation.
     """
 
-    __slots__ = ("id", "op", "operands", "attrs", "shape", "names", "value", "span")
+    __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "names", "value", "span")
 
     def __init__(self, id, op, operands, attrs, shape, value=None, span=None):
         self.id = id
         self.op = op
         self.operands = operands
         self.attrs = attrs
+        self.kw = dict(attrs)   # attrs as keyword arguments for the op's rules
         self.shape = shape
+        self.scalar = False     # set by Graph: this node and all its operands are scalars
         self.names: tuple[str, ...] = ()
         self.value = value
         self.span = span
@@ -70,7 +72,12 @@ class Graph:
     def node(self, i: int) -> Node:
         return self._nodes[i]
 
+    def node_list(self) -> list[Node]:
+        """The nodes in topological order, without copying (read-only by convention)."""
+        return self._nodes
+
     def _add(self, node: Node) -> int:
+        node.scalar = node.shape == () and all(self._nodes[j].shape == () for j in node.operands)
         self._nodes.append(node)
         self._consumers.append([])
         for j in node.operands:

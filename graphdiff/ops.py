@@ -111,7 +111,7 @@ def _bshape(*shapes):
 
 
 def _any(cond) -> bool:
-    return bool(np.any(cond))
+    return bool(cond.any()) if isinstance(cond, np.ndarray) else bool(cond)
 
 
 # ---------------------------------------------------------------- elementwise ops

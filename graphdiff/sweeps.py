@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .graph import Graph, as_value
-from .ops import OPS, fit, size
+from .ops import OPS, fit, lift, size, unbroadcast
 from .source import GraphError, did_you_mean
 
 PARTIAL_MAX = 64  # show an array op's local partial densely when it has at most this many entries
@@ -129,35 +129,37 @@ def _seed_dict(g: Graph, seed, kind: str) -> dict[int, Any]:
 
 # ------------------------------------------------------------------ the loops
 
-def _primal_values(g: Graph, inputs: dict) -> list:
+def _primal_loop(g: Graph, inputs: dict, record: bool):
+    """Values of every node in topological order, and (if record) one Step per node."""
     values = [None] * len(g)
+    steps = []
     with np.errstate(all="ignore"):
-        for n in g.nodes:
-            if n.op == "input":
-                values[n.id] = inputs[n.id]
-            elif n.op == "const":
-                values[n.id] = n.value
-            elif n.attrs:
-                values[n.id] = OPS[n.op].eval(*[values[j] for j in n.operands], **dict(n.attrs))
+        for n in g.node_list():
+            op, note = n.op, None
+            if op == "input":
+                y = inputs[n.id]
+            elif op == "const":
+                y = n.value
             else:
-                values[n.id] = OPS[n.op].eval(*[values[j] for j in n.operands])
-    return values
+                spec = OPS[op]
+                args = [values[j] for j in n.operands]
+                y = spec.eval(*args, **n.kw) if n.kw else spec.eval(*args)
+                if record and spec.note is not None:
+                    note = spec.note(args, y, n.kw)
+            values[n.id] = y
+            if record:
+                steps.append(Step(len(steps), n.id, op, n.operands, y, None, None, (), note))
+    return values, tuple(steps)
 
 
-def _note(n, args, y):
-    op = OPS[n.op]
-    return op.note(args, y, dict(n.attrs)) if op.note is not None else None
+def _primal_values(g: Graph, inputs: dict) -> list:
+    return _primal_loop(g, inputs, record=False)[0]
 
 
 def primal(g: Graph, at=None) -> Sweep:
     """Evaluate every node in topological order, one step per node."""
-    values = _primal_values(g, input_values(g, at))
-    steps = []
-    with np.errstate(all="ignore"):
-        for n in g.nodes:
-            note = None if n.is_leaf else _note(n, [values[j] for j in n.operands], values[n.id])
-            steps.append(Step(len(steps), n.id, n.op, n.operands, values[n.id], None, None, (), note))
-    return Sweep("primal", None, tuple(steps), tuple(values))
+    values, steps = _primal_loop(g, input_values(g, at), record=True)
+    return Sweep("primal", None, steps, tuple(values))
 
 
 def _dense_partial(op, k, args, y, attrs):
@@ -170,27 +172,11 @@ def _dense_partial(op, k, args, y, attrs):
     return as_value(J.T.reshape(np.shape(y) + np.shape(args[k])))
 
 
-def _edge_jvp(op, k, x_dot, args, y, attrs, record):
-    """(partial, term) of y_dot from operand k."""
-    if op.partial is not None:
-        d = op.partial(k, args, y)
-        return (d if record else None), op.jvp(k, x_dot, args, y, attrs)
-    return (_dense_partial(op, k, args, y, attrs) if record else None), op.jvp(k, x_dot, args, y, attrs)
-
-
-def _edge_vjp(op, k, y_bar, args, y, attrs, record):
-    """(partial, term) of x_bar_k from y_bar."""
-    if op.partial is not None:
-        d = op.partial(k, args, y)
-        return (d if record else None), op.vjp(k, y_bar, args, y, attrs)
-    return (_dense_partial(op, k, args, y, attrs) if record else None), op.vjp(k, y_bar, args, y, attrs)
-
-
 def _descendants(g: Graph, roots) -> list[bool]:
     active = [False] * len(g)
     for r in roots:
         active[r] = True
-    for n in g.nodes:
+    for n in g.node_list():
         if not active[n.id] and any(active[j] for j in n.operands):
             active[n.id] = True
     return active
@@ -200,7 +186,7 @@ def _ancestors(g: Graph, roots) -> list[bool]:
     needed = [False] * len(g)
     for r in roots:
         needed[r] = True
-    for n in reversed(g.nodes):
+    for n in reversed(g.node_list()):
         if needed[n.id]:
             for j in n.operands:
                 needed[j] = True
@@ -208,29 +194,43 @@ def _ancestors(g: Graph, roots) -> list[bool]:
 
 
 def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
-    """The forward loop: tangents of every node that depends on a seeded input."""
+    """The forward loop: tangents of every node that depends on a seeded input.
+
+    Elementwise ops multiply by their partial; scalar nodes skip the broadcasting helpers.
+    """
     active = _descendants(g, seeds)
     tangents = [None] * len(g)
     steps = []
     with np.errstate(all="ignore"):
-        for n in g.nodes:
+        for n in g.node_list():
             if not active[n.id] or n.op == "const":
                 continue
             y = values[n.id]
+            terms, note = (), None
             if n.op == "input":
-                x_dot, terms, note = seeds[n.id], (), None
+                x_dot = seeds[n.id]
             else:
-                op, args, attrs = OPS[n.op], [values[j] for j in n.operands], dict(n.attrs)
+                spec, args, kw = OPS[n.op], [values[j] for j in n.operands], n.kw
+                fast = n.scalar and not batch
                 terms, x_dot = [], None
                 for k, j in enumerate(n.operands):
-                    if tangents[j] is None:
+                    t_j = tangents[j]
+                    if t_j is None:
                         continue  # no dependency on the seed: no term
-                    partial, t = _edge_jvp(op, k, tangents[j], args, y, attrs, record)
-                    t = fit(t, batch, np.shape(y))
-                    terms.append(Term(j, n.id, k, partial, t))
+                    if spec.partial is not None:
+                        partial = spec.partial(k, args, y)
+                        t = partial * t_j if fast else partial * lift(t_j, np.ndim(args[k]), len(n.shape))
+                    else:
+                        partial = _dense_partial(spec, k, args, y, kw) if record else None
+                        t = spec.jvp(k, t_j, args, y, kw)
+                    if not fast:
+                        t = fit(t, batch, n.shape)
+                    if record:
+                        terms.append(Term(j, n.id, k, partial, t))
                     x_dot = t if x_dot is None else x_dot + t
-                terms = tuple(terms)
-                note = _note(n, args, y) if record else None
+                if record:
+                    terms = tuple(terms)
+                    note = spec.note(args, y, kw) if spec.note is not None else None
             tangents[n.id] = x_dot
             if record:
                 steps.append(Step(len(steps), n.id, n.op, n.operands, y, x_dot, None, terms, note))
@@ -245,13 +245,14 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
     """
     needed = _ancestors(g, seeds)
     adjoints = [None] * len(g)
-    received: list[list | None] = [None] * len(g)
+    received: list = [None] * len(g)
     steps = []
+    nodes = g.node_list()
     with np.errstate(all="ignore"):
-        for n in reversed(g.nodes):
+        for n in reversed(nodes):
             if not needed[n.id] or n.op == "const":
                 continue
-            terms = tuple(received[n.id] or ())
+            terms = received[n.id] or ()
             y_bar = seeds.get(n.id)
             for t in terms:
                 y_bar = t.term if y_bar is None else y_bar + t.term
@@ -260,19 +261,29 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
             adjoints[n.id] = y_bar
             y = values[n.id]
             note = None
-            if not n.is_leaf:
-                op, args, attrs = OPS[n.op], [values[j] for j in n.operands], dict(n.attrs)
+            if n.op != "input":
+                spec, args, kw = OPS[n.op], [values[j] for j in n.operands], n.kw
+                fast = n.scalar and not batch
                 for k, j in enumerate(n.operands):
-                    if g.node(j).op == "const":
+                    if nodes[j].op == "const":
                         continue
-                    partial, t = _edge_vjp(op, k, y_bar, args, y, attrs, record)
-                    t = fit(t, batch, np.shape(args[k]))
+                    if spec.partial is not None:
+                        partial = spec.partial(k, args, y)
+                        t = y_bar * partial
+                        if not fast:
+                            t = unbroadcast(t, nodes[j].shape, len(n.shape))
+                    else:
+                        partial = _dense_partial(spec, k, args, y, kw) if record else None
+                        t = spec.vjp(k, y_bar, args, y, kw)
+                    if not fast:
+                        t = fit(t, batch, nodes[j].shape)
                     if received[j] is None:
                         received[j] = []
                     received[j].append(Term(j, n.id, k, partial, t))
-                note = _note(n, args, y) if record else None
+                if record and spec.note is not None:
+                    note = spec.note(args, y, kw)
             if record:
-                steps.append(Step(len(steps), n.id, n.op, n.operands, y, None, y_bar, terms, note))
+                steps.append(Step(len(steps), n.id, n.op, n.operands, y, None, y_bar, tuple(terms), note))
     return adjoints, tuple(steps)
 
 

@@ -1,0 +1,136 @@
+"""The command line through its JSON and exit codes (SPEC §3)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from graphdiff.cli import main
+from conftest import GRAPHS, ROOT
+
+PEYRE = str(GRAPHS / "peyre.gd")
+NET = str(GRAPHS / "relu_softmax.gd")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_eval_json(capsys):
+    doc = run_json(capsys, "eval", PEYRE)
+    assert doc == {"outputs": {"f": pytest.approx(0.25666652729940287, rel=1e-15)}}
+    doc = run_json(capsys, "eval", PEYRE, "--all")
+    assert doc["nodes"]["u"] == pytest.approx(1.49 ** 0.5) and len(doc["nodes"]) == 12
+
+
+def test_grad_json_and_at(capsys):
+    doc = run_json(capsys, "grad", PEYRE, "--at", "x=0.7")
+    assert set(doc) == {"output", "value", "mode", "grad"}
+    assert doc["output"] == "f" and doc["mode"] == "reverse"
+    assert doc["grad"]["x"] == pytest.approx(-0.6269671148040288, abs=1e-12)
+    fwd = run_json(capsys, "grad", PEYRE, "--mode", "forward", "--at", "x=0.7")
+    assert fwd["grad"]["x"] == pytest.approx(doc["grad"]["x"], abs=1e-14) and fwd["mode"] == "forward"
+
+
+def test_grad_wrt_keeps_shapes(capsys):
+    doc = run_json(capsys, "grad", NET.replace("relu_softmax", "peyre"), "--wrt", "x")
+    assert list(doc["grad"]) == ["x"]
+
+
+def test_jacobian_json(capsys):
+    doc = run_json(capsys, "jacobian", NET, "--mode", "forward")
+    assert doc["rows"] == ["f[0]", "f[1]"]
+    assert doc["cols"] == ["P[0,0]", "P[0,1]", "P[1,0]", "P[1,1]", "P[2,0]", "P[2,1]",
+                           "Q[0,0]", "Q[0,1]", "Q[0,2]", "Q[1,0]", "Q[1,1]", "Q[1,2]"]
+    assert doc["matrix"][0] == [0.75, -0.75, -1.5, 1.5, 0, 0, 0.5, 0.25, 0, -0.5, -0.25, 0]
+
+
+def test_stats_json(capsys):
+    for name in ("peyre.gd", "peyre_oneline.gd"):
+        doc = run_json(capsys, "stats", str(GRAPHS / name))
+        assert set(doc) == {"nodes", "edges", "ops", "inputs", "consts", "tree_nodes", "tree_ops"}
+        assert doc["ops"] == 8 and doc["tree_ops"] == 16
+
+
+def test_trace_json(capsys):
+    doc = run_json(capsys, "trace", PEYRE, "--mode", "reverse")
+    assert doc["mode"] == "reverse"
+    last = doc["steps"][-1]
+    assert last["name"] == "x" and last["op"] == "input" and last["adjoint"] == pytest.approx(-0.6269671148040288)
+    assert {"index", "node", "name", "op", "operands", "value", "adjoint", "contributions"} <= set(last)
+    assert all(set(c) == {"from", "to", "partial", "term"} for s in doc["steps"] for c in s["contributions"])
+    fwd = run_json(capsys, "trace", PEYRE, "--mode", "forward")
+    assert "tangent" in fwd["steps"][0] and "adjoint" not in fwd["steps"][0]
+    prim = run_json(capsys, "trace", PEYRE, "--mode", "primal")
+    assert len(prim["steps"]) == 12
+
+
+def test_trace_seed(capsys):
+    doc = run_json(capsys, "trace", NET, "--mode", "reverse", "--seed", "f[1]")
+    p = next(s for s in doc["steps"] if s["name"] == "P")
+    assert p["adjoint"][0] == [-0.75, 0.75]
+    doc = run_json(capsys, "trace", NET, "--mode", "forward", "--seed", "Q[0,1]")
+    assert doc["steps"][-1]["tangent"] == [0.25, -0.25]
+
+
+def test_check_ok_and_nan_named(capsys, tmp_path):
+    doc = run_json(capsys, "check", PEYRE)
+    assert doc["ok"] is True and doc["inputs"]["x"]["max_abs_err"] < 1e-6
+    bad = tmp_path / "nan.gd"
+    bad.write_text("input x = -1\ny = log(x)\noutput f = y * 2\n")
+    code, out, err = run(capsys, "eval", str(bad), "--json")
+    assert code == 0 and json.loads(out) == {"outputs": {"f": "nan"}}
+    code, out, err = run(capsys, "check", str(bad), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["ok"] is False
+    assert doc["nodes"][0]["name"] == "y" and doc["nodes"][0]["op"] == "log"
+
+
+BAD = {
+    "unknown.gd": ("input x = 1\noutput f = sqrtt(x)\n", "unknown.gd:2:12: error: unknown function 'sqrtt'"),
+    "syntax.gd": ("input x = 1\noutput f = x +\n", "syntax.gd:2:15: error: expected an expression"),
+    "shape.gd": ("input x = [1, 2]\noutput f = x + [1, 2, 3]\n", "shape.gd:2:14: error: add: shapes"),
+    "empty.gd": ("", "empty.gd: error: the file holds no statements"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_graph_files_exit_2_with_the_place(capsys, tmp_path, name):
+    text, expected = BAD[name]
+    path = tmp_path / name
+    path.write_text(text)
+    code, out, err = run(capsys, "grad", str(path), "--json")
+    assert code == 2 and out == "" and err.startswith(str(tmp_path) + "/" + expected)
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["grad", "/nonexistent/x.gd"], "no such file"),
+    (["grad", sys.executable], "not a text file"),
+    (["grad", PEYRE, "--at", "x=abc"], "expected a number or a JSON array"),
+    (["grad", PEYRE, "--at", "x"], "expected NAME=VALUE"),
+    (["grad", PEYRE, "--at", "y=1"], "'y' is not an input"),
+    (["grad", PEYRE, "--at", "x=[1, 2]"], "shape"),
+    (["grad", NET], "use `graphdiff jacobian`"),
+    (["trace", NET, "--seed", "f[7]"], "does not fit"),
+])
+def test_bad_usage_exits_2(capsys, argv, words):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and words in err and "Traceback" not in err
+
+
+def test_the_installed_console_script_runs():
+    exe = ROOT / ".venv" / "bin" / "graphdiff"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "graphdiff.cli"]
+    p = subprocess.run(cmd + ["grad", PEYRE, "--json"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and json.loads(p.stdout)["grad"]["x"] == pytest.approx(-0.6269671148040288)
+    p = subprocess.run(cmd + ["eval", "/nonexistent.gd"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stdout == "" and "no such file" in p.stderr
