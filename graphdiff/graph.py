@@ -22,7 +22,7 @@ class Node:
     bound, nothing else changes after creation.
     """
 
-    __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "names", "value", "span")
+    __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "var_slots", "names", "value", "span")
 
     def __init__(self, id, op, operands, attrs, shape, value=None, span=None):
         self.id = id
@@ -32,6 +32,7 @@ class Node:
         self.kw = dict(attrs)   # attrs as keyword arguments for the op's rules
         self.shape = shape
         self.scalar = False     # set by Graph: this node and all its operands are scalars
+        self.var_slots = ()     # set by Graph: (slot, operand) pairs whose operand is not a constant
         self.names: tuple[str, ...] = ()
         self.value = value
         self.span = span
@@ -59,6 +60,7 @@ class Graph:
         self.inputs: tuple[int, ...] = ()
         self.outputs: tuple[tuple[str, int], ...] = ()
         self.names: dict[str, int] = {}
+        self.cache: dict = {}  # derived facts keyed by len(self) (e.g. reachability), see sweeps.py
 
     # ------------------------------------------------------------ construction
 
@@ -78,6 +80,7 @@ class Graph:
 
     def _add(self, node: Node) -> int:
         node.scalar = node.shape == () and all(self._nodes[j].shape == () for j in node.operands)
+        node.var_slots = tuple((k, j) for k, j in enumerate(node.operands) if self._nodes[j].op != "const")
         self._nodes.append(node)
         self._consumers.append([])
         for j in node.operands:

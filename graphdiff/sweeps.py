@@ -10,6 +10,8 @@ The same loops run batched (tangents and adjoints with a leading seed axis) for 
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -43,6 +45,11 @@ class Step(NamedTuple):
     adjoint: Any
     terms: tuple
     note: str | None
+
+
+# Records are built with tuple.__new__ in the loops: the same immutable NamedTuples, without the
+# Python-level __new__ call (a large share of a scalar sweep's time otherwise).
+_record = tuple.__new__
 
 
 class Sweep(NamedTuple):
@@ -129,11 +136,35 @@ def _seed_dict(g: Graph, seed, kind: str) -> dict[int, Any]:
 
 # ------------------------------------------------------------------ the loops
 
+@contextmanager
+def _quiet():
+    """NumPy warnings off (log(−1) is a NaN in the records, not a warning) and the cyclic garbage
+    collector paused: a sweep allocates one record per node and per edge and makes no cycles,
+    so repeated collections would only rescan them (they cost more than the sweep itself)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _args(values: list, operands: tuple) -> tuple:
+    """The operands' values (unrolled for the common arities: this runs once per node)."""
+    if len(operands) == 2:
+        return (values[operands[0]], values[operands[1]])
+    if len(operands) == 1:
+        return (values[operands[0]],)
+    return tuple(values[j] for j in operands)
+
+
 def _primal_loop(g: Graph, inputs: dict, record: bool):
     """Values of every node in topological order, and (if record) one Step per node."""
     values = [None] * len(g)
     steps = []
-    with np.errstate(all="ignore"):
+    with _quiet():
         for n in g.node_list():
             op, note = n.op, None
             if op == "input":
@@ -142,13 +173,13 @@ def _primal_loop(g: Graph, inputs: dict, record: bool):
                 y = n.value
             else:
                 spec = OPS[op]
-                args = [values[j] for j in n.operands]
+                args = _args(values, n.operands)
                 y = spec.eval(*args, **n.kw) if n.kw else spec.eval(*args)
                 if record and spec.note is not None:
                     note = spec.note(args, y, n.kw)
             values[n.id] = y
             if record:
-                steps.append(Step(len(steps), n.id, op, n.operands, y, None, None, (), note))
+                steps.append(_record(Step, (len(steps), n.id, op, n.operands, y, None, None, (), note)))
     return values, tuple(steps)
 
 
@@ -173,24 +204,32 @@ def _dense_partial(op, k, args, y, attrs):
 
 
 def _descendants(g: Graph, roots) -> list[bool]:
-    active = [False] * len(g)
-    for r in roots:
-        active[r] = True
-    for n in g.node_list():
-        if not active[n.id] and any(active[j] for j in n.operands):
-            active[n.id] = True
-    return active
+    """Which nodes depend on the roots (cached per graph: graphs only grow, so length is a key)."""
+    key = ("descendants", tuple(sorted(roots)), len(g))
+    if key not in g.cache:
+        active = [False] * len(g)
+        for r in roots:
+            active[r] = True
+        for n in g.node_list():
+            if not active[n.id] and any(active[j] for j in n.operands):
+                active[n.id] = True
+        g.cache[key] = active
+    return g.cache[key]
 
 
 def _ancestors(g: Graph, roots) -> list[bool]:
-    needed = [False] * len(g)
-    for r in roots:
-        needed[r] = True
-    for n in reversed(g.node_list()):
-        if needed[n.id]:
-            for j in n.operands:
-                needed[j] = True
-    return needed
+    """Which nodes the roots depend on (cached like `_descendants`)."""
+    key = ("ancestors", tuple(sorted(roots)), len(g))
+    if key not in g.cache:
+        needed = [False] * len(g)
+        for r in roots:
+            needed[r] = True
+        for n in reversed(g.node_list()):
+            if needed[n.id]:
+                for j in n.operands:
+                    needed[j] = True
+        g.cache[key] = needed
+    return g.cache[key]
 
 
 def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
@@ -201,7 +240,7 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
     active = _descendants(g, seeds)
     tangents = [None] * len(g)
     steps = []
-    with np.errstate(all="ignore"):
+    with _quiet():
         for n in g.node_list():
             if not active[n.id] or n.op == "const":
                 continue
@@ -210,7 +249,7 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
             if n.op == "input":
                 x_dot = seeds[n.id]
             else:
-                spec, args, kw = OPS[n.op], [values[j] for j in n.operands], n.kw
+                spec, args, kw = OPS[n.op], _args(values, n.operands), n.kw
                 fast = n.scalar and not batch
                 terms, x_dot = [], None
                 for k, j in enumerate(n.operands):
@@ -226,14 +265,14 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
                     if not fast:
                         t = fit(t, batch, n.shape)
                     if record:
-                        terms.append(Term(j, n.id, k, partial, t))
+                        terms.append(_record(Term, (j, n.id, k, partial, t)))
                     x_dot = t if x_dot is None else x_dot + t
                 if record:
                     terms = tuple(terms)
                     note = spec.note(args, y, kw) if spec.note is not None else None
             tangents[n.id] = x_dot
             if record:
-                steps.append(Step(len(steps), n.id, n.op, n.operands, y, x_dot, None, terms, note))
+                steps.append(_record(Step, (len(steps), n.id, n.op, n.operands, y, x_dot, None, terms, note)))
     return tangents, tuple(steps)
 
 
@@ -244,29 +283,25 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
     term to each operand; those terms are shown again in the operand's own step.
     """
     needed = _ancestors(g, seeds)
-    adjoints = [None] * len(g)
-    received: list = [None] * len(g)
+    adjoints = [None] * len(g)          # running sums, closed when the node's step comes
+    received: list = [()] * len(g)      # the Term records behind each sum (when recording)
     steps = []
     nodes = g.node_list()
-    with np.errstate(all="ignore"):
+    for i, d in seeds.items():
+        adjoints[i] = d
+    with _quiet():
         for n in reversed(nodes):
             if not needed[n.id] or n.op == "const":
                 continue
-            terms = received[n.id] or ()
-            y_bar = seeds.get(n.id)
-            for t in terms:
-                y_bar = t.term if y_bar is None else y_bar + t.term
+            y_bar = adjoints[n.id]
             if y_bar is None:  # needed, yet no path carries a derivative here (e.g. via consts)
-                y_bar = np.zeros(batch + n.shape) if (batch or n.shape) else np.float64(0.0)
-            adjoints[n.id] = y_bar
+                y_bar = adjoints[n.id] = np.zeros(batch + n.shape) if (batch or n.shape) else np.float64(0.0)
             y = values[n.id]
             note = None
             if n.op != "input":
-                spec, args, kw = OPS[n.op], [values[j] for j in n.operands], n.kw
+                spec, args, kw = OPS[n.op], _args(values, n.operands), n.kw
                 fast = n.scalar and not batch
-                for k, j in enumerate(n.operands):
-                    if nodes[j].op == "const":
-                        continue
+                for k, j in n.var_slots:
                     if spec.partial is not None:
                         partial = spec.partial(k, args, y)
                         t = y_bar * partial
@@ -277,27 +312,42 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
                         t = spec.vjp(k, y_bar, args, y, kw)
                     if not fast:
                         t = fit(t, batch, nodes[j].shape)
-                    if received[j] is None:
-                        received[j] = []
-                    received[j].append(Term(j, n.id, k, partial, t))
+                    adjoints[j] = t if adjoints[j] is None else adjoints[j] + t
+                    if record:
+                        received[j] += (_record(Term, (j, n.id, k, partial, t)),)
                 if record and spec.note is not None:
                     note = spec.note(args, y, kw)
             if record:
-                steps.append(Step(len(steps), n.id, n.op, n.operands, y, None, y_bar, tuple(terms), note))
+                steps.append(_record(Step, (len(steps), n.id, n.op, n.operands, y, None, y_bar, received[n.id], note)))
     return adjoints, tuple(steps)
 
 
-def forward(g: Graph, at=None, *, seed=None) -> Sweep:
-    """Forward mode: tangents from a seed direction on the inputs (default: first input, entry 0)."""
-    values = _primal_values(g, input_values(g, at))
+def _values_for(g: Graph, at, primal_sweep: Sweep | None) -> list:
+    """Primal values: those of a finished primal sweep when given (no re-evaluation), else fresh."""
+    if primal_sweep is not None:
+        if at is not None:
+            raise ValueError("give either `at` or `primal_sweep`, not both")
+        return list(primal_sweep.values)
+    return _primal_values(g, input_values(g, at))
+
+
+def forward(g: Graph, at=None, *, seed=None, primal_sweep: Sweep | None = None) -> Sweep:
+    """Forward mode: tangents from a seed direction on the inputs (default: first input, entry 0).
+
+    `primal_sweep` reuses the values of a primal sweep already run on this graph.
+    """
+    values = _values_for(g, at, primal_sweep)
     seeds = _seed_dict(g, seed, "input")
     _, steps = _tangents(g, values, seeds, (), record=True)
     return Sweep("forward", seeds, steps, tuple(values))
 
 
-def reverse(g: Graph, at=None, *, seed=None) -> Sweep:
-    """Reverse mode: adjoints from a seed on one output entry (default: first output, entry 0)."""
-    values = _primal_values(g, input_values(g, at))
+def reverse(g: Graph, at=None, *, seed=None, primal_sweep: Sweep | None = None) -> Sweep:
+    """Reverse mode: adjoints from a seed on one output entry (default: first output, entry 0).
+
+    `primal_sweep` reuses the values of a primal sweep already run on this graph.
+    """
+    values = _values_for(g, at, primal_sweep)
     seeds = _seed_dict(g, seed, "output")
     _, steps = _adjoints(g, values, seeds, (), record=True)
     return Sweep("reverse", seeds, steps, tuple(values))
