@@ -55,10 +55,11 @@ def fmt(v) -> str:
     """A value for humans: scalars with 12 significant digits, arrays by NumPy."""
     if v is None:
         return "—"
-    a = np.asarray(v, dtype=float)
+    a = np.asarray(v, dtype=float) + 0.0  # + 0.0 shows −0 as 0
     if a.ndim == 0:
         return f"{float(a):.12g}"
-    return np.array2string(a, precision=6, suppress_small=True, separator=", ").replace("\n", "")
+    return np.array2string(a, precision=6, suppress_small=True, separator=", ", threshold=24,
+                           edgeitems=3).replace("\n", "")
 
 
 # ------------------------------------------------------------------ --at and --seed

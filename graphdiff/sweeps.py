@@ -24,7 +24,12 @@ PARTIAL_MAX = 64  # show an array op's local partial densely when it has at most
 
 
 class Term(NamedTuple):
-    """One edge's chain-rule term: `partial` is ∂v_dst/∂v_src, `term` its contribution."""
+    """One edge's chain-rule term: `partial` is ∂v_dst/∂v_src, `term` its contribution.
+
+    For an elementwise op `partial` is the entrywise derivative (the Jacobian's diagonal, shaped
+    like the output); for other ops it is the dense Jacobian (dst.shape + src.shape) when that has
+    at most PARTIAL_MAX entries, else None. `slot` is the operand position of src in dst.
+    """
 
     src: int
     dst: int
