@@ -294,36 +294,38 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
     nodes = g.node_list()
     for i, d in seeds.items():
         adjoints[i] = d
+    append = steps.append
     with _quiet():
         for n in reversed(nodes):
-            if not needed[n.id] or n.op == "const":
+            i = n.id
+            if not needed[i] or n.op == "const":
                 continue
-            y_bar = adjoints[n.id]
+            y_bar = adjoints[i]
             if y_bar is None:  # needed, yet no path carries a derivative here (e.g. via consts)
-                y_bar = adjoints[n.id] = np.zeros(batch + n.shape) if (batch or n.shape) else np.float64(0.0)
-            y = values[n.id]
+                y_bar = adjoints[i] = np.zeros(batch + n.shape) if (batch or n.shape) else np.float64(0.0)
+            y = values[i]
             note = None
-            if n.op != "input":
-                spec, args, kw = OPS[n.op], _args(values, n.operands), n.kw
-                fast = n.scalar and not batch
+            if n.var_slots:
+                spec = OPS[n.op]
+                args, partial_of, fast = _args(values, n.operands), spec.partial, n.scalar and not batch
                 for k, j in n.var_slots:
-                    if spec.partial is not None:
-                        partial = spec.partial(k, args, y)
+                    if partial_of is not None:
+                        partial = partial_of(k, args, y)
                         t = y_bar * partial
                         if not fast:
                             t = unbroadcast(t, nodes[j].shape, len(n.shape))
                     else:
-                        partial = _dense_partial(spec, k, args, y, kw) if record else None
-                        t = spec.vjp(k, y_bar, args, y, kw)
+                        partial = _dense_partial(spec, k, args, y, n.kw) if record else None
+                        t = spec.vjp(k, y_bar, args, y, n.kw)
                     if not fast:
                         t = fit(t, batch, nodes[j].shape)
                     adjoints[j] = t if adjoints[j] is None else adjoints[j] + t
                     if record:
-                        received[j] += (_record(Term, (j, n.id, k, partial, t)),)
+                        received[j] += (_record(Term, (j, i, k, partial, t)),)
                 if record and spec.note is not None:
-                    note = spec.note(args, y, kw)
+                    note = spec.note(args, y, n.kw)
             if record:
-                steps.append(_record(Step, (len(steps), n.id, n.op, n.operands, y, None, y_bar, received[n.id], note)))
+                append(_record(Step, (len(steps), i, n.op, n.operands, y, None, y_bar, received[i], note)))
     return adjoints, tuple(steps)
 
 
