@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup dot clean
+.PHONY: run test setup dot bench clean
 
 setup: $(STAMP) dot
 
@@ -24,6 +24,11 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Benchmarks run in their own venv with the peers graphdiff is compared against (never deps).
+bench:
+	bash benchmarks/setup_peers.sh --no-torch
+	cd benchmarks && .venv-peers/bin/python bench_sweeps.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -185,7 +185,7 @@ def _pow_note(args, y, attrs):
     a, b = args
     if _any((a == 0) & (b < 1) & (b != 0)):
         return "a^b is not differentiable at a = 0 when b < 1"
-    if _any((a < 0) & (b != np.round(b))):
+    if _any(a < 0) and _any(b != np.floor(b)):
         return "a^b is undefined for a < 0 and non-integer b"
     return None
 
@@ -218,8 +218,21 @@ elementwise("cos", "cos", np.cos, lambda k, args, y: -np.sin(args[0]))
 elementwise("tan", "tan", np.tan, lambda k, args, y: 1.0 + y * y, domain=(-1.2, 1.2))
 elementwise("tanh", "tanh", np.tanh, lambda k, args, y: 1.0 - y * y)
 elementwise("sigmoid", "σ", scipy.special.expit, lambda k, args, y: y * (1.0 - y))
-elementwise("relu", "relu", lambda a: np.maximum(a, 0.0), lambda k, args, y: (args[0] > 0) * 1.0,
-            note=_kink_at_zero("relu"))
+_ZERO, _ONE = np.float64(0.0), np.float64(1.0)
+
+
+# relu on NumPy scalars takes the plain-Python branch: np.maximum on a scalar costs ~1 µs, which
+# dominated scalar sweeps. `not a <= 0` keeps NaN as NaN.
+def _relu(a):
+    return np.maximum(a, 0.0) if isinstance(a, np.ndarray) else (a if not a <= 0 else _ZERO)
+
+
+def _relu_partial(k, args, y):
+    a = args[0]
+    return (a > 0).astype(float) if isinstance(a, np.ndarray) else (_ONE if a > 0 else _ZERO)
+
+
+elementwise("relu", "relu", _relu, _relu_partial, note=_kink_at_zero("relu"))
 elementwise("abs", "|·|", np.abs, lambda k, args, y: np.sign(args[0]), note=_kink_at_zero("|·|"))
 elementwise("softplus", "softplus", lambda a: np.logaddexp(0.0, a),
             lambda k, args, y: scipy.special.expit(args[0]))

@@ -156,15 +156,6 @@ def _quiet():
             gc.enable()
 
 
-def _args(values: list, operands: tuple) -> tuple:
-    """The operands' values (unrolled for the common arities: this runs once per node)."""
-    if len(operands) == 2:
-        return (values[operands[0]], values[operands[1]])
-    if len(operands) == 1:
-        return (values[operands[0]],)
-    return tuple(values[j] for j in operands)
-
-
 def _primal_loop(g: Graph, inputs: dict, record: bool):
     """Values of every node in topological order, and (if record) one Step per node."""
     values = [None] * len(g)
@@ -178,7 +169,8 @@ def _primal_loop(g: Graph, inputs: dict, record: bool):
                 y = n.value
             else:
                 spec = OPS[op]
-                args = _args(values, n.operands)
+                o = n.operands  # (unrolled for the common arities: this runs once per node)
+                args = (values[o[0]], values[o[1]]) if len(o) == 2 else tuple([values[j] for j in o])
                 y = spec.eval(*args, **n.kw) if n.kw else spec.eval(*args)
                 if record and spec.note is not None:
                     note = spec.note(args, y, n.kw)
@@ -254,7 +246,9 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
             if n.op == "input":
                 x_dot = seeds[n.id]
             else:
-                spec, args, kw = OPS[n.op], _args(values, n.operands), n.kw
+                o = n.operands
+                spec, kw = OPS[n.op], n.kw
+                args = (values[o[0]], values[o[1]]) if len(o) == 2 else tuple([values[j] for j in o])
                 fast = n.scalar and not batch
                 terms, x_dot = [], None
                 for k, j in enumerate(n.operands):
@@ -307,7 +301,9 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
             note = None
             if n.var_slots:
                 spec = OPS[n.op]
-                args, partial_of, fast = _args(values, n.operands), spec.partial, n.scalar and not batch
+                o = n.operands
+                args = (values[o[0]], values[o[1]]) if len(o) == 2 else tuple([values[j] for j in o])
+                partial_of, fast = spec.partial, n.scalar and not batch
                 for k, j in n.var_slots:
                     if partial_of is not None:
                         partial = partial_of(k, args, y)
