@@ -83,31 +83,6 @@ class Ref:
         return isinstance(other, Ref) and other.graph is self.graph and other.id == self.id
 
 
-def _graph_input(self: Graph, name: str, value=None, *, shape=None) -> Ref:
-    """Declare an input and return its handle."""
-    return Ref(self, self.add_input(name, value, shape=shape))
-
-
-def _graph_const(self: Graph, name: str, value) -> Ref:
-    """Declare a named constant and return its handle."""
-    i = self.add_const(value)
-    self.bind(name, i)
-    return Ref(self, i)
-
-
-def _graph_output(self: Graph, name: str, ref: Ref) -> Ref:
-    """Mark a node as an output."""
-    if not isinstance(ref, Ref) or ref.graph is not self:
-        raise GraphError(f"output '{name}' must be a node of this graph")
-    self.set_output(name, ref.id)
-    return ref
-
-
-Graph.input = _graph_input
-Graph.const = _graph_const
-Graph.output = _graph_output
-
-
 def _unary(op):
     def f(a: Ref) -> Ref:
         if not isinstance(a, Ref):

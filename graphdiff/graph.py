@@ -146,6 +146,27 @@ class Graph:
             self.bind(name, i, span=span)
         self.outputs += ((name, i),)
 
+    # ------------------------------------------------------------ scripted construction (api.Ref handles)
+
+    def input(self, name: str, value=None, *, shape=None):
+        """Declare an input and return its handle (a `Ref` with operator overloading)."""
+        from .api import Ref
+        return Ref(self, self.add_input(name, value, shape=shape))
+
+    def const(self, name: str, value):
+        """Declare a named constant and return its handle."""
+        from .api import Ref
+        i = self.add_const(value)
+        self.bind(name, i)
+        return Ref(self, i)
+
+    def output(self, name: str, ref):
+        """Mark the node behind a handle as the output `name`."""
+        if getattr(ref, "graph", None) is not self:
+            raise GraphError(f"output '{name}' must be a node of this graph")
+        self.set_output(name, ref.id)
+        return ref
+
     # ------------------------------------------------------------ queries
 
     def label(self, i: int) -> str:
