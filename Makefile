@@ -20,7 +20,7 @@ dot:
 	@bash scripts/ensure-dot.sh
 
 run: setup
-	$(BIN)/graphdiff trace graphs/peyre.gd --mode reverse
+	$(BIN)/graphdiff tui graphs/peyre.gd
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -19,6 +19,7 @@ COMMANDS = {}
 # Modules that register more commands (render, frames, tui, codegen, cost) with @command when
 # imported; one per line. Each keeps heavy imports (textual, Pillow) inside its command function.
 COMMAND_MODULES = [
+    "graphdiff.tui.commands",
 ]
 
 
