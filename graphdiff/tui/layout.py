@@ -61,11 +61,15 @@ def layout(g: Graph, *, engine: str = "auto") -> Layout:
 
 # ------------------------------------------------------------------ Graphviz
 
+BIG = 300   # past this many nodes, straight edges and bounded crossing reduction (2,000 nodes: 25 s -> 3.5 s)
+
+
 def to_dot(g: Graph) -> str:
     """DOT source with every box sized in character cells."""
     nodes = visible_nodes(g)
     keep = set(nodes)
-    lines = ["digraph G {", "  rankdir=LR; nodesep=0.25; ranksep=0.45; splines=spline;",
+    fast = "splines=line; mclimit=0.1; nslimit=1; nslimit1=1;" if len(nodes) > BIG else "splines=spline;"
+    lines = ["digraph G {", f"  rankdir=LR; nodesep=0.25; ranksep=0.45; {fast}",
              '  node [shape=box, fixedsize=true, label=""];']
     for i in nodes:
         w = len(box_text(g, i)) + 4

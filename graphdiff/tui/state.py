@@ -128,10 +128,8 @@ class Debugger:
     # ------------------------------------------------------------ reading
 
     def step_of(self, node: int) -> Step | None:
-        for s in self.steps:
-            if s.node == node:
-                return s
-        return None
+        k = self._order().get(node)
+        return None if k is None else self.steps[k]
 
     def status(self, node: int) -> str:
         """'current', 'done', 'pending' or 'idle' (not part of this sweep)."""

@@ -83,6 +83,7 @@ class TraceTable(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=False, **kw)
         self.dbg = dbg
         self.node_rows: list[int] = []
+        self.rows_index: dict[str, int] = {}
 
     def rebuild(self) -> None:
         """All rows and columns again (after a mode switch or an input edit)."""
@@ -94,6 +95,7 @@ class TraceTable(DataTable):
         if dbg.mode != "primal":
             self.add_column(DOT[dbg.mode], key="der", width=16)
         self.node_rows = [i for i in visible_nodes(g) if dbg.mode == "primal" or dbg.step_of(i) is not None]
+        self.rows_index = {str(i): k for k, i in enumerate(self.node_rows)}
         for i in self.node_rows:
             cells = ["", definition(g, i), ""] + ([""] if dbg.mode != "primal" else [])
             self.add_row(*cells, key=str(i))
@@ -122,10 +124,6 @@ class TraceTable(DataTable):
         node = dbg.step.node
         if str(node) in self.rows_index:
             self.move_cursor(row=self.rows_index[str(node)], animate=False)
-
-    @property
-    def rows_index(self) -> dict:
-        return {str(i): k for k, i in enumerate(self.node_rows)}
 
 
 class Inspector(Static):
