@@ -101,7 +101,7 @@ async def test_partial_sums_while_accumulating():
     async with app.run_test(size=(150, 45)) as pilot:
         await pilot.press("r", "n")    # at v10 = v^3: v has 1 of its 2 terms
         assert "v: 1 of 2 contributions received" in shown(app)
-        assert "Σ 1/2" in table_text(app)
+        assert "-1.27792 (1/2)" in table_text(app)   # v̄ so far: v̄₁₀ · ∂v10/∂v = −1 × 3v²
         await pilot.press("n")         # at v8 = v/u: v has both, u one of two
         assert "v: 2 of 2" in shown(app) and "u: 1 of 2" in shown(app)
 

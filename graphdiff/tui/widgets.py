@@ -116,8 +116,8 @@ class TraceTable(DataTable):
                 if shown:
                     text = short(dbg.derivative(s))
                 elif dbg.mode == "reverse" and s is not None:
-                    got, m = dbg.received(i)
-                    text = f"Σ {len(got)}/{m}" if got else "·"
+                    got, m = dbg.received(i)   # the partial sum so far, and how many terms it has
+                    text = f"{short(sum(t.term for t in got))} ({len(got)}/{m})" if got else "·"
                 else:
                     text = "·"
                 self.update_cell(str(i), "der", text, update_width=False)
