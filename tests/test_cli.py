@@ -134,3 +134,11 @@ def test_the_installed_console_script_runs():
     assert p.returncode == 0 and json.loads(p.stdout)["grad"]["x"] == pytest.approx(-0.6269671148040288)
     p = subprocess.run(cmd + ["eval", "/nonexistent.gd"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and p.stdout == "" and "no such file" in p.stderr
+
+
+def test_check_skips_constant_operands(capsys, tmp_path):
+    # x^2 at x < 0: the exponent is a constant, so a^b·log(a) = NaN must not be checked
+    path = tmp_path / "neg.gd"
+    path.write_text("input x = -1.5\noutput y = x^2\n")
+    doc = run_json(capsys, "check", str(path))
+    assert doc["ok"] is True and doc["nodes"] == []
