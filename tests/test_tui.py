@@ -49,6 +49,9 @@ async def test_reverse_then_last_shows_the_derivative():
         assert app.dbg.step.node == app.dbg.graph.names["f"]
         assert app.dbg.step.tangent == pytest.approx(DFDX, abs=1e-12)
         assert "-0.626967114804" in shown(app)
+        await pilot.press("e", "G")
+        assert app.dbg.mode == "primal" and app.dbg.step.value == pytest.approx(0.25666652729940287)
+        assert "0.256667" in table_text(app)
 
 
 async def test_step_forward_back_first_last():
@@ -297,3 +300,15 @@ def test_in_tmux_as_a_person_would(tmp_path):
             time.sleep(0.2)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+async def test_v_opens_the_side_by_side_comparison():
+    from graphdiff.tui.compare import CompareScreen
+    app = make_app()
+    async with app.run_test(size=(150, 45)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)

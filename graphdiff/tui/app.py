@@ -24,6 +24,7 @@ KEYS = [
     ("b", "toggle a breakpoint on the current node"), ("e / f / r", "primal / forward / reverse sweep"),
     ("d", "choose the seed (input entry for tangents, output entry for adjoints)"),
     ("i", "edit an input's value and re-run"), ("x", "export the current frame (SVG, or DOT without Graphviz)"),
+    ("v", "forward vs reverse side by side, with their step and operation counts"),
     ("?", "this help"), ("q", "quit"),
 ]
 
@@ -86,7 +87,8 @@ class GraphdiffApp(App):
         Binding("b", "breakpoint", "break"), Binding("e", "mode('primal')", "primal"),
         Binding("f", "mode('forward')", "forward"), Binding("r", "mode('reverse')", "reverse"),
         Binding("d", "seed", "seed"), Binding("i", "edit_input", "input"),
-        Binding("x", "export", "export"), Binding("question_mark", "help", "help"),
+        Binding("x", "export", "export"), Binding("v", "compare", "vs"),
+        Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]
 
@@ -188,6 +190,10 @@ class GraphdiffApp(App):
         self.dbg.switch(mode)
         self.query_one(TraceTable).rebuild()
         self.show()
+
+    def action_compare(self) -> None:
+        from .compare import CompareScreen
+        self.push_screen(CompareScreen(self.dbg.graph, at=self.dbg.at, seeds=self.dbg.seeds))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
