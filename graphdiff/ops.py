@@ -365,10 +365,14 @@ def _matmul_vjp(k, y_bar, args, y, at):
         Y = Y[..., None, :] if b.ndim == 2 else Y[..., None]
     if b.ndim == 1:
         Y = Y[..., None]
+    # With a vector on the other side the product has inner size 1 (an outer product): a
+    # broadcast multiply does it at half the cost of matmul (the W-gradient of W @ x).
     if k == 0:
-        g = Y @ _as_matrix(b, b.ndim, "col").T
+        B = _as_matrix(b, b.ndim, "col").T
+        g = Y * B if B.shape[0] == 1 and Y.shape[-1] == 1 else Y @ B
         return g[..., 0, :] if a.ndim == 1 else g
-    g = _as_matrix(a, a.ndim, "row").T @ Y
+    A = _as_matrix(a, a.ndim, "row").T
+    g = A * Y if A.shape[-1] == 1 and Y.shape[-2] == 1 else A @ Y
     return g[..., 0] if b.ndim == 1 else g
 
 
