@@ -27,8 +27,8 @@ test: setup
 
 # Benchmarks run in their own venv with the peers graphdiff is compared against (never deps).
 bench:
-	bash benchmarks/setup_peers.sh --no-torch
-	cd benchmarks && .venv-peers/bin/python bench_sweeps.py
+	bash benchmarks/setup_peers.sh
+	benchmarks/.venv-peers/bin/python benchmarks/bench_sweeps.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

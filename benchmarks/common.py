@@ -1,29 +1,54 @@
-"""Shared helpers for the benchmarks: timing (best of several runs) and result files."""
+"""Shared helpers for the benchmarks: timing (median of several runs) and result files."""
 from __future__ import annotations
 
 import gc
 import json
 import pathlib
 import platform
+import statistics
+import subprocess
 import time
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results"
 
 
-def best_of(fn, repeat: int = 5) -> float:
-    """The fastest of `repeat` runs, in seconds (a full collection between runs)."""
+def timings(fn, repeat: int = 5) -> list[float]:
+    """Seconds of `repeat` runs of fn, a full collection before each run (not timed).
+
+    fn's result is freed after the clock stops, so freeing a large result (a sweep's records,
+    a peer's graph) is timed for no one.
+    """
     times = []
     for _ in range(repeat):
         gc.collect()
         t = time.perf_counter()
-        fn()
+        result = fn()
         times.append(time.perf_counter() - t)
-    return min(times)
+        del result
+    return times
+
+
+def median_of(fn, repeat: int = 5) -> float:
+    """The median of `repeat` runs, in seconds."""
+    return statistics.median(timings(fn, repeat))
+
+
+def revision() -> str:
+    """The repository's commit, with "+dirty" when the work tree has changes (or "unknown")."""
+    root = RESULTS.parent.parent
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "graphdiff"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 def save(name: str, doc: dict) -> pathlib.Path:
     RESULTS.mkdir(exist_ok=True)
-    doc = {"machine": platform.platform(), "python": platform.python_version(), **doc}
+    doc = {"machine": platform.platform(), "python": platform.python_version(), "revision": revision(), **doc}
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(doc, indent=2) + "\n")
     return path
