@@ -153,7 +153,9 @@ def elementwise(name, label, f, partial, *, note=None, flops=1, doc="", domain=(
     arity = f.nin if isinstance(f, np.ufunc) else f.__code__.co_argcount
 
     def shape(*shapes):
-        return _bshape(*shapes) if len(shapes) > 1 else shapes[0]
+        if len(shapes) == 1 or all(s == shapes[0] for s in shapes):
+            return shapes[0]   # the common case, without NumPy's broadcasting machinery
+        return _bshape(*shapes)
 
     def cost(shapes, out, attrs):
         n = size(out)
