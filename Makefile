@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup dot bench clean
+.PHONY: run test setup dot bench assets clean
 
 setup: $(STAMP) dot
 
@@ -24,6 +24,10 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The README's pictures, made by graphdiff itself.
+assets: setup
+	bash scripts/make_assets.sh
 
 # Benchmarks run in their own venv with the peers graphdiff is compared against (never deps).
 bench:

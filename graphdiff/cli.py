@@ -20,6 +20,7 @@ COMMANDS = {}
 # imported; one per line. Each keeps heavy imports (textual, Pillow) inside its command function.
 COMMAND_MODULES = [
     "graphdiff.tui.commands",
+    "graphdiff.render.commands",
 ]
 
 

@@ -266,6 +266,11 @@ class Graph:
             t.set_output(name, results[-1])
         return t
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Inline display in Jupyter: SVG through Graphviz, text when `dot` is missing."""
+        from .render.notebook import mimebundle
+        return mimebundle(self, include=include, exclude=exclude)
+
     def to_networkx(self):
         """A networkx.DiGraph: edges operand → consumer, with op, label and shape on nodes."""
         import networkx as nx

@@ -251,20 +251,12 @@ class GraphdiffApp(App):
 
 
 def export_frame(dbg: Debugger, source_path: str, *, directory: str | Path = ".") -> Path:
-    """Write the current frame as SVG (via Graphviz) or, without `dot`, as DOT source."""
-    from .frame_dot import frame_dot
-    import shutil
-    stem = Path(source_path).stem
-    base = Path(directory) / f"{stem}-{dbg.mode}-step{dbg.index + 1:03d}"
-    src = frame_dot(dbg)
-    if shutil.which("dot"):
-        import graphviz
-        data = graphviz.Source(src).pipe(format="svg")
-        path = base.with_suffix(".svg")
-        tmp = path.with_suffix(".svg.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    else:
-        path = base.with_suffix(".dot")
-        path.write_text(src)
+    """Write the current frame in the slide style: SVG through Graphviz, or DOT source without it."""
+    from ..render import render, to_dot
+    from ..render.output import dot_available
+    base = Path(directory) / f"{Path(source_path).stem}-{dbg.mode}-step{dbg.index + 1:03d}"
+    if dot_available():
+        return render(dbg.graph, base.with_suffix(".svg"), sweep=dbg.sweep, step=dbg.index)
+    path = base.with_suffix(".dot")
+    path.write_text(to_dot(dbg.graph, dbg.sweep, dbg.index).source)
     return path

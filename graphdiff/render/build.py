@@ -1,0 +1,461 @@
+"""The DOT builder: a graph (+ a sweep and a step) → a `graphviz.Digraph`. Pure: runs no program.
+
+What a picture shows is a set of annotation names (`show`):
+
+  values    each node's primal value          tangents  v̇ of the nodes a forward sweep has done
+  adjoints  v̄ of the nodes a reverse sweep has closed
+  partials  the local partial ∂vᵢ/∂vⱼ on every edge
+  shapes    array shapes on nodes and edges   terms     the chain-rule terms of the current step
+  equation  the current step's chain rule, written out with its numbers, under the graph
+
+At a step, the node being computed is highlighted, the edges of its terms are drawn in the
+accent colour with their terms, done nodes keep their colours and pending nodes are toned down.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import graphviz
+import numpy as np
+
+from ..ops import OPS
+from ..source import GraphError
+from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, is_grid, math_name, num, partial_name,
+                     shape_text, value_plain, value_text)
+from .themes import THEMES, Theme
+
+ANNOTATIONS = ("values", "tangents", "adjoints", "partials", "shapes", "terms", "equation")
+MAX_EQUATION_TERMS = 6   # longer sums are elided in the caption ("+ … +")
+# One labelled edge makes dot lay out every edge with a label node (twice the ranks): on big
+# graphs that is 5–10× the layout time, so there edge labels become xlabels (placed after layout).
+XLABEL_NODES = 200
+BIG_NODES = 1000
+
+
+def default_show(mode: str | None) -> frozenset:
+    """What a picture shows when the user does not say: shapes alone, or a sweep's story."""
+    if mode is None:
+        return frozenset({"shapes"})
+    if mode == "primal":
+        return frozenset({"values", "shapes"})
+    return frozenset({"values", "shapes", "tangents" if mode == "forward" else "adjoints",
+                      "terms", "equation"})
+
+
+def parse_show(text: str | None, mode: str | None) -> frozenset:
+    """`--show values,adjoints` → a set; `all`, `none` and `default` are accepted too."""
+    if text is None or text.strip() == "default":
+        return default_show(mode)
+    out = set()
+    for word in (w.strip() for w in text.split(",")):
+        if not word:
+            continue
+        if word == "all":
+            out.update(ANNOTATIONS)
+        elif word == "none":
+            continue
+        elif word in ANNOTATIONS:
+            out.add(word)
+        elif word.rstrip("s") + "s" in ANNOTATIONS:   # `value`, `adjoint`, `shape` …
+            out.add(word.rstrip("s") + "s")
+        else:
+            from ..source import did_you_mean
+            raise GraphError(f"unknown annotation '{word}' in --show",
+                             hint=did_you_mean(word, ANNOTATIONS) or f"choose from {', '.join(ANNOTATIONS)}, all, none")
+    return frozenset(out)
+
+
+def get_theme(theme) -> Theme:
+    if isinstance(theme, Theme):
+        return theme
+    try:
+        return THEMES[theme]
+    except KeyError:
+        raise GraphError(f"unknown theme '{theme}' (expected {' or '.join(THEMES)})") from None
+
+
+# ------------------------------------------------------------------ what the picture knows
+
+@dataclass
+class Scene:
+    """Everything one picture needs, computed once: statuses, steps by node, terms by edge."""
+
+    g: object
+    sweep: object
+    step: int | None          # index into sweep.steps, or None for a finished sweep / no sweep
+    show: frozenset
+    theme: Theme
+    complete: bool = False    # layout pass: every label at its fullest (see frames.py)
+    values: list | None = None
+    step_of: dict = field(default_factory=dict)   # node -> index of its step
+    edge_terms: dict = field(default_factory=dict)   # (src, dst, slot) -> Term of any step
+    current_terms: dict = field(default_factory=dict)  # (src, dst, slot) -> Term of the current step
+
+    @property
+    def mode(self):
+        return self.sweep.mode if self.sweep is not None else None
+
+    def status(self, i: int) -> str:
+        """plain (no sweep) · idle (no step in this sweep) · done · current · pending."""
+        if self.sweep is None or self.sweep.mode == "primal" and self.step is None:
+            return "plain"
+        k = self.step_of.get(i)
+        if k is None:
+            return "idle"
+        if self.step is None or self.complete or k < self.step:
+            return "done"
+        return "current" if k == self.step else "pending"
+
+    def derivative(self, i: int):
+        s = self.sweep.steps[self.step_of[i]]
+        return s.tangent if self.sweep.mode == "forward" else s.adjoint
+
+
+def make_scene(g, sweep=None, step=None, *, show=None, theme="light", complete=False) -> Scene:
+    if step is not None and sweep is None:
+        raise GraphError("a step needs a sweep (choose --mode forward, reverse or primal)")
+    if step is not None and not 0 <= step < len(sweep.steps):
+        raise GraphError(f"step {step + 1} is out of range: this sweep has {len(sweep.steps)} steps")
+    show = frozenset(show) if show is not None else default_show(sweep.mode if sweep else None)
+    sc = Scene(g, sweep, step, show, get_theme(theme), complete)
+    if sweep is not None:
+        sc.values = list(sweep.values)
+        for s in sweep.steps:
+            sc.step_of[s.node] = s.index
+            for t in s.terms:
+                sc.edge_terms[(t.src, t.dst, t.slot)] = t
+        if step is not None:
+            sc.current_terms = {(t.src, t.dst, t.slot): t for t in sweep.steps[step].terms}
+    elif show & {"values", "partials"}:
+        from ..sweeps import primal
+        sc.values = list(primal(g).values)
+    return sc
+
+
+def local_partial(sc: Scene, src: int, dst: int, slot: int):
+    """∂v_dst/∂v_src at the scene's values: from the sweep's records when it has one, else the op's rule."""
+    t = sc.edge_terms.get((src, dst, slot))
+    if t is not None:
+        return t.partial
+    if sc.values is None:
+        return None
+    from ..sweeps import _dense_partial   # the same dense Jacobian the sweeps record
+    n = sc.g.node(dst)
+    spec = OPS[n.op]
+    args = tuple(sc.values[j] for j in n.operands)
+    y = sc.values[dst]
+    with np.errstate(all="ignore"):
+        if spec.partial is not None:
+            return spec.partial(slot, args, y)
+        return _dense_partial(spec, slot, args, y, n.kw)
+
+
+# ------------------------------------------------------------------ node and edge labels
+
+def op_symbol(node) -> str:
+    """The op's symbol as a node shows it: `·ᵀ`, `·⁻¹`, `[1, 0]`, `‖·‖₁` …"""
+    if node.op == "index":
+        return "[" + ", ".join(str(i) for i in node.kw.get("index", ())) + "]"
+    if node.op == "norm" and "p" in node.kw:
+        p = node.kw["p"]
+        return f"‖·‖<SUB>{esc(num(p, 3) if p != np.inf else '∞')}</SUB>"
+    return SYMBOLS.get(node.op) or esc(OPS[node.op].label)
+
+
+# Where a slide reads better than the op table's one-character label.
+SYMBOLS = {"transpose": "(·)<SUP>T</SUP>", "inv": f"(·)<SUP>{MINUS}1</SUP>", "dot": "⟨·,·⟩",
+           "sqrtm": "√<SUB>m</SUB>"}
+
+
+def labelled(head: str, value: str, *, size: float, color: str) -> str:
+    """`head value` on one line; a matrix grid gets its head in a cell to its left."""
+    if not is_grid(value):
+        return font(f"{head} {value}", size=size, color=color)
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+            f'<TD>{font(head + " ", size=size, color=color)}</TD><TD>{font(value, size=size, color=color)}</TD>'
+            "</TR></TABLE>")
+
+
+def _row(markup: str) -> str:
+    return f"<TR><TD>{markup}</TD></TR>"
+
+
+def _table(rows: list[str]) -> str:
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            + "".join(rows) + "</TABLE>>")
+
+
+def node_label(sc: Scene, i: int, status: str) -> str:
+    g, th, show = sc.g, sc.theme, sc.show
+    n = g.node(i)
+    faded = status in ("pending", "idle")
+    text = th.faint if faded else th.text
+    muted = th.faint if faded else th.muted
+    name = g.label(i)
+    is_out = any(o == i for _, o in g.outputs)
+    rows = []
+    if n.op == "input":
+        rows.append(font(math_name(name), size=20, color=text))
+        rows.append(font("input", size=10, color=muted))
+    else:
+        rows.append(font(op_symbol(n), size=18, color=text))
+        tag = math_name(name)
+        badge = ""
+        fan = g.fanout(i)
+        if fan > 1:
+            badge = "  " + font(f"{fan} uses", size=10, color=th.faint if faded else th.shared)
+        rows.append(font(tag, size=12, color=muted) + badge
+                    + (font("  output", size=10, color=muted) if is_out else ""))
+    if "shapes" in show and n.shape:
+        rows.append(font(shape_text(n.shape), size=10, color=muted))
+    if "values" in show and sc.values is not None:
+        v = value_text(sc.values[i])
+        if sc.mode == "primal" and status == "pending":
+            v = " " * len(v) if not is_grid(v) else v      # not evaluated yet (same size: pinned frames)
+            rows.append(font(v, size=12, color=th.pending_fill) if is_grid(v) else font(v, size=12))
+        else:
+            rows.append(labelled("=", v, size=12, color=text))
+    mode = sc.mode
+    want = (mode == "forward" and "tangents" in show) or (mode == "reverse" and "adjoints" in show)
+    if want and i in sc.step_of:
+        mark = DOT_ABOVE if mode == "forward" else MACRON
+        color = th.done_tangent if mode == "forward" else th.done_adjoint
+        if status in ("done", "current"):
+            d = value_text(sc.derivative(i))
+            rows.append(labelled(f"<I>v{mark}</I> =", d, size=12,
+                                 color=th.current_border if status == "current" else color))
+        elif sc.complete is False:
+            rows.append(font(" ", size=12))   # keeps the node's height the same in every frame
+    return _table([_row(r) for r in rows])
+
+
+def node_style(sc: Scene, i: int, status: str) -> dict:
+    g, th = sc.g, sc.theme
+    n = g.node(i)
+    is_out = any(o == i for _, o in g.outputs)
+    if n.op == "input":
+        fill, border = th.input_fill, th.input_border
+    elif is_out:
+        fill, border = th.output_fill, th.output_border
+    else:
+        fill, border = th.node_fill, th.node_border
+    width = "1.6" if (n.op == "input" or is_out) else "1.2"
+    if g.fanout(i) > 1 and n.op != "input":
+        border, width = th.shared, "1.8"
+    if status in ("pending", "idle"):
+        fill, border, width = th.pending_fill, th.pending_border, "1.2"
+    if status == "current":
+        fill, border, width = th.current_fill, th.current_border, "3"
+    return {"fillcolor": fill, "color": border, "penwidth": width}
+
+
+def edge_label(sc: Scene, src: int, dst: int, slot: int) -> str | None:
+    """The edge's annotation: the current step's term, its local partial, the operand's shape."""
+    th, show, g = sc.theme, sc.show, sc.g
+    key = (src, dst, slot)
+    parts = []
+    term = sc.current_terms.get(key)
+    if "terms" in show and sc.complete and key in sc.edge_terms:
+        term = sc.edge_terms[key]          # layout pass: room for the term this edge will carry
+    if "terms" in show and term is not None:
+        parts.append(font(value_plain(term.term), size=12, color=th.current_border))
+    if g.node(src).op == "const":
+        term = None        # constants are never differentiated: no partial, no term
+    elif "partials" in show or ("terms" in show and term is not None):
+        p = term.partial if term is not None else local_partial(sc, src, dst, slot)
+        text = partial_text(sc, src, dst, slot, p)
+        if text:
+            parts.append(font(text, size=10, color=th.current_border if term is not None else th.partial))
+    if "shapes" in show and g.node(src).shape and not parts:
+        parts.append(font(shape_text(g.node(src).shape), size=10, color=th.muted))
+    if not parts:
+        return None
+    return _table([_row(p) for p in parts])
+
+
+def partial_text(sc: Scene, src: int, dst: int, slot: int, p) -> str:
+    g = sc.g
+    d, s = g.node(dst), g.node(src)
+    head = "∂ = "
+    if p is None:
+        m = int(np.prod(d.shape)) if d.shape else 1
+        k = int(np.prod(s.shape)) if s.shape else 1
+        return f"J {m}×{k}"
+    a = np.asarray(p, dtype=float)
+    if a.ndim == 0:
+        return head + num(a)
+    if OPS[d.op].partial is not None:      # elementwise: the Jacobian's diagonal, entrywise
+        return "∂ = diag " + value_plain(a, digits=3) if a.size <= 4 else f"∂ = diag, {shape_text(a.shape)}"
+    m = int(np.prod(d.shape)) if d.shape else 1
+    k = int(np.prod(s.shape)) if s.shape else 1
+    if m == 1 and a.size <= 4:
+        return "∂ = " + value_plain(a.reshape(-1), digits=3)
+    return f"J {m}×{k}"
+
+
+# ------------------------------------------------------------------ the chain-rule caption
+
+def _factor(markup_number: str) -> str:
+    return f"({markup_number})" if markup_number.startswith(MINUS) else markup_number
+
+
+def equation(sc: Scene) -> str | None:
+    """The current step's chain rule: v̄ⱼ = Σ v̄ᵢ ∂vᵢ/∂vⱼ = … = value (or v̇ᵢ = Σ ∂vᵢ/∂vⱼ v̇ⱼ)."""
+    if sc.step is None or sc.mode not in ("forward", "reverse"):
+        return None
+    g, sw = sc.g, sc.sweep
+    s = sw.steps[sc.step]
+    fwd = sw.mode == "forward"
+    mark = DOT_ABOVE if fwd else MACRON
+    me = g.label(s.node)
+    lhs = math_name(me, mark)
+    d = s.tangent if fwd else s.adjoint
+    seeds = sw.seed if isinstance(sw.seed, dict) else {}
+    if s.node in seeds and not s.terms:
+        return f"{lhs} = {value_plain(d)}   (seed)"
+    symbolic, numeric = [], []
+    scalar = all(np.ndim(t.term) == 0 for t in s.terms)
+    for t in s.terms:
+        if fwd:
+            other = g.label(t.src)
+            sym = f"{partial_name(me, other)} {math_name(other, mark)}"
+            od = sw.steps[sc.step_of[t.src]].tangent
+            numb = (f"{_factor(num(t.partial))}·{_factor(num(od))}"
+                    if scalar and np.ndim(t.partial) == 0 and np.ndim(od) == 0 else None)
+        else:
+            other = g.label(t.dst)
+            sym = f"{math_name(other, mark)} {partial_name(other, me)}"
+            od = sw.steps[sc.step_of[t.dst]].adjoint
+            numb = (f"{_factor(num(od))}·{_factor(num(t.partial))}"
+                    if scalar and np.ndim(t.partial) == 0 and np.ndim(od) == 0 else None)
+        symbolic.append(sym)
+        numeric.append(numb)
+    if s.node in seeds:
+        symbolic.append("seed")
+        numeric.append(num(seeds[s.node]) if np.ndim(seeds[s.node]) == 0 else None)
+    if not symbolic:
+        return f"{lhs} = {value_plain(d)}"
+    if len(symbolic) > MAX_EQUATION_TERMS:
+        symbolic = symbolic[:2] + ["…"] + symbolic[-1:]
+        numeric = [None]
+    out = f"{lhs} = " + " + ".join(symbolic)
+    if all(x is not None for x in numeric) and len(numeric) > 0:
+        out += " = " + " + ".join(numeric)
+    return out + " = " + value_plain(d)
+
+
+def caption(sc: Scene) -> str | None:
+    """Under the graph: which sweep and step, then the step's equation."""
+    if sc.sweep is None or sc.step is None:
+        return None
+    th = sc.theme
+    sw = sc.sweep
+    s = sw.steps[sc.step]
+    head = f"{sw.mode} sweep · step {sc.step + 1} of {len(sw.steps)} · {esc(OPS[s.op].label if s.op in OPS else s.op)} at {math_name(sc.g.label(s.node))}"
+    rows = [font(head, size=12, color=th.muted)]
+    if "equation" in sc.show:
+        eq = equation(sc)
+        if eq:
+            rows.append(font(eq, size=15, color=th.text))
+    if s.note:
+        rows.append(font("⚠ " + esc(s.note), size=12, color=th.current_border))
+    return _table([_row(r) for r in rows])
+
+
+# ------------------------------------------------------------------ the graph
+
+def graph_attrs(th: Theme, rankdir: str) -> dict:
+    return {"rankdir": rankdir, "bgcolor": th.background, "fontname": th.font, "fontcolor": th.text,
+            "nodesep": "0.30", "ranksep": "0.45", "pad": "0.25", "newrank": "true",
+            "outputorder": "edgesfirst"}
+
+
+def _draw(dg, sc: Scene, prefix: str = "", pins=None) -> None:
+    """Add the scene's nodes and edges to `dg` (a Digraph or a cluster), ids prefixed.
+
+    `pins` (node or edge id -> attrs) fixes positions and sizes from an earlier layout.
+    """
+    g, th = sc.g, sc.theme
+    pins = pins or {}
+    nodes = g.node_list()
+    for n in nodes:
+        i = n.id
+        if n.op == "const" and not n.names:
+            continue   # unnamed constants are drawn at each use, beside their consumer
+        status = sc.status(i)
+        attrs = node_style(sc, i, status)
+        if n.op == "const":
+            attrs.update(style="rounded,dashed,filled", color=th.const_border, fillcolor=th.background)
+            v = value_text(n.value)
+            rows = [font(math_name(g.label(i)), size=14, color=th.muted), font("const", size=10, color=th.muted)]
+            if "shapes" in sc.show and n.shape:
+                rows.append(font(shape_text(n.shape), size=10, color=th.muted))
+            if "values" in sc.show:
+                rows.append(labelled("=", v, size=11, color=th.muted))
+            label = _table([_row(r) for r in rows])
+        else:
+            label = node_label(sc, i, status)
+        dg.node(f"{prefix}n{i}", label=label, **attrs, **pins.get(f"{prefix}n{i}", {}))
+    for n in nodes:
+        i = n.id
+        for slot, j in enumerate(n.operands):
+            src = nodes[j]
+            eid = f"{prefix}e{j}_{i}_{slot}"
+            if src.op == "const" and not src.names:
+                cid = f"{prefix}c{j}_{i}_{slot}"
+                dg.node(cid, label=_table([_row(font(value_plain(src.value, digits=3), size=12, color=th.muted))]),
+                        shape="plain", style="", margin="0", **pins.get(cid, {}))
+                dg.edge(cid, f"{prefix}n{i}", id=eid, color=th.edge_faint, arrowsize="0.5", penwidth="0.8",
+                        **pins.get(eid, {}))
+                continue
+            attrs = {"id": eid}
+            label = edge_label(sc, j, i, slot)
+            if label:
+                attrs["xlabel" if len(g) > XLABEL_NODES else "label"] = label
+            if (j, i, slot) in sc.current_terms:
+                attrs.update(color=th.current_border, penwidth="2.6", arrowsize="0.9")
+            elif sc.status(i) in ("pending", "idle") and sc.status(j) in ("pending", "idle"):
+                attrs.update(color=th.edge_faint)
+            attrs.update(pins.get(eid, {}))
+            dg.edge(f"{prefix}n{j}", f"{prefix}n{i}", **attrs)
+
+
+def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", rankdir: str = "LR",
+           tree: bool = False, title: str | None = None, complete: bool = False,
+           pins: dict | None = None) -> graphviz.Digraph:
+    """The DOT picture of `g`, optionally at `step` (an index into `sweep.steps`) of a sweep.
+
+    `show` is a set of annotation names (see module docstring; default depends on the sweep),
+    `tree=True` draws the expression tree (sharing off) beside the DAG, `complete=True` gives
+    every label its fullest content (the layout pass that pins frames), and `pins` (from
+    `frames.Layout.pins`) fixes every position so that `neato -n2` draws without re-laying out.
+    """
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise GraphError(f"unknown rankdir '{rankdir}' (expected LR or TB)")
+    sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete)
+    th = sc.theme
+    gattrs = graph_attrs(th, rankdir)
+    if len(g) > BIG_NODES:
+        gattrs.update(nslimit="2", nslimit1="2")   # fewer network-simplex passes: ~20 % faster layout
+    dg = graphviz.Digraph("graphdiff", graph_attr=gattrs,
+                          node_attr={"shape": "box", "style": "rounded,filled", "fontname": th.font,
+                                     "fontcolor": th.text, "margin": "0.10,0.05", "height": "0.3"},
+                          edge_attr={"color": th.edge, "fontname": th.font, "fontcolor": th.muted,
+                                     "arrowsize": "0.7", "penwidth": "1.2"})
+    if tree:
+        if sweep is not None:
+            raise GraphError("--tree draws the two graphs without a sweep; drop --mode/--step")
+        t = g.tree()
+        for prefix, gg, what in (("d", g, "DAG · sharing on"), ("t", t, "expression tree · sharing off")):
+            with dg.subgraph(name=f"cluster_{prefix}") as c:
+                c.attr(label=_table([_row(font(f"{what} · {gg.n_ops()} operations", size=14, color=th.muted))]),
+                       color=th.edge_faint, style="rounded", labeljust="l", margin="14")
+                _draw(c, make_scene(gg, None, None, show=sc.show, theme=th), prefix)
+    else:
+        _draw(dg, sc, pins=pins)
+    cap = caption(sc)
+    if title:
+        cap = _table([_row(font(esc(title), size=16, color=th.text))] + ([_row(cap[1:-1])] if cap else []))
+    if cap:
+        dg.attr(label=cap, labelloc="b", labeljust="c")
+    return dg

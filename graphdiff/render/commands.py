@@ -1,0 +1,128 @@
+"""The `render` and `frames` commands (Pillow and pypdf are imported only when needed)."""
+from __future__ import annotations
+
+from ..cli import _resolve_seed, command, emit, load_graph, parse_seed
+from ..source import GraphError
+
+
+def _sweep(g, mode, seed_text):
+    from ..sweeps import SWEEPS
+    if mode is None:
+        return None
+    if mode == "primal":
+        if seed_text:
+            raise GraphError("--seed applies to forward and reverse sweeps only")
+        return SWEEPS["primal"](g)
+    kind = "input" if mode == "forward" else "output"
+    return SWEEPS[mode](g, seed=_resolve_seed(g, parse_seed(seed_text), kind))
+
+
+def step_index(text: str | None, n_steps: int) -> int | None:
+    """`--step N` counts from 1 (as the TUI and the frame files do); -1 or `last` is the last step."""
+    if text is None:
+        return None
+    t = text.strip().lower()
+    if t == "last":
+        return n_steps - 1
+    try:
+        k = int(t)
+    except ValueError:
+        raise GraphError(f"bad --step '{text}': expected a step number (1 to {n_steps}) or 'last'") from None
+    if k == 0:
+        raise GraphError("steps count from 1: --step 1 is the first step")
+    if not -n_steps <= k <= n_steps:
+        raise GraphError(f"--step {k} is out of range: this sweep has {n_steps} steps")
+    return k - 1 if k > 0 else n_steps + k
+
+
+def _options(args, mode):
+    from .build import parse_show
+    return {"show": parse_show(args.show, mode), "theme": args.theme, "rankdir": args.rankdir}
+
+
+def _common(p):
+    p.add_argument("--show", metavar="WHAT",
+                   help="comma-separated annotations: values, tangents, adjoints, partials, shapes, "
+                        "terms, equation, all, none (default: what the sweep needs)")
+    p.add_argument("--theme", choices=("light", "dark"), default="light")
+    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right (default) or top-to-bottom")
+    p.add_argument("--dpi", type=int, default=None, help="PNG resolution (default 200)")
+    p.add_argument("--seed", help="forward: input NAME or NAME[i]; reverse: output NAME or NAME[i]")
+
+
+@command("render", "the graph as an SVG, PNG, PDF or DOT file, optionally at a step of a sweep")
+def cmd_render(args) -> int:
+    from . import render
+    from .output import check_target, format_of
+    fmt = format_of(args.output)      # bad extension or folder: exit 2 before any work
+    check_target(args.output)
+    if args.dpi is not None and not 10 <= args.dpi <= 1200:
+        raise GraphError(f"--dpi {args.dpi} is out of range (10 to 1200)")
+    g = load_graph(args)
+    mode = args.mode or ("reverse" if args.step is not None else None)
+    sw = _sweep(g, mode, args.seed)
+    step = step_index(args.step, len(sw.steps)) if sw is not None else None
+    render(g, args.output, sweep=sw, step=step, dpi=args.dpi, tree=args.tree, title=args.title,
+           **_options(args, mode))
+    if args.json:
+        emit({"output": args.output, "format": fmt, "mode": mode,
+              "step": step + 1 if step is not None else None,
+              "steps": len(sw.steps) if sw is not None else None})
+    else:
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _configure_render(p):
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.svg, OUT.png, OUT.pdf or OUT.dot")
+    p.add_argument("--mode", choices=("primal", "forward", "reverse"),
+                   help="show a sweep (default: none; reverse when --step is given)")
+    p.add_argument("--step", metavar="N", help="highlight step N of the sweep (from 1; -1 or 'last' for the last)")
+    p.add_argument("--tree", action="store_true", help="draw the expression tree (sharing off) beside the DAG")
+    p.add_argument("--title", help="a title under the graph")
+    _common(p)
+
+
+cmd_render.configure = _configure_render
+
+
+@command("frames", "one image per step of a sweep into a folder, plus an animated GIF and a PDF deck")
+def cmd_frames(args) -> int:
+    from .frames import FRAME_FORMATS, write_frames
+    from .output import format_of
+    if args.gif:
+        format_of(args.gif, allowed={".gif": "gif"})
+    if args.pdf:
+        format_of(args.pdf, allowed={".pdf": "pdf"})
+    if args.format not in FRAME_FORMATS:
+        raise GraphError(f"unknown frame format '{args.format}'")
+    if args.delay <= 0:
+        raise GraphError("--delay must be a positive number of milliseconds")
+    if args.dpi is not None and not 10 <= args.dpi <= 1200:
+        raise GraphError(f"--dpi {args.dpi} is out of range (10 to 1200)")
+    g = load_graph(args)
+    sw = _sweep(g, args.mode, args.seed)
+    files = write_frames(g, sw, args.output, fmt=args.format, gif=args.gif, pdf=args.pdf, dpi=args.dpi,
+                         delay_ms=args.delay, **_options(args, args.mode))
+    if args.json:
+        emit({"mode": sw.mode, "steps": len(sw.steps), "frames": [str(f) for f in files],
+              "gif": args.gif, "pdf": args.pdf})
+    else:
+        print(f"wrote {len(files)} frames to {args.output}/ ({files[0].name} … {files[-1].name})")
+        for extra in (args.gif, args.pdf):
+            if extra:
+                print(f"wrote {extra}")
+    return 0
+
+
+def _configure_frames(p):
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder for frame-001.png …")
+    p.add_argument("--mode", choices=("primal", "forward", "reverse"), default="reverse")
+    p.add_argument("--format", choices=("png", "svg", "pdf", "dot"), default="png", help="format of each frame")
+    p.add_argument("--gif", metavar="OUT.gif", help="also write an animated GIF, one frame per step")
+    p.add_argument("--pdf", metavar="OUT.pdf", help="also write a PDF with one page per step")
+    p.add_argument("--delay", type=int, default=1200, metavar="MS", help="GIF time per frame (default 1200 ms)")
+    _common(p)
+
+
+cmd_frames.configure = _configure_frames
