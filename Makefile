@@ -28,6 +28,7 @@ test: setup
 # The README's pictures, made by graphdiff itself.
 assets: setup
 	bash scripts/make_assets.sh
+	bash scripts/make_walkthrough_pictures.sh
 
 # Benchmarks run in their own venv with the peers graphdiff is compared against (never deps).
 bench:
