@@ -18,21 +18,9 @@ import tempfile
 import time
 
 import graphdiff as gd
-from common import median_of, save
+from common import median_of, random_dag, save
 from graphdiff.render import to_dot
 from graphdiff.render.frames import write_frames
-
-
-def random_dag(n: int, seed: int = 0) -> gd.Graph:
-    rng = random.Random(seed)
-    g = gd.Graph()
-    vs = [g.input("x", 0.3), g.input("y", 0.7)]
-    while g.n_ops() < n:
-        a = vs[-1 - rng.randrange(min(len(vs), 6))]
-        b = vs[-1 - rng.randrange(min(len(vs), 30))]
-        vs.append([lambda: a * b, lambda: a + b, lambda: gd.sin(a), lambda: gd.tanh(a) - b][rng.randrange(4)]())
-    g.output("f", vs[-1])
-    return g
 
 
 def run(cmd: list[str], data: bytes) -> bytes:

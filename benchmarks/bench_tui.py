@@ -17,23 +17,11 @@ import sys
 import time
 
 import graphdiff as gd
-from common import save
+from common import random_dag, save
 from graphdiff.tui.app import GraphdiffApp
 from graphdiff.tui.layout import layout
 from graphdiff.tui.widgets import GraphView, Inspector, TraceTable
 from textual.geometry import Region
-
-
-def random_dag(n: int, seed: int = 0) -> gd.Graph:
-    rng = random.Random(seed)
-    g = gd.Graph()
-    vs = [g.input("x", 0.3), g.input("y", 0.7)]
-    while g.n_ops() < n:
-        a = vs[-1 - rng.randrange(min(len(vs), 6))]
-        b = vs[-1 - rng.randrange(min(len(vs), 30))]
-        vs.append([lambda: a * b, lambda: a + b, lambda: gd.sin(a), lambda: gd.tanh(a) - b][rng.randrange(4)]())
-    g.output("f", vs[-1])
-    return g
 
 
 async def measure(g: gd.Graph, engine: str, steps: int = 30) -> dict:

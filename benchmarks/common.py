@@ -52,3 +52,19 @@ def save(name: str, doc: dict) -> pathlib.Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(doc, indent=2) + "\n")
     return path
+
+
+def random_dag(n: int, seed: int = 0):
+    """A random AD-like DAG of n op nodes: each an op of one of the last 6 and one of the last 30."""
+    import random
+
+    import graphdiff as gd
+    rng = random.Random(seed)
+    g = gd.Graph()
+    vs = [g.input("x", 0.3), g.input("y", 0.7)]
+    while g.n_ops() < n:
+        a = vs[-1 - rng.randrange(min(len(vs), 6))]
+        b = vs[-1 - rng.randrange(min(len(vs), 30))]
+        vs.append([lambda: a * b, lambda: a + b, lambda: gd.sin(a), lambda: gd.tanh(a) - b][rng.randrange(4)]())
+    g.output("f", vs[-1])
+    return g
