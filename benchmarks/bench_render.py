@@ -10,7 +10,6 @@ one-shot = `dot -Tsvg:cairo` as `graphdiff render` runs it (layout + drawing in 
 """
 from __future__ import annotations
 
-import random
 import shutil
 import subprocess
 import sys

@@ -11,7 +11,6 @@ adds a fixed ~70 ms of idle-waiting that is not redraw work, so it is reported a
 from __future__ import annotations
 
 import asyncio
-import random
 import statistics
 import sys
 import time
