@@ -21,6 +21,7 @@ COMMANDS = {}
 COMMAND_MODULES = [
     "graphdiff.tui.commands",
     "graphdiff.render.commands",
+    "graphdiff.emit.commands",
 ]
 
 
@@ -269,6 +270,9 @@ def trace_lines(g, sw) -> list[str]:
 def cmd_stats(args) -> int:
     g = load_graph(args)
     st = g.stats()
+    from .cost import cost
+    report = cost(g)   # flops of one evaluation, with sharing and as the expression tree
+    st["flops"], st["tree_flops"] = report.primal, report.tree["primal"]
     if args.json:
         emit(st)
         return 0

@@ -307,13 +307,18 @@ class Graph:
         return evaluate(self, at)
 
     def grad(self, at=None, *, wrt=None, mode: str = "reverse", output: str | None = None):
-        """(value, {input name: gradient}) of the single scalar output."""
-        from .sweeps import gradient
+        """(value, {input name: gradient}) of the single scalar output.
+
+        The first call runs the interpreted sweep; later calls on the same graph run its generated
+        code, compiled once (graphdiff.emit.compiled): same numbers, no step records.
+        """
+        from .emit.compiled import gradient
         return gradient(self, at, wrt=wrt, mode=mode, output=output)
 
     def jacobian(self, at=None, *, mode: str = "reverse"):
-        """Jacobian(rows, cols, matrix) of all outputs' entries w.r.t. all inputs' entries."""
-        from .sweeps import jacobian
+        """Jacobian(rows, cols, matrix) of all outputs' entries w.r.t. all inputs' entries
+        (compiled from the second call on a graph, like `grad`)."""
+        from .emit.compiled import jacobian
         return jacobian(self, at, mode=mode)
 
     def trace(self, mode: str = "reverse", at=None, *, seed=None):

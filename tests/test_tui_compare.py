@@ -31,7 +31,7 @@ def test_counts_on_the_peyre_dag():
     assert (fw.steps, rv.steps) == (9, 9) and (fw.terms, rv.terms) == (11, 11)
     assert (fw.sweeps, rv.sweeps) == (1, 1) and fw.jacobian == rv.jacobian
     assert fw.primal == 8   # 8 scalar operations, 1 flop each
-    assert verdict(fw, rv).startswith("both cost the same")
+    assert verdict(fw, rv).startswith("forward and reverse mode cost the same here")
 
 
 def test_many_inputs_one_output_favours_reverse():
@@ -40,7 +40,8 @@ def test_many_inputs_one_output_favours_reverse():
     assert (fw.sweeps, rv.sweeps) == (2, 1)
     assert rv.jacobian < fw.jacobian
     assert fw.jacobian == fw.primal + 2 * fw.sweep_flops
-    assert verdict(fw, rv).startswith("reverse mode is cheaper here") and "n = 2" in verdict(fw, rv)
+    assert verdict(fw, rv).startswith("reverse mode is ")
+    assert verdict(fw, rv).endswith("cheaper here because 1 output entry < 2 input entries.")
 
 
 def test_one_input_many_outputs_favours_forward():
@@ -51,7 +52,8 @@ def test_one_input_many_outputs_favours_forward():
     fw, rv = both(g)
     assert (fw.sweeps, rv.sweeps) == (1, 4)
     assert fw.steps == 9 and rv.steps == 3      # forward touches all; reverse only y0's ancestors
-    assert verdict(fw, rv).startswith("forward mode is cheaper here")
+    assert verdict(fw, rv).endswith("cheaper here because 1 input entry < 4 output entries.")
+    assert verdict(fw, rv).startswith("forward mode is ")
 
 
 def app_on(name="peyre.gd"):

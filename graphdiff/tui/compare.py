@@ -2,7 +2,7 @@
 step, term and operation counts — "which mode is faster here, and why".
 
 Tangents fill the left trace top-down, adjoints fill the right one bottom-up. The counts come
-from the step records (steps, chain-rule terms) and from the op table's cost model (flops).
+from the step records (steps, chain-rule terms) and from graphdiff.cost (flops, the verdict).
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from .. import sweeps
+from ..cost import CostReport, cost
 from ..graph import Graph
-from ..ops import OPS, size
 from .layout import visible_nodes
 from .state import Debugger, short
 from .widgets import definition
@@ -35,10 +35,11 @@ class Counts:
     seed: str
     steps: int          # step records of this sweep (nodes it touches)
     terms: int          # chain-rule terms (one multiply-add per edge, as linear maps)
-    flops: int          # this sweep's flops, from the op table's cost model
-    sweep_flops: int    # one sweep over the whole graph (the cost model's per-sweep figure)
+    flops: int          # this sweep's flops (the cost model's figures of the nodes it touches)
+    sweep_flops: int    # one sweep over the whole graph (graphdiff.cost: tangent / adjoint sweep)
     sweeps: int         # sweeps for the full Jacobian: input entries (forward), output entries (reverse)
     primal: int         # flops of the primal evaluation
+    verdict: str        # graphdiff.cost's one-sentence verdict (the same as `graphdiff cost`)
 
     @property
     def jacobian(self) -> int:
@@ -46,33 +47,21 @@ class Counts:
         return self.primal + self.sweeps * self.sweep_flops
 
 
-def _op_cost(g: Graph, i: int):
-    n = g.node(i)
-    return OPS[n.op].cost([g.node(j).shape for j in n.operands], n.shape, n.kw)
-
-
-def counts(g: Graph, sweep: sweeps.Sweep, seed: str) -> Counts:
-    """Counts for a finished forward or reverse sweep of g."""
-    which = "jvp" if sweep.mode == "forward" else "vjp"
-    ops = [n.id for n in g.node_list() if not n.is_leaf]
+def counts(g: Graph, sweep: sweeps.Sweep, seed: str, report: CostReport | None = None) -> Counts:
+    """Counts for a finished forward or reverse sweep of g (flops from graphdiff.cost)."""
+    report = report or cost(g)
+    forward = sweep.mode == "forward"
+    per_node = {r.node: (r.tangent if forward else r.adjoint) for r in report.nodes}
     steps = sweep.steps
-    flops = sum(getattr(_op_cost(g, s.node), which) for s in steps if s.op not in ("input", "const"))
-    whole = sum(getattr(_op_cost(g, i), which) for i in ops)
-    ids = g.inputs if sweep.mode == "forward" else [i for _, i in g.outputs]
-    return Counts(sweep.mode, seed, len(steps), sum(len(s.terms) for s in steps), flops, whole,
-                  sum(size(g.node(i).shape) for i in ids), sum(_op_cost(g, i).primal for i in ops))
+    return Counts(sweep.mode, seed, len(steps), sum(len(s.terms) for s in steps),
+                  sum(per_node.get(s.node, 0) for s in steps),
+                  report.tangent_sweep if forward else report.adjoint_sweep,
+                  report.n_inputs if forward else report.n_outputs, report.primal, report.verdict())
 
 
 def verdict(fw: Counts, rv: Counts) -> str:
     """One sentence for the class: which mode gets the whole Jacobian cheaper, and why."""
-    n, m = fw.sweeps, rv.sweeps
-    why = (f"forward mode needs one sweep per input entry (n = {n}), "
-           f"reverse mode one per output entry (m = {m})")
-    if fw.jacobian < rv.jacobian:
-        return f"forward mode is cheaper here: {why}."
-    if rv.jacobian < fw.jacobian:
-        return f"reverse mode is cheaper here: {why}."
-    return f"both cost the same here: {why}."
+    return fw.verdict
 
 
 # ------------------------------------------------------------------ the screen
@@ -136,7 +125,8 @@ class CompareScreen(ModalScreen):
             dbg.go(0)
         self.clock = 0
         self.length = max(len(d.steps) for d in self.sides.values())
-        self.counts = {m: counts(graph, d.sweep, d.seed_label()) for m, d in self.sides.items()}
+        report = cost(graph)
+        self.counts = {m: counts(graph, d.sweep, d.seed_label(), report) for m, d in self.sides.items()}
 
     def compose(self) -> ComposeResult:
         yield Static(id="cmp-status")

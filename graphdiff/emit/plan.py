@@ -1,0 +1,64 @@
+"""What every emitter needs to know about a graph: which nodes the programs keep, in which order.
+
+  needed  nodes the outputs depend on (the evaluation trace skips the others)
+  active  nodes that depend on the differentiated inputs (only they get tangents / adjoints)
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..graph import Graph
+from ..source import GraphError
+
+
+class Line(NamedTuple):
+    """One generated line and the node it comes from (None for scaffolding), for line ↔ node links."""
+
+    node: int | None
+    text: str
+
+
+class Plan:
+    """Reachability facts of one graph, for one choice of differentiated inputs and output."""
+
+    def __init__(self, g: Graph, *, wrt=None, output: str | None = None):
+        self.g = g
+        self.nodes = g.node_list()
+        self.outputs = list(g.outputs)
+        names = list(wrt) if wrt else list(g.input_names())
+        self.wrt = [g.input_node(n) for n in names]
+        self.wrt_names = names
+        n = len(self.nodes)
+        self.needed = [False] * n
+        for _, i in self.outputs:
+            self.needed[i] = True
+        for node in reversed(self.nodes):
+            if self.needed[node.id]:
+                for j in node.operands:
+                    self.needed[j] = True
+        self.active = [False] * n
+        for i in self.wrt:
+            self.active[i] = True
+        for node in self.nodes:
+            if not self.active[node.id] and any(self.active[j] for j in node.operands):
+                self.active[node.id] = True
+        self.output = self._scalar_output(output)
+
+    def _scalar_output(self, output):
+        """The output `gradient` differentiates: the one named, else the only one (if scalar)."""
+        if output is None:
+            if len(self.outputs) != 1 or self.nodes[self.outputs[0][1]].shape != ():
+                return None
+            return self.outputs[0]
+        i = self.g.output_node(output)
+        if self.nodes[i].shape != ():
+            raise GraphError(f"gradient needs a scalar output; '{output}' has shape {self.nodes[i].shape}")
+        return (output, i)
+
+    def scalar_code(self, node) -> bool:
+        """Whether node and its operands are scalars (Python floats in the generated code)."""
+        return node.shape == () and all(self.nodes[j].shape == () for j in node.operands)
+
+    def ops(self):
+        """The op nodes the outputs depend on, in topological order."""
+        return [n for n in self.nodes if self.needed[n.id] and not n.is_leaf]

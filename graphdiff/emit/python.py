@@ -1,0 +1,416 @@
+"""The Python emitter: a self-contained module (NumPy, SciPy where an op needs it) with
+
+    evaluate(**inputs) -> {output: value}
+    jvp(inputs, tangents) -> {output: tangent}        (forward mode; tangents may be batched)
+    vjp(inputs, adjoints) -> {input: adjoint}         (reverse mode; adjoints may be batched)
+    gradient(**inputs) -> (value, {input: gradient})  (a scalar output)
+    jacobian(**inputs) -> matrix                      (rows: outputs' entries, cols: inputs')
+
+straight-line code, one statement per node (or per chain-rule term), each with a `# vN` comment
+naming the node it comes from. Scalar nodes run on Python floats and the `math` module.
+"""
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+
+import numpy as np
+
+from ..graph import Graph
+from ..ops import size
+from .plan import Line, Plan
+from .templates import HELPERS, TEMPLATES, fill
+
+MODES = ("primal", "forward", "reverse", "all")
+_ATOM = re.compile(r"-?[\w.]+|\(.*\)|[\w.]+\(.*\)|[\w.]+\[.*\]")
+
+
+def literal(v) -> str:
+    """A float or nested list of floats as exact Python source (repr round-trips)."""
+    a = np.asarray(v, dtype=float)
+    if a.ndim == 0:
+        x = float(a)
+        if x != x:
+            return "math.nan"
+        if x in (float("inf"), float("-inf")):
+            return "math.inf" if x > 0 else "-math.inf"
+        return repr(x)
+    return "[" + ", ".join(literal(r) for r in a) + "]"
+
+
+def paren(e: str) -> str:
+    """e, parenthesised unless it is one atom (a name, a number, a call, a subscript, (…))."""
+    if _ATOM.fullmatch(e) and _balanced(e):
+        return e if not e.startswith("-") else f"({e})"
+    return f"({e})"
+
+
+def _balanced(e: str) -> bool:
+    """True when no bracket closes before the end at depth 0 (so 'f(a) * g(b)' is not an atom)."""
+    depth = 0
+    for k, ch in enumerate(e):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0 and k != len(e) - 1 and e[k + 1] not in "([.":
+                return False
+    return depth == 0
+
+
+def _safe(name: str) -> bool:
+    """Whether an input name can be a Python parameter of the generated functions."""
+    return (name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
+            and name not in ("np", "math", "scipy", "inputs", "tangents", "adjoints")
+            and not hasattr(builtins, name) and not re.fullmatch(r"[vCDS]\d+.*", name))
+
+
+class PythonEmitter:
+    """Writes the functions of one graph's module; `source()` assembles them."""
+
+    def __init__(self, g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = ""):
+        if mode not in MODES:
+            raise ValueError(f"unknown mode '{mode}' (expected one of {', '.join(MODES)})")
+        self.g, self.mode, self.title = g, mode, title
+        self.plan = Plan(g, wrt=wrt, output=output)
+        self.nodes = self.plan.nodes
+        self.helpers: set[str] = set()
+        self.kwargs = not all(_safe(n) for n in g.input_names())
+
+    # ------------------------------------------------------------ expressions
+
+    def ref(self, j: int) -> str:
+        """An operand as code: a variable, an inlined scalar constant, or a module constant."""
+        n = self.nodes[j]
+        if n.op == "const":
+            if n.shape != ():
+                return f"C{j}"
+            x = literal(n.value)
+            return f"({x})" if x.startswith("-") else x
+        return f"v{j}"
+
+    def mapping(self, node, **extra) -> dict:
+        shapes = [self.nodes[j].shape for j in node.operands]
+        m = {"a": self.ref(node.operands[0]) if node.operands else "", "y": f"v{node.id}",
+             "b": self.ref(node.operands[1]) if len(node.operands) > 1 else "",
+             "ndy": len(node.shape)}
+        for k, s in enumerate(shapes):
+            m[f"s{k}"], m[f"nd{k}"] = repr(tuple(s)), len(s)
+        if shapes:
+            s0 = shapes[0]
+            m.update(n0=s0[0] if s0 else 1, size0=size(s0), axes0=repr(tuple(range(-len(s0), 0))),
+                     lift0="[..." + ", None" * len(s0) + "]")
+        kw = node.kw
+        if "p" in kw:
+            m["p"] = repr(float(kw["p"]))
+        if "index" in kw:
+            m["ix"], m["nix"] = ", ".join(str(i) for i in kw["index"]), len(kw["index"])
+        if node.op == "pow" and self.nodes[node.operands[1]].op == "const" and shapes[1] == ():
+            c = float(self.nodes[node.operands[1]].value)
+            m["const_b"], m["int_b"] = c, c == int(c) if np.isfinite(c) else False
+        m.update(extra)
+        return m
+
+    def primal_expr(self, node) -> str:
+        tpl = TEMPLATES[node.op]
+        self.helpers.update(tpl.helpers)
+        if self.plan.scalar_code(node) and tpl.scalar is not None:
+            return fill(tpl.scalar, self.mapping(node))
+        return fill(tpl.py, self.mapping(node))
+
+    def _partial(self, node, k) -> str:
+        tpl = TEMPLATES[node.op]
+        pats = tpl.partial_scalar if self.plan.scalar_code(node) and tpl.partial_scalar else tpl.partial
+        return fill(pats[k], self.mapping(node))
+
+    def tangent_term(self, node, k, j, t) -> str:
+        """Operand k's term of y_dot (operand node j, its tangent t)."""
+        tpl = TEMPLATES[node.op]
+        if not tpl.elementwise:
+            return fill(tpl.jvp[k], self.mapping(node, t=t))
+        nd_j = len(self.nodes[j].shape)
+        if nd_j < len(node.shape):
+            self.helpers.add("_lift")
+            t = f"_lift({t}, {nd_j}, {len(node.shape)})"
+        p = self._partial(node, k)
+        return t if p == "1.0" else f"-{paren(t)}" if p == "-1.0" else f"{paren(p)} * {paren(t)}"
+
+    def adjoint_term(self, node, k, j, g) -> str:
+        """Operand k's term of its adjoint (operand node j), from the node's adjoint g."""
+        tpl = TEMPLATES[node.op]
+        if not tpl.elementwise:
+            return fill(tpl.vjp[k], self.mapping(node, g=g))
+        p = self._partial(node, k)
+        t = g if p == "1.0" else f"-{g}" if p == "-1.0" else f"{g} * {paren(p)}"
+        shape_j = self.nodes[j].shape
+        if shape_j != node.shape:
+            self.helpers.add("_unbroadcast")
+            t = f"_unbroadcast({t}, {tuple(shape_j)!r}, {len(node.shape)})"
+        return t
+
+    # ------------------------------------------------------------ function bodies
+
+    def input_line(self, i: int, source: str) -> Line:
+        """v_i from the caller's value: a parameter, or `inputs[...]` in the dict-based functions."""
+        n = self.nodes[i]
+        name = n.names[0]
+        default = None if n.value is None else (literal(n.value) if n.shape == () else f"D{i}")
+        if source == "param" and not self.kwargs:
+            v = name
+        else:
+            d = "inputs"
+            v = f"{d}[{name!r}]" if default is None else f"{d}.get({name!r}, {default})"
+        conv = f"float({v})" if n.shape == () else f"np.asarray({v}, dtype=float)"
+        return Line(i, f"v{i} = {conv}  # input {name}")
+
+    def primal_line(self, n) -> Line:
+        return Line(n.id, f"v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
+
+    def _comment(self, n) -> str:
+        name = f" ({'/'.join(n.names)})" if n.names else ""
+        return f"v{n.id}{name}"
+
+    def evaluation(self, source: str) -> list[Line]:
+        """The evaluation trace (Wengert list): the inputs, then one line per op node."""
+        lines = [self.input_line(i, source) for i in self.g.inputs if self.plan.needed[i]]
+        return lines + [self.primal_line(n) for n in self.plan.ops()]
+
+    def tangent_lines(self, n) -> list[Line]:
+        terms = [self.tangent_term(n, k, j, f"v{j}_dot")
+                 for k, j in enumerate(n.operands) if self.plan.active[j]]
+        if not terms:
+            return []
+        expr = terms[0]
+        for t in terms[1:]:
+            expr += f" - {t[1:]}" if t.startswith("-") and paren(t[1:]) == t[1:] else f" + {t}"
+        if TEMPLATES[n.op].elementwise and n.shape and any(
+                self.nodes[j].shape != n.shape for j in n.operands if self.plan.active[j]):
+            self.helpers.add("_fit")
+            expr = f"_fit({expr}, {tuple(n.shape)!r})"
+        return [Line(n.id, f"v{n.id}_dot = {expr}  # {self._comment(n)}")]
+
+    def forward_body(self, source: str, seed) -> list[Line]:
+        """Primal and tangent lines interleaved in topological order (the classical chain rule)."""
+        lines = []
+        for n in self.nodes:
+            if not self.plan.needed[n.id] or n.op == "const":
+                continue
+            if n.op == "input":
+                lines.append(self.input_line(n.id, source))
+                if self.plan.active[n.id]:
+                    lines.append(Line(n.id, f"v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
+                continue
+            lines.append(self.primal_line(n))
+            if self.plan.active[n.id]:
+                lines += self.tangent_lines(n)
+        return lines
+
+    def reverse_body(self, source: str, seeds: dict) -> tuple[list[Line], set]:
+        """The evaluation trace, then the adjoint sweep in reverse topological order.
+
+        `seeds` maps an output node to the expression of its adjoint seed. Returns the lines and
+        the set of nodes whose adjoint variable exists at the end.
+        """
+        lines = self.evaluation(source)
+        have = set()
+        for i, expr in seeds.items():
+            lines.append(Line(i, f"v{i}_bar = {expr}  # v{i} seed"))
+            have.add(i)
+        for n in reversed(self.nodes):
+            i = n.id
+            if n.is_leaf or not self.plan.needed[i] or not self.plan.active[i] or i not in have:
+                continue
+            for k, j in enumerate(n.operands):
+                if not self.plan.active[j]:
+                    continue
+                term = self.adjoint_term(n, k, j, f"v{i}_bar")
+                if j in have:
+                    lines.append(Line(i, f"v{j}_bar = v{j}_bar + {term}  # {self._comment(n)}"))
+                else:
+                    lines.append(Line(i, f"v{j}_bar = {term}  # {self._comment(n)}"))
+                    have.add(j)
+        return lines, have
+
+    # ------------------------------------------------------------ functions
+
+    def _signature(self, fn: str) -> str:
+        if self.kwargs:
+            return f"def {fn}(**inputs):"
+        params = []
+        for i in self.g.inputs:
+            n = self.nodes[i]
+            default = "" if n.value is None else "=" + (literal(n.value) if n.shape == () else f"D{i}")
+            params.append(n.names[0] + default)
+        return f"def {fn}(*, {', '.join(params)}):" if params else f"def {fn}():"
+
+    def _out_ref(self, i: int, suffix: str, zero: str) -> str:
+        n = self.nodes[i]
+        if n.op == "const":
+            return self.ref(i) if suffix == "" else zero
+        if suffix and not self.plan.active[i]:
+            return zero
+        return f"v{i}{suffix}"
+
+    def fn_evaluate(self) -> list[Line]:
+        body = self.evaluation("param")
+        outs = ", ".join(f"{name!r}: {self._out_ref(i, '', '')}" for name, i in self.outputs())
+        return self._function(self._signature("evaluate"), "The outputs' values: {output: value}.",
+                              body, f"return {{{outs}}}")
+
+    def outputs(self):
+        return self.plan.outputs
+
+    def fn_jvp(self) -> list[Line]:
+        self.helpers.update(("_get", "_batch"))
+        body = [Line(None, "_b = _batch(tangents, INPUTS)")]
+        body += self.forward_body("dict", lambda n: f"_get(tangents, {n.names[0]!r}, {tuple(n.shape)!r}, _b)")
+        outs = ", ".join(f"{name!r}: " + self._out_ref(i, "_dot", f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
+                         for name, i in self.outputs())
+        return self._function("def jvp(inputs, tangents):",
+                              "Forward mode: {output: tangent} for {input: direction} (absent: 0); "
+                              "directions may carry leading batch axes.", body, f"return {{{outs}}}")
+
+    def fn_vjp(self) -> list[Line]:
+        self.helpers.update(("_get", "_batch"))
+        seeds = {}
+        for name, i in self.outputs():
+            if self.nodes[i].op == "const" or not self.plan.active[i]:
+                continue
+            e = f"_get(adjoints, {name!r}, {tuple(self.nodes[i].shape)!r}, _b)"
+            seeds[i] = f"{seeds[i]} + {e}" if i in seeds else e
+        lines, have = self.reverse_body("dict", seeds)
+        body = [Line(None, "_b = _batch(adjoints, OUTPUTS)")] + lines
+        outs = ", ".join(f"{self.g.input_name(i)!r}: " + (f"v{i}_bar" if i in have else
+                                                          f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
+                         for i in self.plan.wrt)
+        return self._function("def vjp(inputs, adjoints):",
+                              "Reverse mode: {input: adjoint} for {output: adjoint seed} (absent: 0); "
+                              "seeds may carry leading batch axes.", body, f"return {{{outs}}}")
+
+    def fn_gradient_reverse(self) -> list[Line]:
+        name, o = self.plan.output
+        lines, have = self.reverse_body("param", {o: "1.0"} if self.plan.active[o] else {})
+        outs = ", ".join(f"{self.g.input_name(i)!r}: " + (f"v{i}_bar" if i in have else self._zero(i))
+                         for i in self.plan.wrt)
+        return self._function(self._signature("gradient"),
+                              f"({name}, {{input: ∂{name}/∂input}}) by one adjoint sweep (reverse mode).",
+                              lines, f"return {self._out_ref(o, '', '')}, {{{outs}}}")
+
+    def _zero(self, i: int) -> str:
+        s = self.nodes[i].shape
+        return "0.0" if s == () else f"np.zeros({tuple(s)!r})"
+
+    def fn_gradient_forward(self) -> list[Line]:
+        """One batched tangent sweep: a leading axis with one unit direction per input entry."""
+        name, o = self.plan.output
+        offsets, n = {}, 0
+        for i in self.plan.wrt:
+            offsets[i] = n
+            n += size(self.nodes[i].shape)
+        self.seed_blocks = {i: (offsets[i], n) for i in self.plan.wrt}
+        body = self.forward_body("param", lambda nd: f"S{nd.id}")
+        outs = []
+        for i in self.plan.wrt:
+            s, k = self.nodes[i].shape, size(self.nodes[i].shape)
+            if not self.plan.active[o]:
+                outs.append(f"{self.g.input_name(i)!r}: {self._zero(i)}")
+            elif s == ():
+                outs.append(f"{self.g.input_name(i)!r}: float(v{o}_dot[{offsets[i]}])")
+            else:
+                outs.append(f"{self.g.input_name(i)!r}: np.reshape(v{o}_dot[{offsets[i]}:{offsets[i] + k}], {tuple(s)!r})")
+        return self._function(self._signature("gradient"),
+                              f"({name}, {{input: ∂{name}/∂input}}) by one batched tangent sweep "
+                              f"({n} directions, forward mode).",
+                              body, f"return {self._out_ref(o, '', '')}, {{{', '.join(outs)}}}")
+
+    def fn_jacobian(self, how: str) -> list[Line]:
+        self.helpers.add("_identity")
+        call = "inputs" if self.kwargs else "{" + ", ".join(f"{nm!r}: {nm}" for nm in self.g.input_names()) + "}"
+        rows = sum(size(self.nodes[i].shape) for _, i in self.outputs())
+        cols = sum(size(self.nodes[i].shape) for i in self.g.inputs)
+        if how == "forward":
+            body = [Line(None, "seeds, n = _identity(INPUTS)"),
+                    Line(None, f"t = jvp({call}, seeds)"),
+                    Line(None, f"blocks = [np.reshape(t[k], (n, -1)) for k in OUTPUTS]")]
+            ret = f"return np.concatenate(blocks, axis=1).T if blocks and n else np.zeros(({rows}, {cols}))"
+            doc = "The Jacobian (rows: outputs' entries, cols: inputs'), by one tangent sweep per input entry."
+        else:
+            body = [Line(None, "seeds, m = _identity(OUTPUTS)"),
+                    Line(None, f"a = vjp({call}, seeds)"),
+                    Line(None, f"blocks = [np.reshape(a[k], (m, -1)) for k in INPUTS]")]
+            ret = f"return np.concatenate(blocks, axis=1) if blocks and m else np.zeros(({rows}, {cols}))"
+            doc = "The Jacobian (rows: outputs' entries, cols: inputs'), by one adjoint sweep per output entry."
+        return self._function(self._signature("jacobian"), doc, body, ret)
+
+    @staticmethod
+    def _function(header: str, doc: str, body: list[Line], ret: str) -> list[Line]:
+        out = [Line(None, header), Line(None, f'    """{doc}"""')]
+        out += [Line(ln.node, "    " + ln.text) for ln in body]
+        out.append(Line(None, "    " + ret))
+        return out
+
+    # ------------------------------------------------------------ the module
+
+    def functions(self) -> list[list[Line]]:
+        fns = [self.fn_evaluate()]
+        self.seed_blocks = {}
+        if self.mode in ("forward", "all"):
+            fns.append(self.fn_jvp())
+        if self.mode in ("reverse", "all"):
+            # vjp differentiates w.r.t. every input; gradient only w.r.t. the chosen ones
+            fns.append(self.fn_vjp())
+        if self.mode != "primal" and self.plan.output is not None:
+            fns.append(self.fn_gradient_forward() if self.mode == "forward" else self.fn_gradient_reverse())
+        if self.mode != "primal":
+            m = sum(size(self.nodes[i].shape) for _, i in self.outputs())
+            n = sum(size(self.nodes[i].shape) for i in self.g.inputs)
+            how = self.mode if self.mode != "all" else ("reverse" if m <= n else "forward")
+            fns.append(self.fn_jacobian(how))
+        return fns
+
+    def lines(self) -> list[Line]:
+        fns = self.functions()
+        text = "\n".join(ln.text for fn in fns for ln in fn)
+        text += "\n".join(HELPERS[h] for h in self.helpers)
+        head = self.header([m for m in ("scipy.linalg", "scipy.special") if m + "." in text])
+        out = list(head)
+        for fn in fns:
+            out += [Line(None, ""), Line(None, "")] + fn
+        return out
+
+    def header(self, scipy_modules) -> list[Line]:
+        g = self.g
+        imports = ["import math", "", "import numpy as np"] + [f"import {m}" for m in scipy_modules]
+        doc = [f'"""{self.title or "A graph"}: generated by graphdiff (codegen --mode {self.mode}).', "",
+               "Straight-line code, one statement per node or chain-rule term; `# vN` names the node.",
+               "Scalar nodes run on Python floats and `math`: a domain error (log of a negative number,",
+               "division by zero) raises where graphdiff's interpreted sweeps give NaN.", '"""']
+        out = [Line(None, s) for s in doc] + [Line(None, s) for s in imports] + [Line(None, "")]
+        shapes = lambda pairs: "{" + ", ".join(f"{k!r}: {tuple(s)!r}" for k, s in pairs) + "}"  # noqa: E731
+        out.append(Line(None, "INPUTS = " + shapes((g.input_name(i), self.nodes[i].shape) for i in g.inputs)
+                        + "  # input shapes, in declaration order"))
+        out.append(Line(None, "OUTPUTS = " + shapes((nm, self.nodes[i].shape) for nm, i in g.outputs)))
+        for n in self.nodes:
+            if n.op == "const" and n.shape != () and self.plan.needed[n.id]:
+                nm = f"  # const {'/'.join(n.names)}" if n.names else ""
+                out.append(Line(n.id, f"C{n.id} = np.array({literal(n.value)}){nm}"))
+            if n.op == "input" and n.shape != () and n.value is not None:
+                out.append(Line(n.id, f"D{n.id} = np.array({literal(n.value)})  # default of input {n.names[0]}"))
+        for i, (offset, total) in sorted(getattr(self, "seed_blocks", {}).items()):
+            s, k = tuple(self.nodes[i].shape), size(self.nodes[i].shape)
+            out.append(Line(i, f"S{i} = np.eye({total})[:, {offset}:{offset + k}].reshape({(total,) + s!r})"
+                               f"  # unit directions for input {self.g.input_name(i)}"))
+        for h in sorted(self.helpers):
+            out += [Line(None, "")] + [Line(None, s) for s in HELPERS[h].strip("\n").split("\n")]
+        return out
+
+
+def python_lines(g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = "") -> list[Line]:
+    """The module as lines, each with the node it comes from (None for scaffolding)."""
+    return PythonEmitter(g, mode=mode, wrt=wrt, output=output, title=title).lines()
+
+
+def python_source(g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = "") -> str:
+    """The generated module's text."""
+    return "\n".join(ln.text for ln in python_lines(g, mode=mode, wrt=wrt, output=output, title=title)) + "\n"
