@@ -9,6 +9,7 @@ step sends the term (vᵢ).
 """
 from __future__ import annotations
 
+import math
 import re
 
 from ..graph import Graph
@@ -55,7 +56,7 @@ class PseudoEmitter:
         if n.op == "pow" and self.nodes[n.operands[1]].op == "const" and self.nodes[n.operands[1]].shape == ():
             m["const_b"] = float(self.nodes[n.operands[1]].value)
         if n.operands:
-            m["size0"] = max(1, int(__import__("math").prod(self.nodes[n.operands[0]].shape)))
+            m["size0"] = max(1, int(math.prod(self.nodes[n.operands[0]].shape)))
         m.update(extra)
         return m
 
@@ -95,13 +96,23 @@ class PseudoEmitter:
             expr += f" − {t[1:]}" if t.startswith("−") else f" + {t}"
         return f"v̇{n.id} = {expr}"
 
+    def forward_seed(self) -> str:
+        """The seed line: ẋ = 1 for a scalar input, a unit direction eₖ for an array."""
+        if not self.plan.wrt:
+            return "seed: none (no input to differentiate)"
+        i = self.plan.wrt[0]
+        name = self.g.input_name(i)
+        if self.nodes[i].shape == ():
+            text = f"seed: {_dotted(name)} = 1 for ∂/∂{name}"
+        else:
+            text = f"seed: {_dotted(name)} = eₖ, a unit direction (one sweep per entry k of {name} gives ∂/∂{name}ₖ)"
+        return text + (" (the other inputs' tangents 0)" if len(self.plan.wrt) > 1 else "")
+
     def forward(self) -> list[Line]:
         rows = self.trace()
         width = max((len(p) for _, p in rows), default=0) + 4
         lines = [Line(None, "forward mode (tangent sweep): v̇ᵢ = Σⱼ ∂vᵢ/∂vⱼ · v̇ⱼ, in topological order"),
-                 Line(None, "seed: " + ", ".join(f"{_dotted(self.g.input_name(i))} = 1 for ∂/∂{self.g.input_name(i)}"
-                                                for i in self.plan.wrt[:1])
-                      + (" (the others 0)" if len(self.plan.wrt) > 1 else "")), Line(None, "")]
+                 Line(None, self.forward_seed()), Line(None, "")]
         for n, p in rows:
             t = self.tangent(n)
             text = p if t is None else p.ljust(width) + t
@@ -122,8 +133,12 @@ class PseudoEmitter:
         lines += [Line(None, ""), Line(None, "reverse pass (v̄ᵢ = 0 for every node, then):")]
         seeded = [(name, i) for name, i in plan.outputs if plan.active[i] and self.nodes[i].op != "const"]
         first = plan.output or (seeded[0] if seeded else None)
-        if first is not None:
+        scalar_seed = first is None or self.nodes[first[1]].shape == ()
+        if first is not None and scalar_seed:
             lines.append(Line(first[1], f"v̄{first[1]} = 1   # seed: ∂{first[0]}/∂{first[0]}"))
+        elif first is not None:
+            lines.append(Line(first[1], f"v̄{first[1]} = {first[0]}̄   # seed: a unit {first[0]}̄ = eₖ "
+                                        f"gives row k of ∂{first[0]}/∂inputs"))
         have = {first[1]} if first else set()
         for n in reversed(self.nodes):
             i = n.id
@@ -152,7 +167,10 @@ class PseudoEmitter:
         if first is not None:
             for i in plan.wrt:
                 d = f"v̄{i}" if i in have else "0"
-                lines.append(Line(i, f"return ∂{first[0]}/∂{self.g.input_name(i)} = {d}"))
+                what = f"∂{first[0]}/∂{self.g.input_name(i)}"
+                if not scalar_seed:
+                    what = f"{first[0]}̄ᵀ {what}"
+                lines.append(Line(i, f"return {what} = {d}"))
         return lines
 
     def primal_only(self) -> list[Line]:

@@ -25,6 +25,7 @@ KEYS = [
     ("d", "choose the seed (input entry for tangents, output entry for adjoints)"),
     ("i", "edit an input's value and re-run"), ("x", "export the current frame (SVG, or DOT without Graphviz)"),
     ("v", "forward vs reverse side by side, with their step and operation counts"),
+    ("w", "the sweep as a program (pseudo-code), the current step's lines highlighted"),
     ("?", "this help"), ("q", "quit"),
 ]
 
@@ -88,6 +89,7 @@ class GraphdiffApp(App):
         Binding("f", "mode('forward')", "forward"), Binding("r", "mode('reverse')", "reverse"),
         Binding("d", "seed", "seed"), Binding("i", "edit_input", "input"),
         Binding("x", "export", "export"), Binding("v", "compare", "vs"),
+        Binding("w", "program", "program"),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit", "quit"),
     ]
@@ -194,6 +196,10 @@ class GraphdiffApp(App):
     def action_compare(self) -> None:
         from .compare import CompareScreen
         self.push_screen(CompareScreen(self.dbg.graph, at=self.dbg.at, seeds=self.dbg.seeds))
+
+    def action_program(self) -> None:
+        from .code import CodeScreen
+        self.push_screen(CodeScreen(self.dbg))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
