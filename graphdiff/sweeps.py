@@ -135,7 +135,7 @@ def _seed_dict(g: Graph, seed, kind: str) -> dict[int, Any]:
         d = as_value(direction)
         if np.shape(d) != g.node(i).shape:
             raise GraphError(f"seed for '{name}' has shape {np.shape(d)}, expected {g.node(i).shape}")
-        out[i] = d
+        out[i] = out[i] + d if i in out else d   # two output names on one node: their seeds add
     return out
 
 

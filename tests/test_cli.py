@@ -56,8 +56,11 @@ def test_jacobian_json(capsys):
 def test_stats_json(capsys):
     for name in ("peyre.gd", "peyre_oneline.gd"):
         doc = run_json(capsys, "stats", str(GRAPHS / name))
-        assert set(doc) == {"nodes", "edges", "ops", "inputs", "consts", "tree_nodes", "tree_ops"}
+        # SPEC §3's keys, plus the flops of one evaluation with sharing and as a tree (issue 5)
+        assert set(doc) == {"nodes", "edges", "ops", "inputs", "consts", "tree_nodes", "tree_ops",
+                            "flops", "tree_flops"}
         assert doc["ops"] == 8 and doc["tree_ops"] == 16
+        assert doc["flops"] == 8 and doc["tree_flops"] == 16
 
 
 def test_trace_json(capsys):

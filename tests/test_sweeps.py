@@ -79,6 +79,12 @@ def test_seeds_choose_input_entry_or_direction():
     np.testing.assert_allclose(rev.steps[-1].adjoint, [0, 4])
 
 
+def test_seeds_on_two_names_of_one_node_add_up():
+    g = gd.parse("input x = 1\noutput a = x * 2\noutput b = x * 2")   # a and b are one node
+    assert gd.reverse(g, seed={"a": 1, "b": 1}).derivative(g.input_node("x")) == pytest.approx(4.0)
+    assert gd.reverse(g, seed={"a": 1, "b": -1}).derivative(g.input_node("x")) == pytest.approx(0.0)
+
+
 def test_kinks_are_named_in_the_step_records():
     g = gd.parse("input x = [0, 1]\noutput f = sum(relu(x))")
     notes = [s.note for s in gd.reverse(g).steps if s.note]

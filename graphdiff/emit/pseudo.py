@@ -60,6 +60,10 @@ class PseudoEmitter:
         m.update(extra)
         return m
 
+    def constant_note(self, i: int) -> str:
+        """A comment naming the node of an output that is a constant (written as its value)."""
+        return "" if self.ref(i) == f"v{i}" else f"   # v{i}, a constant"
+
     def comment(self, n) -> str:
         return f"   # {'/'.join(n.names)}" if n.names and n.op != "input" else ""
 
@@ -120,7 +124,7 @@ class PseudoEmitter:
         lines.append(Line(None, ""))
         for name, i in self.plan.outputs:
             d = f"v̇{i}" if self.plan.active[i] else "0"
-            lines.append(Line(i, f"return {name} = {self.ref(i)}, {_dotted(name)} = {d}"))
+            lines.append(Line(i, f"return {name} = {self.ref(i)}, {_dotted(name)} = {d}" + self.constant_note(i)))
         return lines
 
     # ------------------------------------------------------------ reverse
@@ -170,14 +174,15 @@ class PseudoEmitter:
                 what = f"∂{first[0]}/∂{self.g.input_name(i)}"
                 if not scalar_seed:
                     what = f"{first[0]}̄ᵀ {what}"
-                lines.append(Line(i, f"return {what} = {d}"))
+                note = "" if i in have else f"   # v{i}: {first[0]} does not depend on it"
+                lines.append(Line(i, f"return {what} = {d}{note}"))
         return lines
 
     def primal_only(self) -> list[Line]:
         lines = [Line(None, "evaluation trace (Wengert list): one line per node, shared nodes once"), Line(None, "")]
         lines += [Line(n.id, p + self.comment(n)) for n, p in self.trace()]
         lines.append(Line(None, ""))
-        lines += [Line(i, f"return {name} = {self.ref(i)}") for name, i in self.plan.outputs]
+        lines += [Line(i, f"return {name} = {self.ref(i)}" + self.constant_note(i)) for name, i in self.plan.outputs]
         return lines
 
 

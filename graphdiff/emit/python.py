@@ -328,19 +328,28 @@ class PythonEmitter:
         self.helpers.add("_identity")
         call = "inputs" if self.kwargs else "{" + ", ".join(f"{nm!r}: {nm}" for nm in self.g.input_names()) + "}"
         rows = sum(size(self.nodes[i].shape) for _, i in self.outputs())
-        cols = sum(size(self.nodes[i].shape) for i in self.g.inputs)
+        cols = sum(size(self.nodes[i].shape) for i in self.plan.wrt)
+        # columns: the differentiated inputs (all of them unless --wrt chose some)
+        if list(self.plan.wrt) == list(self.g.inputs):
+            wrt_shapes, wrt_names = "INPUTS", "INPUTS"
+        else:
+            wrt_shapes = "{" + ", ".join(f"{self.g.input_name(i)!r}: {tuple(self.nodes[i].shape)!r}"
+                                         for i in self.plan.wrt) + "}"
+            wrt_names = repr(tuple(self.g.input_name(i) for i in self.plan.wrt))
         if how == "forward":
-            body = [Line(None, "seeds, n = _identity(INPUTS)"),
+            body = [Line(None, f"seeds, n = _identity({wrt_shapes})"),
                     Line(None, f"t = jvp({call}, seeds)"),
                     Line(None, f"blocks = [np.reshape(t[k], (n, -1)) for k in OUTPUTS]")]
             ret = f"return np.concatenate(blocks, axis=1).T if blocks and n else np.zeros(({rows}, {cols}))"
-            doc = "The Jacobian (rows: outputs' entries, cols: inputs'), by one tangent sweep per input entry."
+            doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
+                   "by one tangent sweep per input entry.")
         else:
             body = [Line(None, "seeds, m = _identity(OUTPUTS)"),
                     Line(None, f"a = vjp({call}, seeds)"),
-                    Line(None, f"blocks = [np.reshape(a[k], (m, -1)) for k in INPUTS]")]
+                    Line(None, f"blocks = [np.reshape(a[k], (m, -1)) for k in {wrt_names}]")]
             ret = f"return np.concatenate(blocks, axis=1) if blocks and m else np.zeros(({rows}, {cols}))"
-            doc = "The Jacobian (rows: outputs' entries, cols: inputs'), by one adjoint sweep per output entry."
+            doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
+                   "by one adjoint sweep per output entry.")
         return self._function(self._signature("jacobian"), doc, body, ret)
 
     @staticmethod
@@ -358,13 +367,13 @@ class PythonEmitter:
         if self.mode in ("forward", "all"):
             fns.append(self.fn_jvp())
         if self.mode in ("reverse", "all"):
-            # vjp differentiates w.r.t. every input; gradient only w.r.t. the chosen ones
+            # jvp, vjp, gradient and jacobian all differentiate w.r.t. the chosen inputs (all by default)
             fns.append(self.fn_vjp())
         if self.mode != "primal" and self.plan.output is not None:
             fns.append(self.fn_gradient_forward() if self.mode == "forward" else self.fn_gradient_reverse())
         if self.mode != "primal":
             m = sum(size(self.nodes[i].shape) for _, i in self.outputs())
-            n = sum(size(self.nodes[i].shape) for i in self.g.inputs)
+            n = sum(size(self.nodes[i].shape) for i in self.plan.wrt)
             how = self.mode if self.mode != "all" else ("reverse" if m <= n else "forward")
             fns.append(self.fn_jacobian(how))
         return fns
@@ -393,14 +402,14 @@ class PythonEmitter:
         out.append(Line(None, "OUTPUTS = " + shapes((nm, self.nodes[i].shape) for nm, i in g.outputs)))
         for n in self.nodes:
             if n.op == "const" and n.shape != () and self.plan.needed[n.id]:
-                nm = f"  # const {'/'.join(n.names)}" if n.names else ""
-                out.append(Line(n.id, f"C{n.id} = np.array({literal(n.value)}){nm}"))
+                nm = f" (const {'/'.join(n.names)})" if n.names else " (const)"
+                out.append(Line(n.id, f"C{n.id} = np.array({literal(n.value)})  # v{n.id}{nm}"))
             if n.op == "input" and n.shape != () and n.value is not None:
-                out.append(Line(n.id, f"D{n.id} = np.array({literal(n.value)})  # default of input {n.names[0]}"))
+                out.append(Line(n.id, f"D{n.id} = np.array({literal(n.value)})  # v{n.id}: default of input {n.names[0]}"))
         for i, (offset, total) in sorted(getattr(self, "seed_blocks", {}).items()):
             s, k = tuple(self.nodes[i].shape), size(self.nodes[i].shape)
             out.append(Line(i, f"S{i} = np.eye({total})[:, {offset}:{offset + k}].reshape({(total,) + s!r})"
-                               f"  # unit directions for input {self.g.input_name(i)}"))
+                               f"  # v{i}: unit directions for input {self.g.input_name(i)}"))
         for h in sorted(self.helpers):
             out += [Line(None, "")] + [Line(None, s) for s in HELPERS[h].strip("\n").split("\n")]
         return out
