@@ -34,6 +34,7 @@ assets: setup
 bench:
 	bash benchmarks/setup_peers.sh
 	benchmarks/.venv-peers/bin/python benchmarks/bench_sweeps.py
+	benchmarks/.venv-peers/bin/python benchmarks/bench_codegen.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

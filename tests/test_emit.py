@@ -841,3 +841,34 @@ def test_codegen_bad_graph_file_exits_2_with_the_place(capsys, tmp_path):
 def test_codegen_bad_usage_exits_2(capsys, argv, words):
     code, out, err = run(capsys, "codegen", PEYRE, *argv)
     assert code == 2 and out == "" and words in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ the fast path compiles only what runs
+
+@pytest.mark.parametrize("mode,only,defined,absent", [
+    ("reverse", ("gradient",), {"gradient"}, {"evaluate", "vjp", "jacobian"}),
+    ("forward", ("gradient",), {"gradient"}, {"evaluate", "jvp", "jacobian"}),
+    ("reverse", ("jacobian",), {"jacobian", "vjp"}, {"evaluate", "gradient"}),
+    ("forward", ("jacobian",), {"jacobian", "jvp"}, {"evaluate", "gradient"}),
+])
+def test_only_writes_the_functions_asked_for(mode, only, defined, absent):
+    g = gd.load(GRAPHS / "sheet3" / "two_layer.gd")
+    mod = exec_module(python_source(g, mode=mode, only=only))
+    assert all(callable(getattr(mod, f, None)) for f in defined)
+    assert not any(hasattr(mod, f) for f in absent)
+    if "gradient" in defined:
+        value, grads = mod.gradient()
+        ref_value, ref_grads = sweeps.gradient(g)
+        assert_close(value, ref_value, "value")
+        for k in ref_grads:
+            assert_close(grads[k], ref_grads[k], f"∂f/∂{k}")
+    else:
+        assert_close(np.asarray(mod.jacobian()), sweeps.jacobian(g).matrix, "jacobian")
+
+
+def test_square_root_as_a_power_is_math_sqrt_in_scalar_code():
+    g = gd.parse("input x = 2\noutput f = x ** 0.5 * x")
+    src = python_source(g, mode="reverse", only=("gradient",))
+    assert "math.sqrt(v0)" in src and "math.pow" not in src and "0.5 / v" in src
+    value, grads = exec_module(src).gradient(x=3.0)
+    assert_close(grads["x"], 1.5 * 3.0 ** 0.5, "d(x^1.5)/dx")

@@ -24,12 +24,14 @@ from .python import python_source
 _FALLBACK = (ArithmeticError, ValueError)  # math domain errors, ZeroDivisionError, OverflowError
 
 
-def compile_module(g: Graph, *, mode: str = "all", wrt=None, output=None) -> types.ModuleType:
-    """The generated module for g, compiled and executed once (cached on the graph)."""
-    key = ("emit.module", mode, tuple(wrt) if wrt else None, output, len(g), g.outputs)
+def compile_module(g: Graph, *, mode: str = "all", wrt=None, output=None, only=None) -> types.ModuleType:
+    """The generated module for g, compiled and executed once (cached on the graph). `only`: just
+    these functions (compiling a 1e4-node graph's whole module takes seconds; one function, less)."""
+    only = tuple(sorted(only)) if only else None
+    key = ("emit.module", mode, tuple(wrt) if wrt else None, output, only, len(g), g.outputs)
     mod = g.cache.get(key)
     if mod is None:
-        src = python_source(g, mode=mode, wrt=wrt, output=output, title="compiled graph")
+        src = python_source(g, mode=mode, wrt=wrt, output=output, title="compiled graph", only=only)
         mod = types.ModuleType("graphdiff_compiled")
         mod.__source__ = src
         exec(compile(src, f"<graphdiff {mode} program>", "exec"), mod.__dict__)
@@ -42,9 +44,15 @@ def _has_arrays(g: Graph) -> bool:
 
 
 def _keywords(g: Graph, at) -> dict:
-    """The inputs as keyword arguments of the generated functions (validated like the sweeps)."""
+    """The inputs as keyword arguments of the generated functions (validated like the sweeps);
+    scalars as Python floats, which the generated scalar code takes fastest."""
     values = sweeps.input_values(g, at)
-    return {g.input_name(i): values[i] for i in g.inputs}
+    return {g.input_name(i): float(values[i]) if g.node(i).shape == () else values[i] for i in g.inputs}
+
+
+def _result(v):
+    """A generated function's result as graphdiff returns values (np.float64 or a float array)."""
+    return np.float64(v) if type(v) is float else as_value(v)
 
 
 def _output_name(g: Graph, output):
@@ -69,7 +77,7 @@ def compiled_gradient(g: Graph, *, wrt=None, output=None, mode: str = "reverse")
     wrt = list(wrt) if wrt else None
     for w in wrt or ():
         g.input_node(w)  # a GraphError naming the input, as the interpreted path gives
-    fn = compile_module(g, mode=mode, wrt=wrt, output=name).gradient
+    fn = compile_module(g, mode=mode, wrt=wrt, output=name, only=("gradient",)).gradient
     quiet = _has_arrays(g)
     defaults = []
 
@@ -88,7 +96,7 @@ def compiled_gradient(g: Graph, *, wrt=None, output=None, mode: str = "reverse")
                 value, grads = fn(**kw)
         except _FALLBACK:
             return sweeps.gradient(g, at, wrt=wrt, mode=mode, output=name)
-        return as_value(value), {k: as_value(v) for k, v in grads.items()}
+        return _result(value), {k: _result(v) for k, v in grads.items()}
 
     gradient.__doc__ = f"(value, gradients) of '{name}' by the compiled {mode}-mode program."
     return gradient
@@ -98,7 +106,7 @@ def compiled_jacobian(g: Graph, *, mode: str = "reverse"):
     """A callable `fn(at=None) -> Jacobian(rows, cols, matrix)`, like `g.jacobian(at, mode=mode)`."""
     if mode not in ("forward", "reverse"):
         raise GraphError(f"unknown mode '{mode}' (expected forward or reverse)")
-    fn = compile_module(g, mode=mode).jacobian
+    fn = compile_module(g, mode=mode, only=("jacobian",)).jacobian
     rows = tuple(r for name, i in g.outputs for r in sweeps.entry_names(name, g.node(i).shape))
     cols = tuple(c for i in g.inputs for c in sweeps.entry_names(g.input_name(i), g.node(i).shape))
 

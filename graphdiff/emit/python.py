@@ -69,10 +69,11 @@ def _safe(name: str) -> bool:
 class PythonEmitter:
     """Writes the functions of one graph's module; `source()` assembles them."""
 
-    def __init__(self, g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = ""):
+    def __init__(self, g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = "", only=None):
         if mode not in MODES:
             raise ValueError(f"unknown mode '{mode}' (expected one of {', '.join(MODES)})")
         self.g, self.mode, self.title = g, mode, title
+        self.only = None if only is None else set(only)   # emit just these functions (the fast path)
         self.plan = Plan(g, wrt=wrt, output=output)
         self.nodes = self.plan.nodes
         self.helpers: set[str] = set()
@@ -362,19 +363,24 @@ class PythonEmitter:
     # ------------------------------------------------------------ the module
 
     def functions(self) -> list[list[Line]]:
-        fns = [self.fn_evaluate()]
+        """evaluate, jvp (forward), vjp (reverse), gradient (a scalar output), jacobian; all of them
+        differentiate w.r.t. the chosen inputs (all by default). `only` keeps some (and what they call)."""
+        m = sum(size(self.nodes[i].shape) for _, i in self.outputs())
+        n = sum(size(self.nodes[i].shape) for i in self.plan.wrt)
+        how = self.mode if self.mode != "all" else ("reverse" if m <= n else "forward")
+        want = self.only
+        if want is not None and "jacobian" in want:
+            want = want | {"jvp" if how == "forward" else "vjp"}
+        keep = lambda name: want is None or name in want  # noqa: E731
+        fns = [self.fn_evaluate()] if keep("evaluate") else []
         self.seed_blocks = {}
-        if self.mode in ("forward", "all"):
+        if self.mode in ("forward", "all") and keep("jvp"):
             fns.append(self.fn_jvp())
-        if self.mode in ("reverse", "all"):
-            # jvp, vjp, gradient and jacobian all differentiate w.r.t. the chosen inputs (all by default)
+        if self.mode in ("reverse", "all") and keep("vjp"):
             fns.append(self.fn_vjp())
-        if self.mode != "primal" and self.plan.output is not None:
+        if self.mode != "primal" and self.plan.output is not None and keep("gradient"):
             fns.append(self.fn_gradient_forward() if self.mode == "forward" else self.fn_gradient_reverse())
-        if self.mode != "primal":
-            m = sum(size(self.nodes[i].shape) for _, i in self.outputs())
-            n = sum(size(self.nodes[i].shape) for i in self.plan.wrt)
-            how = self.mode if self.mode != "all" else ("reverse" if m <= n else "forward")
+        if self.mode != "primal" and keep("jacobian"):
             fns.append(self.fn_jacobian(how))
         return fns
 
@@ -415,11 +421,14 @@ class PythonEmitter:
         return out
 
 
-def python_lines(g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = "") -> list[Line]:
-    """The module as lines, each with the node it comes from (None for scaffolding)."""
-    return PythonEmitter(g, mode=mode, wrt=wrt, output=output, title=title).lines()
+def python_lines(g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = "",
+                 only=None) -> list[Line]:
+    """The module as lines, each with the node it comes from (None for scaffolding).
+    `only`: the names of the functions to write (default: all of the mode's)."""
+    return PythonEmitter(g, mode=mode, wrt=wrt, output=output, title=title, only=only).lines()
 
 
-def python_source(g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = "") -> str:
+def python_source(g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = "", only=None) -> str:
     """The generated module's text."""
-    return "\n".join(ln.text for ln in python_lines(g, mode=mode, wrt=wrt, output=output, title=title)) + "\n"
+    lines = python_lines(g, mode=mode, wrt=wrt, output=output, title=title, only=only)
+    return "\n".join(ln.text for ln in lines) + "\n"

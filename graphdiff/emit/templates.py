@@ -72,11 +72,16 @@ _t("neg", py="-{a}", pseudo="−{a}", partial=("-1.0",), partial_pseudo=("−1",
 def _pow_scalar(m):
     # Python's ** gives a complex number for a negative base and a fractional exponent: math.pow
     # raises instead. An integral literal exponent is safe with ** (and reads like the maths).
+    # a ** 0.5 is math.sqrt (correctly rounded, as pow is; it raises on a negative base too).
+    if m.get("const_b") == 0.5:
+        return f"math.sqrt({m['a']})"
     return f"{m['a']} ** {m['b']}" if m.get("int_b") else f"math.pow({m['a']}, {m['b']})"
 
 
 def _pow_partial(m, scalar=False):
     c = m.get("const_b")
+    if scalar and c == 0.5:  # ∂√a/∂a = 0.5 / √a, from the node's value (no second pow)
+        return f"0.5 / {m['y']}"
     if c is not None:  # constant exponent: fold b − 1 (the same floats as b * a ** (b − 1))
         if c - 1 == 1:
             return f"{m['b']} * {m['a']}"
