@@ -94,24 +94,6 @@ def _entries(k: int, what: str) -> str:
     return f"{k} {what} entr{'y' if k == 1 else 'ies'}"
 
 
-def _reach(g: Graph):
-    """(needed, active): nodes the outputs depend on, nodes that depend on an input."""
-    nodes = g.node_list()
-    needed, active = [False] * len(nodes), [False] * len(nodes)
-    for _, i in g.outputs:
-        needed[i] = True
-    for n in reversed(nodes):
-        if needed[n.id]:
-            for j in n.operands:
-                needed[j] = True
-    for i in g.inputs:
-        active[i] = True
-    for n in nodes:
-        if not active[n.id] and any(active[j] for j in n.operands):
-            active[n.id] = True
-    return needed, active
-
-
 def _reads(node, k: int) -> frozenset:
     """Which values (operand slots 'a'/'b' and 'y') operand k's adjoint term reads."""
     return _reads_of(node.op, k, "p" in node.kw)
@@ -134,7 +116,7 @@ def _reads_of(op: str, k: int, has_p: bool) -> frozenset:
 def cost(g: Graph) -> CostReport:
     """The cost report of a graph under the op table's cost model."""
     nodes = g.node_list()
-    needed, active = _reach(g)
+    needed, active = g.ancestors([i for _, i in g.outputs]), g.descendants(g.inputs)
     # copies in the expression tree: one per path to an output (inputs stay single)
     copies = [0] * len(nodes)
     for _, i in g.outputs:
@@ -248,19 +230,10 @@ def chain(g: Graph, *, wrt: str | None = None, output: str | None = None) -> Cha
         output = g.outputs[0][0]
     start, end = g.input_node(wrt), g.output_node(output)
     nodes = g.node_list()
-    on = [False] * len(nodes)
-    on[start] = True
-    for n in nodes:
-        if not on[n.id] and any(on[j] for j in n.operands):
-            on[n.id] = True
+    on = g.descendants([start])
     if not on[end]:
         raise GraphError(f"output '{output}' does not depend on input '{wrt}'")
-    feeds = [False] * len(nodes)
-    feeds[end] = True
-    for n in reversed(nodes):
-        if feeds[n.id]:
-            for j in n.operands:
-                feeds[j] = True
+    feeds = g.ancestors([end])
     path = [n for n in nodes if on[n.id] and feeds[n.id]]
     factors, prev = [], start
     for n in path[1:]:

@@ -203,6 +203,34 @@ class Graph:
     def n_ops(self) -> int:
         return sum(1 for n in self._nodes if not n.is_leaf)
 
+    def descendants(self, roots) -> list[bool]:
+        """Which nodes depend on the roots (roots included). Cached on the graph (graphs only
+        grow, so its length is part of the key): read-only for callers."""
+        key = ("descendants", tuple(sorted(roots)), len(self))
+        if key not in self.cache:
+            hit = [False] * len(self)
+            for r in roots:
+                hit[r] = True
+            for n in self._nodes:
+                if not hit[n.id] and any(hit[j] for j in n.operands):
+                    hit[n.id] = True
+            self.cache[key] = hit
+        return self.cache[key]
+
+    def ancestors(self, roots) -> list[bool]:
+        """Which nodes the roots depend on (roots included), cached like `descendants`."""
+        key = ("ancestors", tuple(sorted(roots)), len(self))
+        if key not in self.cache:
+            hit = [False] * len(self)
+            for r in roots:
+                hit[r] = True
+            for n in reversed(self._nodes):
+                if hit[n.id]:
+                    for j in n.operands:
+                        hit[j] = True
+            self.cache[key] = hit
+        return self.cache[key]
+
     def tree_counts(self) -> tuple[int, int]:
         """(nodes, op nodes) of the expression tree: sharing off, only inputs kept single.
 

@@ -200,41 +200,12 @@ def _dense_partial(op, k, args, y, attrs):
     return as_value(J.T.reshape(np.shape(y) + np.shape(args[k])))
 
 
-def _descendants(g: Graph, roots) -> list[bool]:
-    """Which nodes depend on the roots (cached per graph: graphs only grow, so length is a key)."""
-    key = ("descendants", tuple(sorted(roots)), len(g))
-    if key not in g.cache:
-        active = [False] * len(g)
-        for r in roots:
-            active[r] = True
-        for n in g.node_list():
-            if not active[n.id] and any(active[j] for j in n.operands):
-                active[n.id] = True
-        g.cache[key] = active
-    return g.cache[key]
-
-
-def _ancestors(g: Graph, roots) -> list[bool]:
-    """Which nodes the roots depend on (cached like `_descendants`)."""
-    key = ("ancestors", tuple(sorted(roots)), len(g))
-    if key not in g.cache:
-        needed = [False] * len(g)
-        for r in roots:
-            needed[r] = True
-        for n in reversed(g.node_list()):
-            if needed[n.id]:
-                for j in n.operands:
-                    needed[j] = True
-        g.cache[key] = needed
-    return g.cache[key]
-
-
 def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
     """The forward loop: tangents of every node that depends on a seeded input.
 
     Elementwise ops multiply by their partial; scalar nodes skip the broadcasting helpers.
     """
-    active = _descendants(g, seeds)
+    active = g.descendants(seeds)
     tangents = [None] * len(g)
     steps = []
     with _quiet():
@@ -281,7 +252,7 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
     Node i's step closes its adjoint (the sum of the terms its consumers sent) and sends one
     term to each operand; those terms are shown again in the operand's own step.
     """
-    needed = _ancestors(g, seeds)
+    needed = g.ancestors(seeds)
     adjoints = [None] * len(g)          # running sums, closed when the node's step comes
     received: list = [()] * len(g)      # the Term records behind each sum (when recording)
     steps = []

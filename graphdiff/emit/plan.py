@@ -28,20 +28,8 @@ class Plan:
         names = list(wrt) if wrt else list(g.input_names())
         self.wrt = [g.input_node(n) for n in names]
         self.wrt_names = names
-        n = len(self.nodes)
-        self.needed = [False] * n
-        for _, i in self.outputs:
-            self.needed[i] = True
-        for node in reversed(self.nodes):
-            if self.needed[node.id]:
-                for j in node.operands:
-                    self.needed[j] = True
-        self.active = [False] * n
-        for i in self.wrt:
-            self.active[i] = True
-        for node in self.nodes:
-            if not self.active[node.id] and any(self.active[j] for j in node.operands):
-                self.active[node.id] = True
+        self.needed = g.ancestors([i for _, i in self.outputs])   # shared with the sweeps: read-only
+        self.active = g.descendants(self.wrt)
         self.output = self._scalar_output(output)
 
     def _scalar_output(self, output):
