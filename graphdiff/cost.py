@@ -117,13 +117,7 @@ def cost(g: Graph) -> CostReport:
     """The cost report of a graph under the op table's cost model."""
     nodes = g.node_list()
     needed, active = g.ancestors([i for _, i in g.outputs]), g.descendants(g.inputs)
-    # copies in the expression tree: one per path to an output (inputs stay single)
-    copies = [0] * len(nodes)
-    for _, i in g.outputs:
-        copies[i] += 1
-    for n in reversed(nodes):
-        for j in n.operands:
-            copies[j] += copies[n.id]
+    copies = g.tree_copies()   # in the expression tree: one per path to an output
     rows, primal, tangent, adjoint = [], 0, 0, 0
     tree = dict.fromkeys(("primal", "tangent_sweep", "adjoint_sweep"), 0)
     readers: dict[int, int] = {}  # stored value -> the last (lowest) node whose adjoint step reads it

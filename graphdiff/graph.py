@@ -231,32 +231,24 @@ class Graph:
             self.cache[key] = hit
         return self.cache[key]
 
-    def tree_counts(self) -> tuple[int, int]:
-        """(nodes, op nodes) of the expression tree: sharing off, only inputs kept single.
+    def tree_copies(self) -> list[int]:
+        """How many times the expression tree (sharing off) repeats each node: its number of paths
+        to the outputs (an output named twice is one tree). Counted over the DAG in reverse, so a
+        deep DAG whose tree is astronomically large is still counted exactly."""
+        copies = [0] * len(self._nodes)
+        for i in {i for _, i in self.outputs}:
+            copies[i] = 1
+        for n in reversed(self._nodes):
+            for j in n.operands:
+                copies[j] += copies[n.id]
+        return copies
 
-        Counted over the DAG (a node's tree size is 1 + its operands' tree sizes), so a deep
-        DAG whose tree is astronomically large is still counted exactly.
-        """
-        sizes = [0] * len(self._nodes)
-        ops = [0] * len(self._nodes)
-        for n in self._nodes:
-            if n.op == "input":
-                sizes[n.id], ops[n.id] = 0, 0
-            elif n.op == "const":
-                sizes[n.id], ops[n.id] = 1, 0
-            else:
-                sizes[n.id] = 1 + sum(sizes[j] for j in n.operands)
-                ops[n.id] = 1 + sum(ops[j] for j in n.operands)
-        roots = [i for _, i in self.outputs]
-        seen = set()
-        total_nodes = total_ops = 0
-        for r in roots:
-            if r in seen:
-                continue
-            seen.add(r)
-            total_nodes += sizes[r]
-            total_ops += ops[r]
-        return total_nodes + len(self.inputs), total_ops
+    def tree_counts(self) -> tuple[int, int]:
+        """(nodes, op nodes) of the expression tree: sharing off, only inputs kept single."""
+        copies = self.tree_copies()
+        nodes = sum(c for n, c in zip(self._nodes, copies) if n.op != "input")
+        ops = sum(c for n, c in zip(self._nodes, copies) if not n.is_leaf)
+        return nodes + len(self.inputs), ops
 
     def tree(self, *, limit: int = 200_000) -> "Graph":
         """The expression tree of this graph (sharing off): each use of a node gets its own copy."""

@@ -226,6 +226,13 @@ def test_repeated_squaring_is_exponential_as_a_tree():
     assert r.tree["jacobian_forward"] == r.tree["primal"] + r.tree["tangent_sweep"]
 
 
+def test_an_output_with_two_names_is_one_tree(capsys):
+    g = gd.parse("input x = 1\ny = exp(x)\noutput a = y\noutput b = y\n")   # a and b are one node
+    r = cost(g)
+    assert r.tree["primal"] == r.primal == 1
+    assert g.tree_counts() == (2, 1)   # x and exp(x): the same tree the cost model counts
+
+
 # ------------------------------------------------------------------ chains
 
 def brute_force_chain(d):
