@@ -270,9 +270,8 @@ def trace_lines(g, sw) -> list[str]:
 def cmd_stats(args) -> int:
     g = load_graph(args)
     st = g.stats()
-    from .cost import cost
-    report = cost(g)   # flops of one evaluation, with sharing and as the expression tree
-    st["flops"], st["tree_flops"] = report.primal, report.tree["primal"]
+    from .cost import primal_flops
+    st["flops"], st["tree_flops"] = primal_flops(g)   # one evaluation, with sharing and as a tree
     if args.json:
         emit(st)
         return 0

@@ -113,6 +113,25 @@ def _reads_of(op: str, k: int, has_p: bool) -> frozenset:
     return frozenset(s for s in ("a", "b", "y") if f"«{s}»" in code)
 
 
+def _op_cost(nodes, n):
+    """The op table's Cost of node n."""
+    return OPS[n.op].cost([nodes[j].shape for j in n.operands], n.shape, n.kw)
+
+
+def _evaluated(g: Graph):
+    """The op nodes one evaluation of the outputs runs, in topological order."""
+    needed = g.ancestors([i for _, i in g.outputs])
+    return [n for n in g.node_list() if needed[n.id] and not n.is_leaf]
+
+
+def primal_flops(g: Graph) -> tuple[int, int]:
+    """(flops of one evaluation, the same as an expression tree): what `stats` reports, without
+    the sweeps' figures and the memory analysis of `cost`."""
+    nodes, copies = g.node_list(), g.tree_copies()
+    flops = [(int(_op_cost(nodes, n).primal), copies[n.id]) for n in _evaluated(g)]
+    return sum(f for f, _ in flops), sum(f * c for f, c in flops)
+
+
 def cost(g: Graph) -> CostReport:
     """The cost report of a graph under the op table's cost model."""
     nodes = g.node_list()
@@ -121,11 +140,8 @@ def cost(g: Graph) -> CostReport:
     rows, primal, tangent, adjoint = [], 0, 0, 0
     tree = dict.fromkeys(("primal", "tangent_sweep", "adjoint_sweep"), 0)
     readers: dict[int, int] = {}  # stored value -> the last (lowest) node whose adjoint step reads it
-    for n in nodes:
-        if not needed[n.id] or n.is_leaf:
-            continue
-        spec = OPS[n.op]
-        c = spec.cost([nodes[j].shape for j in n.operands], n.shape, n.kw)
+    for n in _evaluated(g):
+        c = _op_cost(nodes, n)
         slots = [k for k, j in enumerate(n.operands) if active[j]]
         share = len(slots) / max(len(n.operands), 1)
         row = NodeCost(n.id, n.op, int(c.primal), round(c.jvp * share), round(c.vjp * share), copies[n.id])

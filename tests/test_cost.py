@@ -15,7 +15,7 @@ import pytest
 
 import graphdiff as gd
 from graphdiff.cli import main
-from graphdiff.cost import SWEEP_KEYS, _matrix_chain, accumulation_text, chain, cost
+from graphdiff.cost import SWEEP_KEYS, _matrix_chain, accumulation_text, chain, cost, primal_flops
 from graphdiff.source import GraphError
 from conftest import GRAPHS
 
@@ -346,5 +346,6 @@ def test_every_curriculum_graph_has_a_consistent_cost(path):
     assert r.jacobian_forward == r.primal + r.n_inputs * r.tangent_sweep
     assert r.jacobian_reverse == r.primal + r.n_outputs * r.adjoint_sweep
     assert r.tree["primal"] >= r.primal
+    assert primal_flops(g) == (r.primal, r.tree["primal"])   # what `stats` reports
     assert r.peak_live >= r.stored_values   # all stored values are alive when the sweep starts
     assert r.n_inputs == sum(int(np.size(v)) for v in (g.node(i).value for i in g.inputs))
