@@ -425,7 +425,7 @@ array_op("trace", "tr", 1, np.trace, _square("trace"),
 
 
 def _adjugate(a):
-    """adj(a), with det(a)·inv(a)ᵀ... written via minors when a is singular."""
+    """adj(a) = det(a) inv(a), via cofactors when a is singular."""
     n = a.shape[0]
     d = np.linalg.det(a)
     if n == 1:

@@ -21,8 +21,11 @@ NumPy ufunc on a scalar costs ~1 µs, the whole budget of a small derivative).
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable, Union
+
+from .. import ops
 
 Pattern = Union[str, Callable[[dict], str]]
 
@@ -253,6 +256,12 @@ _t("index", py="{a}[{ix}]", pseudo="{a}[{ix}]",
 
 # ---------------------------------------------------------------- the prelude
 
+def _shared(fn) -> str:
+    """A helper the op table also uses, copied into the module from its one definition in ops.py
+    (the generated module must run without graphdiff installed)."""
+    return "\n" + inspect.getsource(fn)
+
+
 HELPERS: dict[str, str] = {
     "_lift": '''
 def _lift(t, ndim_from, ndim_to):
@@ -301,49 +310,11 @@ def _softplus(a):
 def _sign(a):
     return 1.0 if a > 0.0 else -1.0 if a < 0.0 else a * 0.0  # NaN stays NaN
 ''',
-    "_adjugate": '''
-def _adjugate(a):
-    """adj(a) = det(a) inv(a), via cofactors when a is singular."""
-    n = a.shape[0]
-    d = np.linalg.det(a)
-    if n == 1:
-        return np.ones((1, 1))
-    if abs(d) > 1e-12 * max(1.0, np.abs(a).max()) ** n:
-        return d * np.linalg.inv(a)
-    cof = np.empty_like(a)
-    for i in range(n):
-        for j in range(n):
-            minor = np.delete(np.delete(a, i, axis=0), j, axis=1)
-            cof[i, j] = (-1) ** (i + j) * np.linalg.det(minor)
-    return cof.T
-''',
-    "_inv": '''
-def _inv(a):
-    try:
-        return np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        return np.full(a.shape, np.nan)
-''',
-    "_sqrtm": '''
-def _sqrtm(a):
-    """The principal square root of a matrix, real when it is real up to rounding."""
-    r = np.real_if_close(scipy.linalg.sqrtm(a), tol=1e6)
-    return np.asarray(r.real if np.iscomplexobj(r) else r, dtype=float)
-''',
-    "_sylvester_each": '''
-def _sylvester_each(y, rhs):
-    """Solve y Z + Z y = rhs for every batch entry of rhs."""
-    rhs = np.asarray(rhs)
-    if rhs.ndim == 2:
-        return scipy.linalg.solve_sylvester(y, y, rhs)
-    flat = rhs.reshape((-1,) + rhs.shape[-2:])
-    return np.stack([scipy.linalg.solve_sylvester(y, y, r) for r in flat]).reshape(rhs.shape)
-''',
-    "_softmax": '''
-def _softmax(a):
-    e = np.exp(a - np.max(a, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-''',
+    "_adjugate": _shared(ops._adjugate),
+    "_inv": _shared(ops._inv),
+    "_sqrtm": _shared(ops._sqrtm),
+    "_sylvester_each": _shared(ops._sylvester_each),
+    "_softmax": _shared(ops._softmax),
     "_diff_vjp": '''
 def _diff_vjp(g):
     g = np.asarray(g)
