@@ -5,7 +5,7 @@ import os
 import sys
 
 from ..cli import command, emit, load_graph
-from ..source import GraphError
+from ..files import write_atomic
 
 
 def _names(text):
@@ -25,11 +25,7 @@ def cmd_codegen(args) -> int:
         lines = pseudo_lines(g, mode=args.mode, wrt=wrt, output=args.output)
     text = "\n".join(ln.text for ln in lines) + "\n"
     if args.o:
-        try:
-            with open(args.o, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as e:
-            raise GraphError(f"cannot write '{args.o}': {e.strerror}") from None
+        write_atomic(args.o, text)   # whole or not at all: a failed write keeps the old file
     if args.json:
         emit({"lang": args.lang, "mode": args.mode, "source": text,
               "lines": [{"node": None if ln.node is None else f"v{ln.node}", "text": ln.text} for ln in lines]})

@@ -20,23 +20,10 @@ import numpy as np
 from ..graph import Graph
 from ..ops import size
 from .plan import Line, Plan
-from .templates import HELPERS, TEMPLATES, fill
+from .templates import HELPERS, TEMPLATES, fill, literal
 
 MODES = ("primal", "forward", "reverse", "all")
 _ATOM = re.compile(r"-?[\w.]+|\(.*\)|[\w.]+\(.*\)|[\w.]+\[.*\]")
-
-
-def literal(v) -> str:
-    """A float or nested list of floats as exact Python source (repr round-trips)."""
-    a = np.asarray(v, dtype=float)
-    if a.ndim == 0:
-        x = float(a)
-        if x != x:
-            return "math.nan"
-        if x in (float("inf"), float("-inf")):
-            return "math.inf" if x > 0 else "-math.inf"
-        return repr(x)
-    return "[" + ", ".join(literal(r) for r in a) + "]"
 
 
 def paren(e: str) -> str:
@@ -59,11 +46,37 @@ def _balanced(e: str) -> bool:
     return depth == 0
 
 
+# Every name the generated code uses besides the `_`-prefixed locals and helpers and the node
+# variables (vN, vN_dot, vN_bar, CN, DN, SN): the modules, the dict parameters and the module's own
+# functions and tables. An input named like one of them would shadow it inside a function.
+GENERATED_NAMES = frozenset({"np", "math", "scipy", "inputs", "tangents", "adjoints",
+                             "evaluate", "jvp", "vjp", "gradient", "jacobian", "INPUTS", "OUTPUTS"})
+
+
 def _safe(name: str) -> bool:
-    """Whether an input name can be a Python parameter of the generated functions."""
-    return (name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
-            and name not in ("np", "math", "scipy", "inputs", "tangents", "adjoints")
+    """Whether an input name can be a Python parameter of the generated functions: an identifier
+    that shadows nothing the code refers to (else the functions take `**inputs`). ASCII only:
+    Python folds non-ASCII identifiers by NFKC (a parameter `ℓ` is really named `l`)."""
+    return (name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
+            and not name.startswith("_") and name not in GENERATED_NAMES
             and not hasattr(builtins, name) and not re.fullmatch(r"[vCDS]\d+.*", name))
+
+
+def comment_text(text: str) -> str:
+    """User text (a file or node name) made safe for a `#` comment or a docstring: backslashes,
+    quotes and every unprintable character (newlines, U+2028, NUL …) written as escapes, so no
+    name can end the comment or the string and smuggle code into the module."""
+    out = []
+    for ch in str(text):
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch in "\"'":
+            out.append("\\" + ch)
+        elif not ch.isprintable():
+            out.append(ascii(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 class PythonEmitter:
@@ -104,7 +117,7 @@ class PythonEmitter:
                      lift0="[..." + ", None" * len(s0) + "]")
         kw = node.kw
         if "p" in kw:
-            m["p"] = repr(float(kw["p"]))
+            m["p"] = literal(float(kw["p"]))
         if "index" in kw:
             m["ix"], m["nix"] = ", ".join(str(i) for i in kw["index"]), len(kw["index"])
         if node.op == "pow" and self.nodes[node.operands[1]].op == "const" and shapes[1] == ():
@@ -163,13 +176,13 @@ class PythonEmitter:
             d = "inputs"
             v = f"{d}[{name!r}]" if default is None else f"{d}.get({name!r}, {default})"
         conv = f"float({v})" if n.shape == () else f"np.asarray({v}, dtype=float)"
-        return Line(i, f"v{i} = {conv}  # input {name}")
+        return Line(i, f"v{i} = {conv}  # input {comment_text(name)}")
 
     def primal_line(self, n) -> Line:
         return Line(n.id, f"v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
 
     def _comment(self, n) -> str:
-        name = f" ({'/'.join(n.names)})" if n.names else ""
+        name = f" ({comment_text('/'.join(n.names))})" if n.names else ""
         return f"v{n.id}{name}"
 
     def evaluation(self, source: str) -> list[Line]:
@@ -337,18 +350,20 @@ class PythonEmitter:
             wrt_shapes = "{" + ", ".join(f"{self.g.input_name(i)!r}: {tuple(self.nodes[i].shape)!r}"
                                          for i in self.plan.wrt) + "}"
             wrt_names = repr(tuple(self.g.input_name(i) for i in self.plan.wrt))
+        # The parameters are read first, into a dict; locals start with `_` (no input name can).
+        body = [Line(None, f"_inputs = {call}")]
         if how == "forward":
-            body = [Line(None, f"seeds, n = _identity({wrt_shapes})"),
-                    Line(None, f"t = jvp({call}, seeds)"),
-                    Line(None, f"blocks = [np.reshape(t[k], (n, -1)) for k in OUTPUTS]")]
-            ret = f"return np.concatenate(blocks, axis=1).T if blocks and n else np.zeros(({rows}, {cols}))"
+            body += [Line(None, f"_seeds, _n = _identity({wrt_shapes})"),
+                     Line(None, "_t = jvp(_inputs, _seeds)"),
+                     Line(None, "_blocks = [np.reshape(_t[_k], (_n, -1)) for _k in OUTPUTS]")]
+            ret = f"return np.concatenate(_blocks, axis=1).T if _blocks and _n else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one tangent sweep per input entry.")
         else:
-            body = [Line(None, "seeds, m = _identity(OUTPUTS)"),
-                    Line(None, f"a = vjp({call}, seeds)"),
-                    Line(None, f"blocks = [np.reshape(a[k], (m, -1)) for k in {wrt_names}]")]
-            ret = f"return np.concatenate(blocks, axis=1) if blocks and m else np.zeros(({rows}, {cols}))"
+            body += [Line(None, "_seeds, _m = _identity(OUTPUTS)"),
+                     Line(None, "_a = vjp(_inputs, _seeds)"),
+                     Line(None, f"_blocks = [np.reshape(_a[_k], (_m, -1)) for _k in {wrt_names}]")]
+            ret = f"return np.concatenate(_blocks, axis=1) if _blocks and _m else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one adjoint sweep per output entry.")
         return self._function(self._signature("jacobian"), doc, body, ret)
@@ -397,7 +412,7 @@ class PythonEmitter:
     def header(self, scipy_modules) -> list[Line]:
         g = self.g
         imports = ["import math", "", "import numpy as np"] + [f"import {m}" for m in scipy_modules]
-        doc = [f'"""{self.title or "A graph"}: generated by graphdiff (codegen --mode {self.mode}).', "",
+        doc = [f'"""{comment_text(self.title) or "A graph"}: generated by graphdiff (codegen --mode {self.mode}).', "",
                "Straight-line code, one statement per node or chain-rule term; `# vN` names the node.",
                "Scalar nodes run on Python floats and `math`: a domain error (log of a negative number,",
                "division by zero) raises where graphdiff's interpreted sweeps give NaN.", '"""']
@@ -408,14 +423,14 @@ class PythonEmitter:
         out.append(Line(None, "OUTPUTS = " + shapes((nm, self.nodes[i].shape) for nm, i in g.outputs)))
         for n in self.nodes:
             if n.op == "const" and n.shape != () and self.plan.needed[n.id]:
-                nm = f" (const {'/'.join(n.names)})" if n.names else " (const)"
+                nm = f" (const {comment_text('/'.join(n.names))})" if n.names else " (const)"
                 out.append(Line(n.id, f"C{n.id} = np.array({literal(n.value)})  # v{n.id}{nm}"))
             if n.op == "input" and n.shape != () and n.value is not None:
-                out.append(Line(n.id, f"D{n.id} = np.array({literal(n.value)})  # v{n.id}: default of input {n.names[0]}"))
+                out.append(Line(n.id, f"D{n.id} = np.array({literal(n.value)})  # v{n.id}: default of input {comment_text(n.names[0])}"))
         for i, (offset, total) in sorted(getattr(self, "seed_blocks", {}).items()):
             s, k = tuple(self.nodes[i].shape), size(self.nodes[i].shape)
             out.append(Line(i, f"S{i} = np.eye({total})[:, {offset}:{offset + k}].reshape({(total,) + s!r})"
-                               f"  # v{i}: unit directions for input {self.g.input_name(i)}"))
+                               f"  # v{i}: unit directions for input {comment_text(self.g.input_name(i))}"))
         for h in sorted(self.helpers):
             out += [Line(None, "")] + [Line(None, s) for s in HELPERS[h].strip("\n").split("\n")]
         return out

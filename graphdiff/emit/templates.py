@@ -22,8 +22,11 @@ NumPy ufunc on a scalar costs ~1 µs, the whole budget of a small derivative).
 from __future__ import annotations
 
 import inspect
+import math
 from dataclasses import dataclass
 from typing import Callable, Union
+
+import numpy as np
 
 from .. import ops
 
@@ -89,7 +92,7 @@ def _pow_partial(m, scalar=False):
         if c - 1 == 1:
             return f"{m['b']} * {m['a']}"
         e = _num(c - 1)
-        if scalar and c - 1 != int(c - 1):
+        if scalar and not float(c - 1).is_integer():   # inf and nan are not integers either
             return f"{m['b']} * math.pow({m['a']}, {e})"
         return f"{m['b']} * {m['a']} ** {e}"
     if scalar:
@@ -104,12 +107,28 @@ def _pow_partial_pseudo(m):
     return "{b}·{a}^({b}−1)".format(**m)
 
 
+def literal(v) -> str:
+    """A float or nested list of floats as exact Python source: repr round-trips, and the
+    non-finite values are spelt `math.inf` / `math.nan` (the module imports math; a bare `inf`
+    would be a NameError)."""
+    a = np.asarray(v, dtype=float)
+    if a.ndim == 0:
+        x = float(a)
+        if x != x:
+            return "math.nan"
+        if x in (math.inf, -math.inf):
+            return "math.inf" if x > 0 else "-math.inf"
+        return repr(x)
+    return "[" + ", ".join(literal(r) for r in a) + "]"
+
+
 def _num(x, pseudo=False) -> str:
+    """A constant inside a generated expression: parenthesised when negative."""
     x = float(x)
     if pseudo:
         return f"{x:g}"
-    r = repr(x)
-    return f"({r})" if x < 0 else r
+    r = literal(x)
+    return f"({r})" if r.startswith("-") else r
 
 
 _t("pow", py="{a} ** {b}", pseudo="{a}^{b}", scalar=_pow_scalar,
@@ -235,20 +254,21 @@ _t("diff", py="np.diff({a})", pseudo="diff({a})",
 
 def _norm_py(m):
     a, p = m["a"], m.get("p")
-    return f"np.sqrt(np.sum({a} * {a}))" if p is None else f"np.sum(np.abs({a}) ** {p}) ** (1.0 / {p})"
+    return f"np.sqrt(np.sum({a} * {a}))" if p is None else f"_pnorm({a}, {p})"
 
 
 def _norm_grad(m):
     a, y, p = m["a"], m["y"], m.get("p")
     if p is None:
         return f"({a} / {y})"
-    return f"(np.sign({a}) * np.abs({a}) ** ({p} - 1) / {y} ** ({p} - 1))"
+    return f"(np.sign({a}) * (np.abs({a}) / {y}) ** ({p} - 1))"
 
 
 _t("norm", py=_norm_py, pseudo=lambda m: f"‖{m['a']}‖" + (f"_{m['p']}" if m.get("p") else ""),
    jvp=(lambda m: _sum_t(m, f"{m['t']} * {_norm_grad(m)}"),),
    vjp=(lambda m: f"np.asarray({m['g']}){m['lift0']} * {_norm_grad(m)}",),
-   jvp_pseudo=(lambda m: f"⟨∇‖{m['a']}‖, {m['t']}⟩",), vjp_pseudo=(lambda m: f"{m['g']}·∇‖{m['a']}‖",))
+   jvp_pseudo=(lambda m: f"⟨∇‖{m['a']}‖, {m['t']}⟩",), vjp_pseudo=(lambda m: f"{m['g']}·∇‖{m['a']}‖",),
+   helpers=("_pnorm",))
 _t("index", py="{a}[{ix}]", pseudo="{a}[{ix}]",
    jvp=(lambda m: f"{m['t']}[..., {m['ix']}{', :' * (m['nd0'] - m['nix'])}]",), vjp=("_index_vjp({g}, ({ix},), {s0})",),
    jvp_pseudo=("{t}[{ix}]",), vjp_pseudo=("{g} at [{ix}], 0 elsewhere",), helpers=("_index_vjp",))
@@ -312,6 +332,7 @@ def _sign(a):
 ''',
     "_adjugate": _shared(ops._adjugate),
     "_inv": _shared(ops._inv),
+    "_pnorm": _shared(ops._pnorm),
     "_sqrtm": _shared(ops._sqrtm),
     "_sylvester_each": _shared(ops._sylvester_each),
     "_softmax": _shared(ops._softmax),

@@ -5,14 +5,13 @@ failure (a missing `dot`, a full disk, Ctrl-C) never leaves a partial picture be
 """
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 
 import graphviz
 
+from ..files import check_target, write_atomic  # noqa: F401  (render's writers)
 from ..source import GraphError
 
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -33,44 +32,6 @@ def format_of(path, *, allowed=FORMATS) -> str:
         what = f"'{ext}'" if ext else "no extension"
         raise GraphError(f"cannot tell the output format of '{path}' ({what}): use one of {choices}")
     return allowed[ext]
-
-
-def check_target(path) -> Path:
-    """A writable file path: its folder exists and it is not itself a folder."""
-    p = Path(path)
-    if p.is_dir():
-        raise GraphError(f"cannot write '{path}': it is a folder")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise GraphError(f"cannot write '{path}': the folder '{parent}' does not exist")
-    if not os.access(parent, os.W_OK):
-        raise GraphError(f"cannot write '{path}': the folder '{parent}' is not writable")
-    return p
-
-
-def write_atomic(path, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
-    p = check_target(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; a picture is an ordinary file
-        os.replace(tmp, p)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(e, OSError):
-            raise GraphError(f"cannot write '{path}': {e.strerror or e}") from None
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 MISSING_DOT = ("Graphviz's 'dot' program is not installed (or not on PATH), so no {fmt} can be drawn")
