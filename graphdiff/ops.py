@@ -453,14 +453,18 @@ array_op("det", "det", 1, np.linalg.det, _square("det"),
 
 
 def _inv(a):
-    try:
-        return np.linalg.inv(a)
-    except np.linalg.LinAlgError:
+    """X⁻¹, or NaN everywhere when X holds NaN/inf or is singular to working precision (LAPACK
+    would return huge meaningless numbers or raise)."""
+    a = np.asarray(a, dtype=float)
+    if not np.isfinite(a).all() or np.linalg.cond(a) * np.finfo(float).eps > 1.0:
         return np.full(a.shape, np.nan)
+    return np.linalg.inv(a)
 
 
 def _singular_note(args, y, attrs):
-    return "the matrix is singular" if np.isnan(y).any() or not np.isfinite(y).all() else None
+    if not np.isfinite(args[0]).all():
+        return "the matrix holds NaN or inf"
+    return "the matrix is singular (to working precision)" if not np.isfinite(y).all() else None
 
 
 array_op("inv", "⁻¹", 1, _inv, _square("inv"),
@@ -471,27 +475,69 @@ array_op("inv", "⁻¹", 1, _inv, _square("inv"),
 
 
 def _sqrtm(a):
-    r = scipy.linalg.sqrtm(a)
-    r = np.real_if_close(r, tol=1e6)
-    return np.asarray(r.real if np.iscomplexobj(r) else r, dtype=float)
+    """The principal square root of a real matrix; NaN everywhere where it is not a real matrix
+    (a negative eigenvalue), where there is none (a singular matrix that is not a square, such as
+    [[0, 1], [0, 0]]), or where the matrix holds NaN or inf. SciPy's warnings stay quiet: the step's
+    note says what happened."""
+    import warnings
+    a = np.asarray(a, dtype=float)
+    nan = np.full(a.shape, np.nan)
+    if not np.isfinite(a).all():
+        return nan
+    scale = max(1.0, float(np.abs(a).max()))
+    w = np.linalg.eigvals(a)
+    if np.any((np.abs(w.imag) <= 1e-10 * scale) & (w.real < -1e-10 * scale)):
+        return nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            r = scipy.linalg.sqrtm(a)
+        except (np.linalg.LinAlgError, ValueError):
+            return nan
+    if np.iscomplexobj(r):
+        if np.abs(r.imag).max() > 1e-8 * max(1.0, float(np.abs(r.real).max())):
+            return nan
+        r = r.real
+    r = np.asarray(r, dtype=float)
+    if not np.isfinite(r).all() or np.abs(r @ r - a).max() > 1e-6 * scale:
+        return nan
+    return r
 
 
 def _sylvester_each(y, rhs):
-    """Solve y Z + Z y = rhs for every batch entry of rhs."""
-    rhs = np.asarray(rhs)
-    if rhs.ndim == 2:
-        return scipy.linalg.solve_sylvester(y, y, rhs)
+    """Solve y Z + Z y = rhs for every batch entry of rhs; NaN where no unique solution exists
+    (y singular or not finite: the matrix square root is not differentiable there)."""
+    y, rhs = np.asarray(y, dtype=float), np.asarray(rhs, dtype=float)
+    if not np.isfinite(y).all():
+        return np.full(rhs.shape, np.nan)
+    sv = np.linalg.svd(y, compute_uv=False)
+    if sv[-1] <= 1e-12 * max(sv[0], 1e-300):
+        return np.full(rhs.shape, np.nan)
     flat = rhs.reshape((-1,) + rhs.shape[-2:])
-    out = np.stack([scipy.linalg.solve_sylvester(y, y, r) for r in flat])
+    out = np.stack([scipy.linalg.solve_sylvester(y, y, r) if np.isfinite(r).all() else np.full(r.shape, np.nan)
+                    for r in flat])
     return out.reshape(rhs.shape)
+
+
+def _sqrtm_note(args, y, attrs):
+    a = args[0]
+    if not np.isfinite(a).all():
+        return "the matrix holds NaN or inf"
+    if np.isnan(y).any():
+        w = np.linalg.eigvals(a)
+        if np.any((np.abs(w.imag) <= 1e-10 * max(1.0, float(np.abs(a).max()))) & (w.real < 0)):
+            return "the matrix has a negative eigenvalue: its principal square root is not real"
+        return "the matrix has no square root"
+    sv = np.linalg.svd(y, compute_uv=False)
+    if sv[-1] <= 1e-12 * max(sv[0], 1e-300):
+        return "the square root is singular: √X is not differentiable here"
+    return None
 
 
 array_op("sqrtm", "√", 1, _sqrtm, _square("sqrtm"),
          lambda k, x_dot, args, y, at: _sylvester_each(y, x_dot),
          lambda k, y_bar, args, y, at: _sylvester_each(y.T, y_bar),
-         lambda shapes, out, at: _cube(shapes, 25, 10),
-         note=lambda args, y, at: ("the square root is singular (not differentiable here)"
-                                   if abs(np.linalg.det(y)) < 1e-12 else None),
+         lambda shapes, out, at: _cube(shapes, 25, 10), note=_sqrtm_note,
          doc="principal matrix square root; derivative solves √X·Ẏ + Ẏ·√X = Ẋ (Sylvester)",
          sample=_spd(3))
 
@@ -567,14 +613,28 @@ array_op("diff", "Δ", 1, np.diff, _diff_shape,
 
 # norm(a) is the 2-norm (Frobenius for a matrix); norm(a, p) the entrywise p-norm.
 
+def _pnorm(a, p):
+    """(Σ|aᵢ|ᵖ)^(1/p), scaled by the largest entry so that |a|ᵖ cannot overflow (with p = 300 the
+    unscaled sum is inf and the 'norm' would come out as 1)."""
+    m = np.max(np.abs(a))
+    if not 0 < m < np.inf:
+        return np.sum(np.abs(a) ** p) ** (1.0 / p)
+    return m * np.sum((np.abs(a) / m) ** p) ** (1.0 / p)
+
+
 def _norm_eval(a, p=2.0):
-    return np.sqrt(np.sum(a * a)) if p == 2.0 else np.sum(np.abs(a) ** p) ** (1.0 / p)
+    return np.sqrt(np.sum(a * a)) if p == 2.0 else _pnorm(a, p)
 
 
 def _norm_grad(a, y, p):
     if p == 2.0:
         return a / y
-    return np.sign(a) * np.abs(a) ** (p - 1) / y ** (p - 1)
+    return np.sign(a) * (np.abs(a) / y) ** (p - 1)
+
+
+def _norm_shape(s, p=2.0):
+    _need(np.isfinite(p) and p >= 1, f"the p of norm(a, p) must be a finite number ≥ 1, got {p:g}")
+    return ()
 
 
 def _norm_note(args, y, attrs):
@@ -586,7 +646,7 @@ def _norm_note(args, y, attrs):
     return None
 
 
-array_op("norm", "‖·‖", 1, _norm_eval, lambda s, p=2.0: (),
+array_op("norm", "‖·‖", 1, _norm_eval, _norm_shape,
          lambda k, x_dot, args, y, at: _sum_axes(x_dot * _norm_grad(args[0], y, at.get("p", 2.0)),
                                                  np.ndim(args[0])),
          lambda k, y_bar, args, y, at: lift(y_bar, 0, np.ndim(args[0])) * _norm_grad(args[0], y, at.get("p", 2.0)),
