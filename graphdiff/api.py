@@ -7,6 +7,8 @@ Handles go through the same `Graph.apply`, so equal subexpressions are one node 
 """
 from __future__ import annotations
 
+import stat
+import sys
 from pathlib import Path
 
 from .graph import Graph
@@ -126,20 +128,30 @@ def parse(text: str, filename: str = "<string>", *, at=None, share: bool = True)
 
 
 def load(path, *, at=None, share: bool = True) -> Graph:
-    """Build a graph from a .gd file. Bad files raise GraphError naming the file."""
+    """Build a graph from a .gd file (`-`: standard input). Bad files raise GraphError naming the
+    file. Only regular files are read: a FIFO or a device could block forever."""
+    if str(path) == "-":
+        return build_graph(_decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>", at=at, share=share)
     p = Path(path)
     try:
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise GraphError("is a directory, not a graph file", where=str(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise GraphError("is not a regular file (a pipe, a socket or a device)", where=str(path),
+                             hint="to read a graph from standard input, give '-' as the file")
         data = p.read_bytes()
     except FileNotFoundError:
         raise GraphError("no such file", where=str(path)) from None
-    except IsADirectoryError:
-        raise GraphError("is a directory, not a graph file", where=str(path)) from None
     except OSError as e:
         raise GraphError(f"cannot read the file ({e.strerror})", where=str(path)) from None
+    return build_graph(_decode(data, str(path)), str(path), at=at, share=share)
+
+
+def _decode(data: bytes, where: str) -> str:
     if b"\0" in data:
-        raise GraphError("is not a text file (it holds binary data)", where=str(path))
+        raise GraphError("is not a text file (it holds binary data)", where=where)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise GraphError("is not UTF-8 text", where=str(path)) from None
-    return build_graph(text, str(path), at=at, share=share)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise GraphError(f"is not UTF-8 text (byte {e.start + 1} is not valid UTF-8)", where=where) from None

@@ -13,6 +13,10 @@ import sys
 import numpy as np
 
 from .source import GraphError
+# Values in and out live in graphdiff.values; the names stay importable from here for the
+# command modules (render, emit, tui) until those import graphdiff.values directly.
+from .values import jsonable, parse_at, parse_seed, parse_value  # noqa: F401
+from .values import resolve_seed as _resolve_seed
 
 COMMANDS = {}
 
@@ -35,21 +39,6 @@ def command(name, help):
 
 # ------------------------------------------------------------------ JSON helpers
 
-def jsonable(v):
-    """A value as JSON: nested lists in NumPy's shape, non-finite floats as strings."""
-    if v is None:
-        return None
-    a = np.asarray(v, dtype=float)
-    if a.ndim == 0:
-        x = float(a)
-        if np.isnan(x):
-            return "nan"
-        if np.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        return x
-    return [jsonable(r) for r in a]
-
-
 def emit(doc) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
@@ -63,66 +52,6 @@ def fmt(v) -> str:
         return f"{float(a):.12g}"
     return np.array2string(a, precision=6, suppress_small=True, separator=", ", threshold=24,
                            edgeitems=3).replace("\n", "")
-
-
-# ------------------------------------------------------------------ --at and --seed
-
-def parse_value(text: str, what: str):
-    try:
-        v = json.loads(text)
-    except json.JSONDecodeError:
-        raise GraphError(f"bad {what} '{text}': expected a number or a JSON array such as [1, 2]") from None
-    try:
-        a = np.asarray(v, dtype=float)
-    except (TypeError, ValueError):
-        raise GraphError(f"bad {what} '{text}': expected a number or a rectangular array of numbers") from None
-    if a.dtype == object or isinstance(v, (bool, dict, str)) or v is None:
-        raise GraphError(f"bad {what} '{text}': expected a number or a JSON array of numbers")
-    return a
-
-
-def parse_at(items) -> dict:
-    at = {}
-    for item in items or ():
-        name, eq, value = item.partition("=")
-        if not eq or not name.strip():
-            raise GraphError(f"bad --at '{item}': expected NAME=VALUE, e.g. --at x=0.5 or --at w=[1,2]")
-        at[name.strip()] = parse_value(value.strip(), f"--at value for '{name.strip()}'")
-    return at
-
-
-def parse_seed(text: str | None):
-    """`x`, `x[1]`, `x[0,1]` (a flat entry by its index) or a JSON object {"x": direction}."""
-    if text is None:
-        return None
-    text = text.strip()
-    if text.startswith("{"):
-        try:
-            d = json.loads(text)
-        except json.JSONDecodeError:
-            raise GraphError(f"bad --seed '{text}': not valid JSON") from None
-        return {k: parse_value(json.dumps(v), f"--seed direction for '{k}'") for k, v in d.items()}
-    if "[" in text:
-        name, _, rest = text.partition("[")
-        if not rest.endswith("]"):
-            raise GraphError(f"bad --seed '{text}': expected NAME, NAME[i] or NAME[i,j]")
-        try:
-            index = tuple(int(p) for p in rest[:-1].split(","))
-        except ValueError:
-            raise GraphError(f"bad --seed '{text}': indices must be whole numbers") from None
-        return (name.strip(), index)
-    return text
-
-
-def _resolve_seed(g, seed, kind):
-    """Turn (name, (i, j)) into (name, flat entry) now that shapes are known."""
-    if isinstance(seed, tuple) and isinstance(seed[1], tuple):
-        name, index = seed
-        node = g.node(g.input_node(name) if kind == "input" else g.output_node(name))
-        if len(index) != len(node.shape) or not all(0 <= i < n for i, n in zip(index, node.shape)):
-            raise GraphError(f"seed {name}[{','.join(map(str, index))}] does not fit shape {node.shape}")
-        return (name, int(np.ravel_multi_index(index, node.shape)) if node.shape else 0)
-    return seed
 
 
 def load_graph(args):
@@ -143,14 +72,46 @@ def cmd_eval(args) -> int:
         if args.all:
             doc["nodes"] = {g.label(n.id): jsonable(sw.values[n.id]) for n in g.nodes}
         emit(doc)
-        return 0
-    rows = [(g.label(n.id), sw.values[n.id]) for n in g.nodes] if args.all else list(outs.items())
-    for name, v in rows:
-        print(f"{name} = {fmt(v)}")
-    return 0
+    else:
+        rows = [(g.label(n.id), sw.values[n.id]) for n in g.nodes] if args.all else list(outs.items())
+        for name, v in rows:
+            print(f"{name} = {fmt(v)}")
+    bad = [name for name, v in outs.items() if not np.isfinite(v).all()]
+    return warn_nonfinite(args, g, " and ".join(bad), primal_sweep=sw) if bad else 0
 
 
-cmd_eval.configure = lambda p: p.add_argument("--all", action="store_true", help="every node's value")
+def _configure_eval(p):
+    p.add_argument("--all", action="store_true", help="every node's value")
+    _strict(p)
+
+
+cmd_eval.configure = _configure_eval
+
+
+def _strict(p):
+    p.add_argument("--strict", action="store_true",
+                   help="exit with status 1 when a result holds NaN or inf (by default only a warning)")
+
+
+def warn_nonfinite(args, g, subject: str, *, primal_sweep=None, outputs=None) -> int:
+    """Warn on stderr that `subject` holds NaN or inf, naming the node where it first appeared and
+    why; returns the exit status (1 with --strict, else 0). Derivatives are traced back through a
+    recorded adjoint sweep from each of `outputs`' entries (a few at most) when the values are finite."""
+    from .nonfinite import first_nonfinite, warning_text
+    from .sweeps import primal, reverse
+    sw = primal_sweep or primal(g)
+    finding = first_nonfinite(g, sw)
+    for name in outputs or ():
+        if finding is not None:
+            break
+        n_entries = int(np.prod(g.node(g.output_node(name)).shape))
+        for entry in range(min(n_entries, 16)):
+            finding = first_nonfinite(g, reverse(g, seed=(name, entry), primal_sweep=sw))
+            if finding is not None:
+                break
+    sys.stderr.write((warning_text(g, finding, subject) if finding else
+                      f"warning: {subject}: not finite") + "\n")
+    return 1 if args.strict else 0
 
 
 @command("grad", "gradient of the scalar output w.r.t. the inputs")
@@ -162,17 +123,20 @@ def cmd_grad(args) -> int:
     if args.json:
         emit({"output": name, "value": jsonable(value), "mode": args.mode,
               "grad": {k: jsonable(v) for k, v in grads.items()}})
-        return 0
-    print(f"{name} = {fmt(value)}   ({args.mode} mode)")
-    for k, v in grads.items():
-        print(f"∂{name}/∂{k} = {fmt(v)}")
-    return 0
+    else:
+        print(f"{name} = {fmt(value)}   ({args.mode} mode)")
+        for k, v in grads.items():
+            print(f"∂{name}/∂{k} = {fmt(v)}")
+    bad = ([name] if not np.isfinite(value) else []) + \
+          [f"∂{name}/∂{k}" for k, v in grads.items() if not np.isfinite(v).all()]
+    return warn_nonfinite(args, g, ", ".join(bad), outputs=[name]) if bad else 0
 
 
 def _configure_grad(p):
     p.add_argument("--wrt", help="comma-separated inputs (default: all)")
     p.add_argument("--mode", choices=("forward", "reverse"), default="reverse")
     p.add_argument("--output", help="which output, when there are several")
+    _strict(p)
 
 
 cmd_grad.configure = _configure_grad
@@ -185,16 +149,23 @@ def cmd_jacobian(args) -> int:
     if args.json:
         emit({"mode": args.mode, "rows": list(J.rows), "cols": list(J.cols),
               "matrix": [jsonable(r) for r in J.matrix]})
+    else:
+        width = max([len(c) for c in J.cols] + [10])
+        rw = max([len(r) for r in J.rows] + [1])
+        print(" " * rw + "  " + "  ".join(c.rjust(width) for c in J.cols))
+        for r, row in zip(J.rows, J.matrix):
+            print(r.ljust(rw) + "  " + "  ".join(f"{x:.6g}".rjust(width) for x in row))
+    if np.isfinite(J.matrix).all():
         return 0
-    width = max([len(c) for c in J.cols] + [10])
-    rw = max([len(r) for r in J.rows] + [1])
-    print(" " * rw + "  " + "  ".join(c.rjust(width) for c in J.cols))
-    for r, row in zip(J.rows, J.matrix):
-        print(r.ljust(rw) + "  " + "  ".join(f"{x:.6g}".rjust(width) for x in row))
-    return 0
+    return warn_nonfinite(args, g, "the Jacobian", outputs=[name for name, _ in g.outputs])
 
 
-cmd_jacobian.configure = lambda p: p.add_argument("--mode", choices=("forward", "reverse"), default="reverse")
+def _configure_jacobian(p):
+    p.add_argument("--mode", choices=("forward", "reverse"), default="reverse")
+    _strict(p)
+
+
+cmd_jacobian.configure = _configure_jacobian
 
 
 @command("trace", "the step records of a sweep")

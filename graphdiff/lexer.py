@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
 from .source import GraphError, Source, Span
 
 _TOKEN = re.compile(r"""
-    (?P<ws>[ \t\r]+) | (?P<comment>\#[^\n]*) | (?P<newline>\n|;)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+    (?P<ws>[ \t\f\v]+) | (?P<comment>\#[^\n]*) | (?P<newline>\n|;)
+  | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op>\*\*|\.T\b|[-+*/@^()\[\],=])
 """, re.VERBOSE)
+
+
+def describe_char(ch: str) -> str:
+    """A character for an error message: itself (when printable), its code point and its name,
+    e.g. '∂' (U+2202 PARTIAL DIFFERENTIAL)."""
+    shown = repr(ch) if ch.isprintable() else "a control character"
+    name = unicodedata.name(ch, "")
+    return f"{shown} (U+{ord(ch):04X}{' ' + name if name else ''})"
 
 
 class Token(NamedTuple):
@@ -21,14 +30,16 @@ class Token(NamedTuple):
 
 
 def tokenize(src: Source) -> list[Token]:
-    """Split source text into tokens; newlines inside brackets continue the statement."""
+    """Split source text into tokens; newlines inside brackets continue the statement.
+
+    The text is expected normalized (source.normalize): "\n" is the only line end."""
     tokens: list[Token] = []
     text, pos, line, line_start, depth = src.text, 0, 1, 0, 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         col = pos - line_start + 1
         if m is None:
-            raise GraphError(f"unexpected character {text[pos]!r}", Span(src, line, col))
+            raise GraphError(f"unexpected character {describe_char(text[pos])}", Span(src, line, col))
         kind, tok = m.lastgroup, m.group()
         span = Span(src, line, col, len(tok))
         if kind == "newline":

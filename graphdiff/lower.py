@@ -21,6 +21,11 @@ def _children(e) -> tuple:
     return ()
 
 
+def shape_words(shape: tuple) -> str:
+    """'a scalar value', 'shape (3,)', 'shape (2, 2)': a shape in an error message."""
+    return "a scalar value" if shape == () else f"shape {tuple(shape)}"
+
+
 class Lowerer:
     def __init__(self, g: Graph, at: dict | None):
         self.g = g
@@ -90,13 +95,20 @@ class Lowerer:
         if s.kind != "output" and s.name in g.names:
             raise GraphError(f"'{s.name}' is already defined", s.span)
         if s.kind == "input":
-            value = self.at[s.name] if s.name in self.at else (s.expr.value if s.expr is not None else None)
+            default = as_value(s.expr.value) if s.expr is not None else None
+            value = self.at.get(s.name, default)
             if value is None:
                 raise GraphError(f"input '{s.name}' has no value: give one with --at {s.name}=VALUE", s.span)
             try:
                 value = as_value(value)
             except (TypeError, ValueError):
                 raise GraphError(f"the value given for '{s.name}' is not a number or an array", s.span) from None
+            if default is not None and np.shape(value) != np.shape(default):
+                # Refused, never reshaped: declare `input NAME` without a value to take any shape.
+                raise GraphError(f"the value given for '{s.name}' has {shape_words(np.shape(value))}, but "
+                                 f"'{s.name}' is declared with {shape_words(np.shape(default))}", s.span,
+                                 hint=f"give a value of the declared shape, or declare `input {s.name}` "
+                                      "without a value to set it to any shape")
             g.add_input(s.name, value, span=s.span)
         elif s.kind == "const":
             g.bind(s.name, g.add_const(s.expr.value, span=s.span), span=s.span)

@@ -6,9 +6,11 @@ only parentheses, unary minus and right-associative `^` recurse, and that nestin
 """
 from __future__ import annotations
 
+import numpy as np
+
 from . import ast as A
 from .lexer import Token, tokenize
-from .source import GraphError, Source, Span, did_you_mean
+from .source import GraphError, Source, did_you_mean, normalize
 
 # operator -> (left binding power, op name); `^` is right-associative
 BINARY = {
@@ -223,7 +225,7 @@ class Parser:
     def index_literal(self) -> int:
         t = self.tok
         e = self.expression()
-        if not isinstance(e, A.Num) or e.value != int(e.value):
+        if not isinstance(e, A.Num) or not float(e.value).is_integer():   # inf and nan are not
             raise GraphError("an index must be a whole number such as 0, 2 or -1", t.span)
         return int(e.value)
 
@@ -244,6 +246,21 @@ def describe(t: Token) -> str:
     return f"'{t.text}'"
 
 
+def parse_literal(text: str, filename: str = "<value>"):
+    """One literal (a number or a vector/matrix of numbers) and nothing else, as a float64
+    scalar or array: how values typed on the command line or in the debugger are read."""
+    p = Parser(Source(normalize(text), filename))
+    while p.tok.kind == "newline":
+        p.advance()
+    e = p.literal()
+    while p.tok.kind == "newline":
+        p.advance()
+    if p.tok.kind != "eof":
+        raise GraphError(f"expected the end of the value, found {describe(p.tok)}", p.tok.span)
+    a = np.array(e.value, dtype=float)
+    return a[()] if a.ndim == 0 else a
+
+
 def parse_statements(text: str, filename: str = "<string>") -> list[A.Statement]:
     """Parse graph-language text into statements (no graph is built yet)."""
-    return Parser(Source(text, filename)).parse()
+    return Parser(Source(normalize(text), filename)).parse()

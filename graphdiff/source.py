@@ -13,8 +13,18 @@ class Source:
     filename: str = "<string>"
 
     def line(self, lineno: int) -> str:
-        lines = self.text.splitlines()
+        # Only "\n" ends a line (as in the lexer): str.splitlines() would also split at a form
+        # feed, U+2028 or NEL inside a comment and show the wrong line under an error.
+        lines = self.text.split("\n")
         return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+
+
+def normalize(text: str) -> str:
+    """Source text as the lexer reads it: no byte-order mark, and CRLF or CR-only line ends
+    (Windows, classic Mac) written as "\n"."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,10 @@ class GraphError(Exception):
         self.hint = hint
         self.where = where
 
-    def format(self) -> str:
-        """The full message, with location, source line and caret."""
+    def format(self, *, level: str = "error") -> str:
+        """The full message, with location, source line and caret (`level`: error or warning)."""
         if self.span is None:
-            head = f"{self.where + ': ' if self.where else ''}error: {self.message}"
+            head = f"{self.where + ': ' if self.where else ''}{level}: {self.message}"
             return head + (f"\n  hint: {self.hint}" if self.hint else "")
         s = self.span
         text = s.source.line(s.line).replace("\t", " ")
@@ -61,7 +71,7 @@ class GraphError(Exception):
             text = ("…" if start else "") + text[start:start + WIDTH] + ("…" if start + WIDTH < len(text) else "")
             col = col - start + (1 if start else 0)
         caret = " " * (col - 1) + "^" * max(1, min(s.length, len(text) - col + 1))
-        out = f"{s}: error: {self.message}\n    {text}\n    {caret}"
+        out = f"{s}: {level}: {self.message}\n    {text}\n    {caret}"
         if self.hint:
             out += f"\n  hint: {self.hint}"
         return out

@@ -118,7 +118,7 @@ def test_bad_graph_files_exit_2_with_the_place(capsys, tmp_path, name):
 @pytest.mark.parametrize("argv, words", [
     (["grad", "/nonexistent/x.gd"], "no such file"),
     (["grad", sys.executable], "not a text file"),
-    (["grad", PEYRE, "--at", "x=abc"], "expected a number or a JSON array"),
+    (["grad", PEYRE, "--at", "x=abc"], "expected a number or an array literal"),
     (["grad", PEYRE, "--at", "x"], "expected NAME=VALUE"),
     (["grad", PEYRE, "--at", "y=1"], "'y' is not an input"),
     (["grad", PEYRE, "--at", "x=[1, 2]"], "shape"),
