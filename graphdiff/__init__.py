@@ -1,20 +1,15 @@
-"""graphdiff: computational graphs, forward tangents and reverse adjoints, step by step."""
-from .api import (Ref, abs_, cos, det, diag, diff, dot, exp, inv, load, log, logsumexp, mean, norm,
-                  outer, parse, pow_, relu, sigmoid, sin, softmax, softplus, sqrt, sqrtm, sum_, tan,
-                  tanh, trace, transpose)
+"""graphdiff: computational graphs, forward tangents and reverse adjoints, step by step.
+
+Besides the names below, every function of the graph language is here too (gd.sin, gd.norm,
+gd.abs, gd.sum …), generated from the op table (graphdiff.api.FUNCTIONS).
+"""
+from .api import FUNCTIONS, Ref, load, parse
 from .graph import Graph, Node
 from .ops import OPS, Op
 from .source import GraphError
 from .sweeps import Jacobian, Step, Sweep, Term, forward, primal, reverse
 
-abs = abs_  # noqa: A001  (graphdiff.abs mirrors the language's abs)
-sum = sum_  # noqa: A001
-pow = pow_  # noqa: A001
+globals().update(FUNCTIONS)   # gd.abs, gd.sum and gd.pow shadow the builtins only inside graphdiff
 
-__all__ = [
-    "Graph", "Node", "Ref", "OPS", "Op", "GraphError", "Step", "Sweep", "Term", "Jacobian",
-    "parse", "load", "primal", "forward", "reverse",
-    "exp", "log", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "abs", "softplus", "pow",
-    "sum", "mean", "dot", "outer", "norm", "trace", "det", "inv", "sqrtm", "transpose", "diag",
-    "softmax", "logsumexp", "diff",
-]
+__all__ = ["Graph", "Node", "Ref", "OPS", "Op", "GraphError", "Step", "Sweep", "Term", "Jacobian",
+           "parse", "load", "primal", "forward", "reverse", *FUNCTIONS]

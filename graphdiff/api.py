@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .graph import Graph
+from .ops import OPS
 from .lower import build_graph
 from .source import GraphError
 
@@ -85,41 +86,40 @@ class Ref:
         return isinstance(other, Ref) and other.graph is self.graph and other.id == self.id
 
 
-def _unary(op):
-    def f(a: Ref) -> Ref:
-        if not isinstance(a, Ref):
-            raise GraphError(f"{op}() takes a graph node, got {type(a).__name__}")
-        return a._apply(op)
-    f.__name__ = op
-    f.__doc__ = f"{op}(a): a node of the graph (see graphdiff.OPS['{op}'])."
+def _function(op):
+    """The API's function for an op of the table: its operands (graph nodes, or numbers that
+    become constants), then its parameters (keywords or positional), as in the language."""
+    spec = OPS[op]
+    params = spec.syntax.params
+
+    def f(*args, **kw):
+        operands, extra = args[:spec.arity], args[spec.arity:]
+        if len(operands) < spec.arity or len(extra) > len(params):
+            lo, hi = spec.syntax.arg_range(spec.arity)
+            raise GraphError(f"{f.__name__}() takes {lo if lo == hi else f'{lo} to {hi}'} arguments, got {len(args)}")
+        values = dict(zip((name for name, _ in params), extra))
+        for name in kw:
+            if name not in dict(params) or name in values:
+                raise GraphError(f"{f.__name__}() got an unexpected argument '{name}'")
+        values.update(kw)
+        attrs = tuple((name, float(values[name])) for name, default in params
+                      if name in values and float(values[name]) != default)
+        refs = [a for a in operands if isinstance(a, Ref)]
+        if not refs:
+            raise GraphError(f"{f.__name__}() takes a graph node, got {', '.join(type(a).__name__ for a in operands)}")
+        g = refs[0].graph
+        ids = tuple(refs[0]._other(a) for a in operands)
+        return Ref(g, g.apply(op, ids, attrs))
+
+    f.__name__ = spec.syntax.function
+    sig = ", ".join("ab"[:spec.arity]) + "".join(f", {n}={d!r}" for n, d in params)
+    f.__doc__ = f"{spec.syntax.function}({sig}): {spec.doc} (a node of the graph; see graphdiff.OPS['{op}'])."
     return f
 
 
-def _binary(op):
-    def f(a: Ref, b) -> Ref:
-        if isinstance(a, Ref):
-            return a._apply(op, b)
-        if isinstance(b, Ref):
-            return b._rapply(op, a)
-        raise GraphError(f"{op}() needs at least one graph node")
-    f.__name__ = op
-    f.__doc__ = f"{op}(a, b): a node of the graph (see graphdiff.OPS['{op}'])."
-    return f
-
-
-exp, log, sqrt, sin, cos, tan, tanh = map(_unary, "exp log sqrt sin cos tan tanh".split())
-sigmoid, relu, softplus = map(_unary, "sigmoid relu softplus".split())
-abs_ = _unary("abs")
-sum_, mean, trace, det, inv, sqrtm = map(_unary, "sum mean trace det inv sqrtm".split())
-transpose, diag, softmax, logsumexp, diff = map(_unary, "transpose diag softmax logsumexp diff".split())
-pow_, dot, outer = map(_binary, "pow dot outer".split())
-
-
-def norm(a: Ref, p: float = 2.0) -> Ref:
-    """‖a‖₂, or the entrywise p-norm for p ≥ 1."""
-    if p < 1:
-        raise GraphError("the p of norm(a, p) must be a number ≥ 1")
-    return a._apply("norm") if float(p) == 2.0 else a._apply("norm", attrs=(("p", float(p)),))
+# One function per op that the language calls by name (gd.sin, gd.norm, gd.abs …), generated from
+# the op table; graphdiff/__init__.py exports them all.
+FUNCTIONS = {spec.syntax.function: _function(name) for name, spec in OPS.items() if spec.syntax.function}
 
 
 def parse(text: str, filename: str = "<string>", *, at=None, share: bool = True) -> Graph:

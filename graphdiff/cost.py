@@ -18,7 +18,7 @@ import functools
 from dataclasses import dataclass, field
 
 from .graph import Graph
-from .ops import OPS, size
+from .ops import OPS, fill, size
 from .source import GraphError
 
 SWEEP_KEYS = ("primal", "tangent_sweep", "adjoint_sweep", "jacobian_forward", "jacobian_reverse")
@@ -101,15 +101,14 @@ def _reads(node, k: int) -> frozenset:
 
 @functools.lru_cache(maxsize=None)
 def _reads_of(op: str, k: int, has_p: bool) -> frozenset:
-    """Found by filling the op's emit template with markers, so it follows the generated code."""
-    from .emit.templates import TEMPLATES, fill
-    tpl = TEMPLATES[op]
+    """Found by filling the op's code template with markers, so it follows the generated code."""
+    tpl = OPS[op].code
     m = {"a": "«a»", "b": "«b»", "y": "«y»", "g": "«g»", "t": "«t»", "nd0": 1, "nd1": 1, "ndy": 1,
          "s0": "()", "s1": "()", "n0": 1, "size0": 1, "axes0": "(-1,)", "lift0": "[..., None]",
          "ix": "0", "nix": 1}
     if has_p:
         m["p"] = "«p»"
-    code = fill(tpl.partial[k], m) if tpl.elementwise else fill(tpl.vjp[k], m)
+    code = fill(tpl.partials[k], m) if tpl.elementwise else fill(tpl.vjp[k], m)
     return frozenset(s for s in ("a", "b", "y") if f"«{s}»" in code)
 
 

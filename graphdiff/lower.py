@@ -5,6 +5,7 @@ import numpy as np
 
 from . import ast as A
 from .graph import Graph, as_value
+from .ops import OPS
 from .parser import FUNCTIONS, parse_statements
 from .source import GraphError, did_you_mean
 
@@ -14,8 +15,8 @@ def _children(e) -> tuple:
         return (e.operand,)
     if isinstance(e, A.Binary):
         return (e.left, e.right)
-    if isinstance(e, A.Call):
-        return e.args[:1] if e.fn == "norm" else e.args
+    if isinstance(e, A.Call):   # the operands; later arguments are the op's parameters
+        return e.args[:OPS[FUNCTIONS[e.fn][0]].arity]
     if isinstance(e, (A.Index, A.Transpose)):
         return (e.target,)
     return ()
@@ -59,14 +60,15 @@ class Lowerer:
                 index.append(i % n)
             return g.apply("index", operands, (("index", tuple(index)),), span=e.span)
         if isinstance(e, A.Call):
-            op = FUNCTIONS[e.fn][0]
-            if e.fn == "norm" and len(e.args) == 2:
-                p = e.args[1]
-                if not isinstance(p, A.Num) or p.value < 1:
-                    raise GraphError("the p of norm(a, p) must be a number ≥ 1", getattr(p, "span", e.span))
-                if p.value != 2.0:
-                    return g.apply("norm", operands, (("p", float(p.value)),), span=e.span)
-            return g.apply(op, operands, span=e.span)
+            spec = OPS[FUNCTIONS[e.fn][0]]
+            attrs = []
+            for (name, default), arg in zip(spec.syntax.params, e.args[spec.arity:]):
+                if not isinstance(arg, A.Num):
+                    raise GraphError(f"the {name} of {e.fn}(…) must be a number written in the file",
+                                     getattr(arg, "span", e.span))
+                if arg.value != default:   # the default is left out, so norm(x) and norm(x, 2) are one node
+                    attrs.append((name, float(arg.value)))
+            return g.apply(spec.name, operands, tuple(attrs), span=e.span)
         raise GraphError("cannot build this expression", getattr(e, "span", None))
 
     def expr(self, root) -> int:

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import ast as A
 from .lexer import Token, tokenize
+from .ops import OPS
 from .source import GraphError, Source, did_you_mean, normalize
 
 # operator -> (left binding power, op name); `^` is right-associative
@@ -23,12 +24,10 @@ UNARY_BP = 30      # -x^2 is -(x^2); -x*y is (-x)*y
 POSTFIX_BP = 50    # x[i], x.T
 MAX_DEPTH = 200
 
-# function name -> (op name, fewest args, most args)
-UNARY_FUNCTIONS = ("exp log sqrt sin cos tan tanh sigmoid relu abs softplus sum mean trace det inv "
-                   "sqrtm transpose diag softmax logsumexp diff").split()
-FUNCTIONS = {name: (name, 1, 1) for name in UNARY_FUNCTIONS}
-FUNCTIONS.update({"pow": ("pow", 2, 2), "dot": ("dot", 2, 2), "outer": ("outer", 2, 2),
-                  "norm": ("norm", 1, 2)})
+# function name -> (op name, fewest args, most args): generated from the op table, where each
+# op's stanza says how the language spells it (its operands, then its optional parameters).
+FUNCTIONS = {op.syntax.function: (op.name, *op.syntax.arg_range(op.arity))
+             for op in OPS.values() if op.syntax.function}
 KEYWORDS = ("input", "const", "output")
 
 

@@ -17,8 +17,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .graph import Graph, as_value
-from .ops import OPS, fit, lift, size, unbroadcast
+from .ops import OPS, lift, size, unbroadcast
 from .source import GraphError, did_you_mean
+
+def fit(t, batch: tuple, shape: tuple):
+    """Broadcast a term to batch + shape (terms of broadcast operands are smaller than y)."""
+    want = batch + shape
+    return t if np.shape(t) == want else np.broadcast_to(t, want)
+
 
 PARTIAL_MAX = 64  # show an array op's local partial densely when it has at most this many entries
 

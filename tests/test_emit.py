@@ -24,7 +24,7 @@ import pytest
 import graphdiff as gd
 from graphdiff import sweeps
 from graphdiff.cli import main
-from graphdiff.emit import (TEMPLATES, compile_module, compiled, compiled_gradient, compiled_jacobian,
+from graphdiff.emit import (compile_module, compiled, compiled_gradient, compiled_jacobian,
                             pseudo_code, pseudo_lines, python_lines, python_source)
 from graphdiff.graph import as_value
 from graphdiff.ops import OPS
@@ -603,23 +603,17 @@ def test_json_lines_and_source_agree_with_the_emitters(capsys):
 
 # ------------------------------------------------------------------ the op table
 
-def test_every_op_has_a_template():
-    missing = sorted(set(OPS) - set(TEMPLATES))
-    assert not missing, f"ops without a code template in graphdiff/emit/templates.py: {missing}"
-    stray = sorted(set(TEMPLATES) - set(OPS))
-    assert not stray, f"templates for ops that graphdiff.ops does not define: {stray}"
-
-
 @pytest.mark.parametrize("name", sorted(OPS))
-def test_template_has_a_rule_per_operand(name):
-    op, tpl = OPS[name], TEMPLATES[name]
-    assert tpl.py and tpl.pseudo, "primal code and pseudo-code"
-    assert tpl.elementwise == op.elementwise, "elementwise ops give partials, others JVP/VJP terms"
-    rules = ("partial", "partial_pseudo") if op.elementwise else ("jvp", "vjp", "jvp_pseudo", "vjp_pseudo")
+def test_every_op_stanza_has_code_per_operand(name):
+    op = OPS[name]
+    code = op.code
+    assert code.py and code.pseudo, "primal code and pseudo-code"
+    assert code.elementwise == op.elementwise, "elementwise ops give partials, others JVP/VJP terms"
+    rules = ("partials", "pseudo_partials") if op.elementwise else ("jvp", "vjp", "jvp_pseudo", "vjp_pseudo")
     for rule in rules:
-        assert len(getattr(tpl, rule)) == op.arity, f"{name}: {rule} needs one entry per operand"
-    if tpl.partial_scalar:
-        assert len(tpl.partial_scalar) == op.arity
+        assert len(getattr(code, rule)) == op.arity, f"{name}: {rule} needs one entry per operand"
+    if code.scalar_partials:
+        assert len(code.scalar_partials) == op.arity
 
 
 # ------------------------------------------------------------------ the compiled fast path

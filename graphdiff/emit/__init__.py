@@ -11,7 +11,6 @@ from .compiled import compile_module, compiled_gradient, compiled_jacobian, grad
 from .plan import Line
 from .pseudo import pseudo_code, pseudo_lines
 from .python import python_lines, python_source
-from .templates import TEMPLATES
 
-__all__ = ["Line", "TEMPLATES", "python_source", "python_lines", "pseudo_code", "pseudo_lines",
+__all__ = ["Line", "python_source", "python_lines", "pseudo_code", "pseudo_lines",
            "compile_module", "compiled_gradient", "compiled_jacobian", "gradient", "jacobian"]

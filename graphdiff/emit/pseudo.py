@@ -14,7 +14,7 @@ import re
 
 from ..graph import Graph
 from .plan import Line, Plan
-from .templates import TEMPLATES, fill
+from ..ops import OPS, fill
 
 _PRODUCT = re.compile(r"[\w.̇̄²ᵀ⁻¹√·^\[\]]+|[\w]+\(.*\)")
 
@@ -70,7 +70,7 @@ class PseudoEmitter:
     def primal(self, n) -> str:
         if n.op == "input":
             return f"v{n.id} = {n.names[0]}"
-        return f"v{n.id} = {fill(TEMPLATES[n.op].pseudo, self.mapping(n))}"
+        return f"v{n.id} = {fill(OPS[n.op].code.pseudo, self.mapping(n))}"
 
     def trace(self) -> list[tuple]:
         """(node, primal text) for the evaluation trace: inputs, then the needed op nodes."""
@@ -84,14 +84,14 @@ class PseudoEmitter:
             return f"v̇{n.id} = {_dotted(n.names[0])}" if self.plan.active[n.id] else None
         if not self.plan.active[n.id]:
             return None
-        tpl = TEMPLATES[n.op]
+        tpl = OPS[n.op].code
         terms = []
         for k, j in enumerate(n.operands):
             if not self.plan.active[j]:
                 continue
             t = f"v̇{j}"
             if tpl.elementwise:
-                p = fill(tpl.partial_pseudo[k], self.mapping(n))
+                p = fill(tpl.pseudo_partials[k], self.mapping(n))
                 terms.append(t if p == "1" else f"−{t}" if p == "−1" else f"{_factor(p)}·{t}")
             else:
                 terms.append(fill(tpl.jvp_pseudo[k], self.mapping(n, t=t)))
@@ -148,14 +148,14 @@ class PseudoEmitter:
             i = n.id
             if n.is_leaf or not plan.needed[i] or not plan.active[i] or i not in have:
                 continue
-            tpl = TEMPLATES[n.op]
+            tpl = OPS[n.op].code
             step = []
             for k, j in enumerate(n.operands):
                 if not plan.active[j]:
                     continue
                 g = f"v̄{i}"
                 if tpl.elementwise:
-                    p = fill(tpl.partial_pseudo[k], self.mapping(n))
+                    p = fill(tpl.pseudo_partials[k], self.mapping(n))
                     term = g if p == "1" else f"−{g}" if p == "−1" else f"{g}·{_factor(p)}"
                     if self.nodes[j].shape != n.shape:
                         term = f"unbroadcast({term})"

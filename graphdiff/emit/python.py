@@ -15,12 +15,11 @@ import builtins
 import keyword
 import re
 
-import numpy as np
 
 from ..graph import Graph
-from ..ops import size
+from ..ops import OPS, fill, literal, size, static_mapping
 from .plan import Line, Plan
-from .templates import HELPERS, TEMPLATES, fill, literal
+from .prelude import helper_source, helpers_called
 
 MODES = ("primal", "forward", "reverse", "all")
 _ATOM = re.compile(r"-?[\w.]+|\(.*\)|[\w.]+\(.*\)|[\w.]+\[.*\]")
@@ -89,7 +88,6 @@ class PythonEmitter:
         self.only = None if only is None else set(only)   # emit just these functions (the fast path)
         self.plan = Plan(g, wrt=wrt, output=output)
         self.nodes = self.plan.nodes
-        self.helpers: set[str] = set()
         self.kwargs = not all(_safe(n) for n in g.input_names())
 
     # ------------------------------------------------------------ expressions
@@ -105,61 +103,43 @@ class PythonEmitter:
         return f"v{j}"
 
     def mapping(self, node, **extra) -> dict:
+        """The op's template mapping for this node: operand refs, static shapes, parameters."""
         shapes = [self.nodes[j].shape for j in node.operands]
-        m = {"a": self.ref(node.operands[0]) if node.operands else "", "y": f"v{node.id}",
-             "b": self.ref(node.operands[1]) if len(node.operands) > 1 else "",
-             "ndy": len(node.shape)}
-        for k, s in enumerate(shapes):
-            m[f"s{k}"], m[f"nd{k}"] = repr(tuple(s)), len(s)
-        if shapes:
-            s0 = shapes[0]
-            m.update(n0=s0[0] if s0 else 1, size0=size(s0), axes0=repr(tuple(range(-len(s0), 0))),
-                     lift0="[..." + ", None" * len(s0) + "]")
-        kw = node.kw
-        if "p" in kw:
-            m["p"] = literal(float(kw["p"]))
-        if "index" in kw:
-            m["ix"], m["nix"] = ", ".join(str(i) for i in kw["index"]), len(kw["index"])
+        m = static_mapping(shapes, node.shape, node.kw)
+        m.update(a=self.ref(node.operands[0]) if node.operands else "", y=f"v{node.id}",
+                 b=self.ref(node.operands[1]) if len(node.operands) > 1 else "")
         if node.op == "pow" and self.nodes[node.operands[1]].op == "const" and shapes[1] == ():
             c = float(self.nodes[node.operands[1]].value)
-            m["const_b"], m["int_b"] = c, c == int(c) if np.isfinite(c) else False
+            m["const_b"], m["int_b"] = c, c.is_integer()
         m.update(extra)
         return m
 
     def primal_expr(self, node) -> str:
-        tpl = TEMPLATES[node.op]
-        self.helpers.update(tpl.helpers)
-        if self.plan.scalar_code(node) and tpl.scalar is not None:
-            return fill(tpl.scalar, self.mapping(node))
-        return fill(tpl.py, self.mapping(node))
+        return OPS[node.op].code.primal_text(self.mapping(node), scalar=self.plan.scalar_code(node))
 
     def _partial(self, node, k) -> str:
-        tpl = TEMPLATES[node.op]
-        pats = tpl.partial_scalar if self.plan.scalar_code(node) and tpl.partial_scalar else tpl.partial
-        return fill(pats[k], self.mapping(node))
+        return OPS[node.op].code.partial_text(k, self.mapping(node), scalar=self.plan.scalar_code(node))
 
     def tangent_term(self, node, k, j, t) -> str:
         """Operand k's term of y_dot (operand node j, its tangent t)."""
-        tpl = TEMPLATES[node.op]
-        if not tpl.elementwise:
-            return fill(tpl.jvp[k], self.mapping(node, t=t))
+        code = OPS[node.op].code
+        if not code.elementwise:
+            return fill(code.jvp[k], self.mapping(node, t=t))
         nd_j = len(self.nodes[j].shape)
         if nd_j < len(node.shape):
-            self.helpers.add("_lift")
             t = f"_lift({t}, {nd_j}, {len(node.shape)})"
         p = self._partial(node, k)
         return t if p == "1.0" else f"-{paren(t)}" if p == "-1.0" else f"{paren(p)} * {paren(t)}"
 
     def adjoint_term(self, node, k, j, g) -> str:
         """Operand k's term of its adjoint (operand node j), from the node's adjoint g."""
-        tpl = TEMPLATES[node.op]
-        if not tpl.elementwise:
-            return fill(tpl.vjp[k], self.mapping(node, g=g))
+        code = OPS[node.op].code
+        if not code.elementwise:
+            return fill(code.vjp[k], self.mapping(node, g=g))
         p = self._partial(node, k)
         t = g if p == "1.0" else f"-{g}" if p == "-1.0" else f"{g} * {paren(p)}"
         shape_j = self.nodes[j].shape
         if shape_j != node.shape:
-            self.helpers.add("_unbroadcast")
             t = f"_unbroadcast({t}, {tuple(shape_j)!r}, {len(node.shape)})"
         return t
 
@@ -198,9 +178,8 @@ class PythonEmitter:
         expr = terms[0]
         for t in terms[1:]:
             expr += f" - {t[1:]}" if t.startswith("-") and paren(t[1:]) == t[1:] else f" + {t}"
-        if TEMPLATES[n.op].elementwise and n.shape and any(
+        if OPS[n.op].elementwise and n.shape and any(
                 self.nodes[j].shape != n.shape for j in n.operands if self.plan.active[j]):
-            self.helpers.add("_fit")
             expr = f"_fit({expr}, {tuple(n.shape)!r})"
         return [Line(n.id, f"v{n.id}_dot = {expr}  # {self._comment(n)}")]
 
@@ -276,7 +255,6 @@ class PythonEmitter:
         return self.plan.outputs
 
     def fn_jvp(self) -> list[Line]:
-        self.helpers.update(("_get", "_batch"))
         body = [Line(None, "_b = _batch(tangents, INPUTS)")]
         body += self.forward_body("dict", lambda n: f"_get(tangents, {n.names[0]!r}, {tuple(n.shape)!r}, _b)")
         outs = ", ".join(f"{name!r}: " + self._out_ref(i, "_dot", f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
@@ -286,7 +264,6 @@ class PythonEmitter:
                               "directions may carry leading batch axes.", body, f"return {{{outs}}}")
 
     def fn_vjp(self) -> list[Line]:
-        self.helpers.update(("_get", "_batch"))
         seeds = {}
         for name, i in self.outputs():
             if self.nodes[i].op == "const" or not self.plan.active[i]:
@@ -339,7 +316,6 @@ class PythonEmitter:
                               body, f"return {self._out_ref(o, '', '')}, {{{', '.join(outs)}}}")
 
     def fn_jacobian(self, how: str) -> list[Line]:
-        self.helpers.add("_identity")
         call = "inputs" if self.kwargs else "{" + ", ".join(f"{nm!r}: {nm}" for nm in self.g.input_names()) + "}"
         rows = sum(size(self.nodes[i].shape) for _, i in self.outputs())
         cols = sum(size(self.nodes[i].shape) for i in self.plan.wrt)
@@ -401,17 +377,16 @@ class PythonEmitter:
 
     def lines(self) -> list[Line]:
         fns = self.functions()
-        text = "\n".join(ln.text for fn in fns for ln in fn)
-        text += "\n".join(HELPERS[h] for h in self.helpers)
-        head = self.header([m for m in ("scipy.linalg", "scipy.special") if m + "." in text])
+        head = self.header(helpers_called("\n".join(ln.text for fn in fns for ln in fn)))
         out = list(head)
         for fn in fns:
             out += [Line(None, ""), Line(None, "")] + fn
         return out
 
-    def header(self, scipy_modules) -> list[Line]:
+    def header(self, helpers: list[str]) -> list[Line]:
+        """The docstring, imports, shape tables, constants and the helper functions the code calls."""
         g = self.g
-        imports = ["import math", "", "import numpy as np"] + [f"import {m}" for m in scipy_modules]
+        imports = ["import math", "", "import numpy as np"]
         doc = [f'"""{comment_text(self.title) or "A graph"}: generated by graphdiff (codegen --mode {self.mode}).', "",
                "Straight-line code, one statement per node or chain-rule term; `# vN` names the node.",
                "Scalar nodes run on Python floats and `math`: a domain error (log of a negative number,",
@@ -431,8 +406,8 @@ class PythonEmitter:
             s, k = tuple(self.nodes[i].shape), size(self.nodes[i].shape)
             out.append(Line(i, f"S{i} = np.eye({total})[:, {offset}:{offset + k}].reshape({(total,) + s!r})"
                                f"  # v{i}: unit directions for input {comment_text(self.g.input_name(i))}"))
-        for h in sorted(self.helpers):
-            out += [Line(None, "")] + [Line(None, s) for s in HELPERS[h].strip("\n").split("\n")]
+        for h in helpers:
+            out += [Line(None, "")] + [Line(None, s) for s in helper_source(h).strip("\n").split("\n")]
         return out
 
 

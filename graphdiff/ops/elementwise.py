@@ -1,0 +1,159 @@
+"""Elementwise ops, one stanza each: NumPy broadcasting, a partial derivative per operand.
+
+A stanza gives the op's NumPy code, its partials ∂y/∂x_k as NumPy code, and both in the textbook's
+notation; everything else (the numeric rules, the float forms, JVP and VJP, cost, shape rule, the
+test sampler, the language's function and the API's) follows from it. Adding an elementwise op
+is one stanza here and nothing else.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .table import Code, Cost, number, register, size
+
+_BROADCAST_CASES = [((), ()), ((3,), ()), ((), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3))]
+
+
+def _sample(arity, domain):
+    """Random operands for the op tests: every broadcast case, values drawn from `domain`."""
+    def sample(rng):
+        shapes = _BROADCAST_CASES[rng.integers(len(_BROADCAST_CASES))] if arity == 2 else \
+            [((),), ((4,),), ((2, 3),)][rng.integers(3)]
+        args = []
+        for k, shp in enumerate(shapes):
+            lo, hi = domain[k] if isinstance(domain, list) else domain
+            v = rng.uniform(lo, hi, size=shp)
+            if lo < 0 < hi:  # keep away from 0, where several ops have kinks
+                v = np.where(np.abs(v) < 0.2, 0.5, v)
+            args.append(v[()] if v.ndim == 0 else v)
+        return tuple(args), {}
+    return sample
+
+
+def _broadcast(*shapes):
+    if len(shapes) == 1 or all(s == shapes[0] for s in shapes):
+        return shapes[0]   # the common case, without NumPy's broadcasting machinery
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError("shapes " + " and ".join(str(s) for s in shapes) + " do not broadcast") from None
+
+
+def elementwise(name, label, py, partials, *, pseudo, pseudo_partials, scalar=None, scalar_partials=(),
+                note=None, flops=1, doc="", domain=(-2.0, 2.0), function="", operators=()):
+    """Register an elementwise op (unary or binary, NumPy broadcasting)."""
+    arity = len(partials)
+
+    def cost(shapes, out, attrs):
+        n = size(out)
+        return Cost(flops * n, (2 * arity) * n, (2 * arity) * n)
+
+    code = Code(py=py, pseudo=pseudo, scalar=scalar, partials=tuple(partials),
+                scalar_partials=tuple(scalar_partials), pseudo_partials=tuple(pseudo_partials))
+    return register(name, label, arity, code, shape=_broadcast, cost=cost, doc=doc or f"{name}(a), elementwise",
+                    function=function, operators=operators, note=note, sample=_sample(arity, domain))
+
+
+def _any(cond) -> bool:
+    return bool(cond.any()) if isinstance(cond, np.ndarray) else bool(cond)
+
+
+def _kink_at_zero(what):
+    def note(args, y, attrs):
+        return f"{what} is not differentiable at 0" if _any(args[0] == 0) else None
+    return note
+
+
+# ---------------------------------------------------------------- arithmetic
+
+elementwise("add", "+", "{a} + {b}", ("1.0", "1.0"), pseudo="{a} + {b}", pseudo_partials=("1", "1"),
+            doc="a + b", function=None, operators=("+",))
+elementwise("sub", "−", "{a} - {b}", ("1.0", "-1.0"), pseudo="{a} − {b}", pseudo_partials=("1", "−1"),
+            doc="a − b", function=None, operators=("-",))
+elementwise("mul", "×", "{a} * {b}", ("{b}", "{a}"), pseudo="{a}·{b}", pseudo_partials=("{b}", "{a}"),
+            doc="a × b, entrywise", function=None, operators=("*",))
+elementwise("div", "÷", "{a} / {b}", ("1.0 / {b}", "-{y} / {b}"), pseudo="{a}/{b}",
+            pseudo_partials=("1/{b}", "−{y}/{b}"), doc="a ÷ b, entrywise", function=None, operators=("/",),
+            note=lambda args, y, attrs: "division by zero" if _any(args[1] == 0) else None,
+            domain=[(-2.0, 2.0), (0.5, 2.0)])
+elementwise("neg", "−", "-{a}", ("-1.0",), pseudo="−{a}", pseudo_partials=("−1",), doc="−a",
+            function=None, operators=("-",))
+
+
+# pow: a constant exponent (x^2, x^0.5) is the common case; the code generators fold it.
+
+def _pow_scalar(m):
+    # Python's ** gives a complex number for a negative base and a fractional exponent: math.pow
+    # raises instead. An integral literal exponent is safe with ** (and reads like the maths).
+    # a ** 0.5 is math.sqrt (correctly rounded, as pow is; it raises on a negative base too).
+    if m.get("const_b") == 0.5:
+        return f"math.sqrt({m['a']})"
+    return f"{m['a']} ** {m['b']}" if m.get("int_b") else f"math.pow({m['a']}, {m['b']})"
+
+
+def _pow_partial(m, scalar=False):
+    c = m.get("const_b")
+    if scalar and c == 0.5:  # ∂√a/∂a = 0.5 / √a, from the node's value (no second pow)
+        return f"0.5 / {m['y']}"
+    if c is not None:  # constant exponent: fold b − 1 (the same floats as b * a ** (b − 1))
+        if c - 1 == 1:
+            return f"{m['b']} * {m['a']}"
+        e = number(c - 1)
+        if scalar and not float(c - 1).is_integer():   # inf and nan are not integers either
+            return f"{m['b']} * math.pow({m['a']}, {e})"
+        return f"{m['b']} * {m['a']} ** {e}"
+    if scalar:
+        return f"{m['b']} * math.pow({m['a']}, {m['b']} - 1.0)"
+    return f"{m['b']} * {m['a']} ** ({m['b']} - 1.0)"
+
+
+def _pow_partial_pseudo(m):
+    c = m.get("const_b")
+    if c is not None:
+        return f"{m['b']}·{m['a']}" if c - 1 == 1 else f"{m['b']}·{m['a']}^{float(c - 1):g}"
+    return "{b}·{a}^({b}−1)".format(**m)
+
+
+def _pow_note(args, y, attrs):
+    a, b = args
+    if _any((a == 0) & (b < 1) & (b != 0)):
+        return "a^b is not differentiable at a = 0 when b < 1"
+    if _any(a < 0) and _any(b != np.floor(b)):
+        return "a^b is undefined for a < 0 and non-integer b"
+    return None
+
+
+elementwise("pow", "^", "{a} ** {b}", (_pow_partial, "{y} * np.log({a})"), pseudo="{a}^{b}",
+            pseudo_partials=(_pow_partial_pseudo, "{y}·log({a})"), scalar=_pow_scalar,
+            scalar_partials=(lambda m: _pow_partial(m, scalar=True), "{y} * math.log({a})"),
+            note=_pow_note, doc="a to the power b", operators=("^", "**"), domain=[(0.5, 2.0), (-2.0, 3.0)])
+
+
+# ---------------------------------------------------------------- elementary functions
+
+elementwise("exp", "exp", "np.exp({a})", ("{y}",), pseudo="exp({a})", pseudo_partials=("{y}",), doc="eᵃ")
+elementwise("log", "log", "np.log({a})", ("1.0 / {a}",), pseudo="log({a})", pseudo_partials=("1/{a}",),
+            note=lambda args, y, attrs: "log is undefined for arguments ≤ 0" if _any(args[0] <= 0) else None,
+            doc="natural logarithm", domain=(0.2, 3.0))
+elementwise("sqrt", "√", "np.sqrt({a})", ("0.5 / {y}",), pseudo="√{a}", pseudo_partials=("1/(2·{y})",),
+            note=lambda args, y, attrs: ("√ is not differentiable at 0" if _any(args[0] == 0)
+                                         else "√ is undefined for arguments < 0" if _any(args[0] < 0) else None),
+            doc="square root", domain=(0.2, 3.0))
+elementwise("sin", "sin", "np.sin({a})", ("np.cos({a})",), pseudo="sin({a})", pseudo_partials=("cos({a})",),
+            doc="sine")
+elementwise("cos", "cos", "np.cos({a})", ("-np.sin({a})",), pseudo="cos({a})", pseudo_partials=("−sin({a})",),
+            doc="cosine")
+elementwise("tan", "tan", "np.tan({a})", ("1.0 + {y} * {y}",), pseudo="tan({a})", pseudo_partials=("1 + {y}²",),
+            doc="tangent", domain=(-1.2, 1.2))
+elementwise("tanh", "tanh", "np.tanh({a})", ("1.0 - {y} * {y}",), pseudo="tanh({a})",
+            pseudo_partials=("1 − {y}²",), doc="hyperbolic tangent")
+elementwise("sigmoid", "σ", "_expit({a})", ("{y} * (1.0 - {y})",), pseudo="σ({a})",
+            pseudo_partials=("{y}·(1 − {y})",), scalar="_sigmoid({a})", doc="logistic function 1/(1 + e⁻ᵃ)")
+elementwise("relu", "relu", "np.maximum({a}, 0.0)", ("np.heaviside({a}, 0.0)",), pseudo="relu({a})",
+            pseudo_partials=("[{a} > 0]",), scalar="_relu({a})", scalar_partials=("_step({a})",),
+            note=_kink_at_zero("relu"), doc="max(a, 0); its derivative at 0 is taken as 0")
+elementwise("abs", "|·|", "np.abs({a})", ("np.sign({a})",), pseudo="|{a}|", pseudo_partials=("sign({a})",),
+            note=_kink_at_zero("|·|"), doc="absolute value; its derivative at 0 is taken as 0")
+elementwise("softplus", "softplus", "np.logaddexp(0.0, {a})", ("_expit({a})",), pseudo="softplus({a})",
+            pseudo_partials=("σ({a})",), scalar="_softplus({a})", scalar_partials=("_sigmoid({a})",),
+            doc="log(1 + eᵃ)")
