@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup dot bench assets clean
+.PHONY: run test setup dot bench assets docs clean
 
 setup: $(STAMP) dot
 
@@ -29,6 +29,10 @@ test: setup
 assets: setup
 	bash scripts/make_assets.sh
 	bash scripts/make_walkthrough_pictures.sh
+
+# docs/operations.md, generated from the op table (a test checks it is current).
+docs: setup
+	$(BIN)/python -m graphdiff.reference > docs/operations.md
 
 # Benchmarks run in their own venv with the peers graphdiff is compared against (never deps).
 bench:

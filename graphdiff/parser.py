@@ -98,8 +98,11 @@ class Parser:
                          f"found {describe(t)}", t.span)
 
     def check_bindable(self, name: Token) -> None:
-        if name.text in KEYWORDS or name.text in FUNCTIONS:
-            raise GraphError(f"'{name.text}' is a reserved name and cannot be assigned", name.span)
+        """Keywords cannot be names. Function names can: `dot = x * 2` is a variable, while
+        `dot(a, b)` still calls the function (a call is always followed by '(')."""
+        if name.text in KEYWORDS:
+            raise GraphError(f"'{name.text}' is a keyword of the language and cannot be a name "
+                             f"(the keywords are {', '.join(KEYWORDS)})", name.span)
 
     def literal(self):
         """A number, a negated number, or a vector/matrix literal."""

@@ -157,3 +157,38 @@ elementwise("abs", "|·|", "np.abs({a})", ("np.sign({a})",), pseudo="|{a}|", pse
 elementwise("softplus", "softplus", "np.logaddexp(0.0, {a})", ("_expit({a})",), pseudo="softplus({a})",
             pseudo_partials=("σ({a})",), scalar="_softplus({a})", scalar_partials=("_sigmoid({a})",),
             doc="log(1 + eᵃ)")
+elementwise("log1p", "log1p", "np.log1p({a})", ("1.0 / (1.0 + {a})",), pseudo="log(1 + {a})",
+            pseudo_partials=("1/(1 + {a})",), doc="log(1 + a), accurate for small a", domain=(-0.8, 3.0),
+            note=lambda args, y, attrs: "log1p is undefined for arguments ≤ −1" if _any(args[0] <= -1) else None)
+elementwise("expm1", "expm1", "np.expm1({a})", ("{y} + 1.0",), pseudo="exp({a}) − 1", pseudo_partials=("{y} + 1",),
+            doc="eᵃ − 1, accurate for small a")
+
+
+# ---------------------------------------------------------------- two operands
+
+elementwise("atan2", "atan2", "np.arctan2({a}, {b})", ("{b} / ({a} * {a} + {b} * {b})", "-{a} / ({a} * {a} + {b} * {b})"),
+            pseudo="atan2({a}, {b})", pseudo_partials=("{b}/({a}² + {b}²)", "−{a}/({a}² + {b}²)"),
+            note=lambda args, y, attrs: ("atan2 is not differentiable at (0, 0)"
+                                         if _any((args[0] == 0) & (args[1] == 0)) else None),
+            doc="the angle of the point (b, a): atan2(y, x) as in C and NumPy")
+elementwise("hypot", "hypot", "np.hypot({a}, {b})", ("{a} / {y}", "{b} / {y}"), pseudo="√({a}² + {b}²)",
+            pseudo_partials=("{a}/{y}", "{b}/{y}"),
+            note=lambda args, y, attrs: "hypot is not differentiable at (0, 0)" if _any(y == 0) else None,
+            doc="√(a² + b²) without overflow")
+
+
+def _tie(what):
+    def note(args, y, attrs):
+        return (f"{what} is not differentiable where a = b (the derivative is split ½, ½ there)"
+                if _any(args[0] == args[1]) else None)
+    return note
+
+
+elementwise("max", "max", "np.maximum({a}, {b})", ("np.heaviside({a} - {b}, 0.5)", "np.heaviside({b} - {a}, 0.5)"),
+            pseudo="max({a}, {b})", pseudo_partials=("[{a} > {b}]", "[{b} > {a}]"), scalar="_maximum({a}, {b})",
+            scalar_partials=("_half_step({a} - {b})", "_half_step({b} - {a})"), note=_tie("max"),
+            doc="the larger of a and b, entrywise; at a tie each side gets ½ of the derivative")
+elementwise("min", "min", "np.minimum({a}, {b})", ("np.heaviside({b} - {a}, 0.5)", "np.heaviside({a} - {b}, 0.5)"),
+            pseudo="min({a}, {b})", pseudo_partials=("[{a} < {b}]", "[{b} < {a}]"), scalar="_minimum({a}, {b})",
+            scalar_partials=("_half_step({b} - {a})", "_half_step({a} - {b})"), note=_tie("min"),
+            doc="the smaller of a and b, entrywise; at a tie each side gets ½ of the derivative")

@@ -90,6 +90,21 @@ def _step(a):
     return 1.0 if a > 0.0 else 0.0
 
 
+def _maximum(a, b):
+    """max(a, b) on floats; NaN stays NaN (Python's max would drop it in one argument order)."""
+    return a if a >= b else b if b > a else a + b
+
+
+def _minimum(a, b):
+    """min(a, b) on floats; NaN stays NaN."""
+    return a if a <= b else b if b < a else a + b
+
+
+def _half_step(d):
+    """The derivative of max(a, b) w.r.t. a on floats, d = a − b: 1 above, 0 below, ½ at a tie."""
+    return 1.0 if d > 0.0 else 0.0 if d < 0.0 else 0.5 + d
+
+
 def _softmax(a):
     """softmax along the last axis."""
     e = np.exp(a - np.max(a, axis=-1, keepdims=True))

@@ -192,6 +192,7 @@ def static_mapping(shapes, out_shape, attrs: dict) -> dict:
 _MATH_TWINS = {f"np.{f}(": f"math.{f}(" for f in
                ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "log1p", "expm1",
                 "atan", "atan2", "hypot", "asin", "acos")}
+_MATH_TWINS["np.arctan2("] = "math.atan2("
 _MATH_TWINS["np.abs("] = "abs("
 _MATH_TWINS["np.sign("] = "_sign("
 _NP_CALL = re.compile(r"\bnp\.|\bscipy\.")
