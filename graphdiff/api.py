@@ -45,7 +45,12 @@ class Ref:
         return self.graph.add_const(v)
 
     def _apply(self, op, *others, attrs=()):
-        return Ref(self.graph, self.graph.apply(op, (self.id,) + tuple(self._other(o) for o in others), attrs))
+        g = self.graph
+        if not others:
+            return Ref(g, g.apply(op, (self.id,), attrs))
+        if len(others) == 1:
+            return Ref(g, g.apply(op, (self.id, self._other(others[0])), attrs))
+        return Ref(g, g.apply(op, (self.id,) + tuple(self._other(o) for o in others), attrs))
 
     def _rapply(self, op, other):
         return Ref(self.graph, self.graph.apply(op, (self._other(other), self.id)))
@@ -93,6 +98,8 @@ def _function(op):
     params = spec.syntax.params
 
     def f(*args, **kw):
+        if len(args) == 1 and not kw and spec.arity == 1 and isinstance(args[0], Ref):   # gd.sin(x)
+            return args[0]._apply(op)
         operands, extra = args[:spec.arity], args[spec.arity:]
         if len(operands) < spec.arity or len(extra) > len(params):
             lo, hi = spec.syntax.arg_range(spec.arity)

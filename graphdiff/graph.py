@@ -15,11 +15,16 @@ def as_value(v):
     return a[()] if a.ndim == 0 else a
 
 
+_NO_KW: dict = {}    # the kw of every node without attributes (shared: never mutated)
+_ALL_SLOTS = {0: (), 1: (0,), 2: (0, 1)}
+
+
 class Node:
     """One node: an input, a constant, or an op applied to earlier nodes.
 
     Nodes are created only by `Graph`; the graph adds author names to `names` as they are
-    bound, nothing else changes after creation.
+    bound, nothing else changes after creation. `var_slots` are the operand positions whose
+    operand is not a constant (the ones a derivative flows through).
     """
 
     __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "var_slots", "names", "value", "span")
@@ -29,10 +34,10 @@ class Node:
         self.op = op
         self.operands = operands
         self.attrs = attrs
-        self.kw = dict(attrs)   # attrs as keyword arguments for the op's rules
+        self.kw = dict(attrs) if attrs else _NO_KW   # attrs as keyword arguments for the op's rules
         self.shape = shape
         self.scalar = False     # set by Graph: this node and all its operands are scalars
-        self.var_slots = ()     # set by Graph: (slot, operand) pairs whose operand is not a constant
+        self.var_slots = ()     # set by Graph
         self.names: tuple[str, ...] = ()
         self.value = value
         self.span = span
@@ -56,7 +61,7 @@ class Graph:
         self.share = share
         self._nodes: list[Node] = []
         self._table: dict[tuple, int] = {}
-        self._consumers: list[list[int]] = []
+        self._consumers: list[list[int]] | None = []
         self.inputs: tuple[int, ...] = ()
         self.outputs: tuple[tuple[str, int], ...] = ()
         self.names: dict[str, int] = {}
@@ -79,12 +84,19 @@ class Graph:
         return self._nodes
 
     def _add(self, node: Node) -> int:
-        node.scalar = node.shape == () and all(self._nodes[j].shape == () for j in node.operands)
-        node.var_slots = tuple((k, j) for k, j in enumerate(node.operands) if self._nodes[j].op != "const")
-        self._nodes.append(node)
-        self._consumers.append([])
+        nodes = self._nodes
+        scalar, consts = node.shape == (), False
         for j in node.operands:
-            self._consumers[j].append(node.id)
+            o = nodes[j]
+            if o.shape != ():
+                scalar = False
+            if o.op == "const":
+                consts = True
+        node.scalar = scalar
+        node.var_slots = tuple(k for k, j in enumerate(node.operands) if nodes[j].op != "const") if consts \
+            else _ALL_SLOTS.get(len(node.operands)) or tuple(range(len(node.operands)))
+        nodes.append(node)
+        self._consumers = None    # rebuilt on demand
         return node.id
 
     def add_input(self, name: str, value=None, *, shape=None, span: Span | None = None) -> int:
@@ -102,10 +114,18 @@ class Graph:
 
     def add_const(self, value, *, span: Span | None = None) -> int:
         """A constant node (interned by value, so equal literals are one node)."""
-        value = as_value(value)
-        key = ("const", np.shape(value), np.asarray(value).tobytes())
-        if self.share and key in self._table:
-            return self._table[key]
+        if type(value) is float or type(value) is int:      # the common case, without NumPy
+            value = float(value)
+            key = ("const", value.hex())                     # tells −0.0 from 0.0, and NaN from NaN
+            value = np.float64(value)
+        else:
+            value = as_value(value)
+            key = ("const", np.shape(value), np.asarray(value).tobytes()) if np.ndim(value) else \
+                ("const", float(value).hex())
+        if self.share:
+            i = self._table.get(key)
+            if i is not None:
+                return i
         i = self._add(Node(len(self._nodes), "const", (), (), np.shape(value), value, span))
         self._table[key] = i
         return i
@@ -113,21 +133,25 @@ class Graph:
     def apply(self, op: str, operands: Iterable[int], attrs: tuple = (), *, span: Span | None = None) -> int:
         """The node op(operands) with attrs, reusing an equal node when sharing is on."""
         operands = tuple(operands)
+        key = (op, operands, attrs)
+        if self.share:
+            i = self._table.get(key)
+            if i is not None:
+                return i
         spec = OPS.get(op)
         if spec is None:
-            raise GraphError(f"unknown operation '{op}'", span,
-                             hint=did_you_mean(op, OPS))
+            raise GraphError(f"unknown operation '{op}'", span, hint=did_you_mean(op, OPS))
         if len(operands) != spec.arity:
             raise GraphError(f"{op} takes {spec.arity} operand(s), got {len(operands)}", span)
-        key = (op, operands, attrs)
-        if self.share and key in self._table:
-            return self._table[key]
-        shapes = [self._nodes[j].shape for j in operands]
+        nodes = self._nodes
         try:
-            shape = tuple(spec.shape(*shapes, **dict(attrs)))
+            shapes = [nodes[j].shape for j in operands]
+            shape = tuple(spec.shape(*shapes, **dict(attrs)) if attrs else spec.shape(*shapes))
         except ValueError as e:
             raise GraphError(f"{op}: {e}", span) from None
-        i = self._add(Node(len(self._nodes), op, operands, attrs, shape, None, span))
+        except IndexError:
+            raise GraphError(f"{op}: an operand is not a node of this graph", span) from None
+        i = self._add(Node(len(nodes), op, operands, attrs, shape, None, span))
         self._table[key] = i
         return i
 
@@ -174,12 +198,22 @@ class Graph:
         names = self._nodes[i].names
         return names[0] if names else f"v{i}"
 
+    def _consumer_lists(self) -> list[list[int]]:
+        """Who uses each node (one entry per operand slot), built when first asked for."""
+        if self._consumers is None:
+            lists = [[] for _ in self._nodes]
+            for n in self._nodes:
+                for j in n.operands:
+                    lists[j].append(n.id)
+            self._consumers = lists
+        return self._consumers
+
     def consumers(self, i: int) -> tuple[int, ...]:
-        return tuple(self._consumers[i])
+        return tuple(self._consumer_lists()[i])
 
     def fanout(self, i: int) -> int:
         """How many distinct nodes use node i."""
-        return len(set(self._consumers[i]))
+        return len(set(self._consumer_lists()[i]))
 
     def input_names(self) -> tuple[str, ...]:
         return tuple(self.input_name(i) for i in self.inputs)

@@ -40,8 +40,10 @@ def _broadcast(*shapes):
 
 
 def elementwise(name, label, py, partials, *, pseudo, pseudo_partials, scalar=None, scalar_partials=(),
-                note=None, flops=1, doc="", domain=(-2.0, 2.0), function="", operators=()):
-    """Register an elementwise op (unary or binary, NumPy broadcasting)."""
+                kinks=(), flops=1, doc="", domain=(-2.0, 2.0), function="", operators=()):
+    """Register an elementwise op (unary or binary, NumPy broadcasting). `kinks`: (condition,
+    message) pairs for the points where it is not differentiable or not defined, as code over
+    {a}, {b}, {y} with plain operators (== < <= & |), e.g. ("{a} == 0", "relu is not …")."""
     arity = len(partials)
 
     def cost(shapes, out, attrs):
@@ -51,17 +53,7 @@ def elementwise(name, label, py, partials, *, pseudo, pseudo_partials, scalar=No
     code = Code(py=py, pseudo=pseudo, scalar=scalar, partials=tuple(partials),
                 scalar_partials=tuple(scalar_partials), pseudo_partials=tuple(pseudo_partials))
     return register(name, label, arity, code, shape=_broadcast, cost=cost, doc=doc or f"{name}(a), elementwise",
-                    function=function, operators=operators, note=note, sample=_sample(arity, domain))
-
-
-def _any(cond) -> bool:
-    return bool(cond.any()) if isinstance(cond, np.ndarray) else bool(cond)
-
-
-def _kink_at_zero(what):
-    def note(args, y, attrs):
-        return f"{what} is not differentiable at 0" if _any(args[0] == 0) else None
-    return note
+                    function=function, operators=operators, kinks=kinks, sample=_sample(arity, domain))
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -74,7 +66,7 @@ elementwise("mul", "×", "{a} * {b}", ("{b}", "{a}"), pseudo="{a}·{b}", pseudo_
             doc="a × b, entrywise", function=None, operators=("*",))
 elementwise("div", "÷", "{a} / {b}", ("1.0 / {b}", "-{y} / {b}"), pseudo="{a}/{b}",
             pseudo_partials=("1/{b}", "−{y}/{b}"), doc="a ÷ b, entrywise", function=None, operators=("/",),
-            note=lambda args, y, attrs: "division by zero" if _any(args[1] == 0) else None,
+            kinks=(("{b} == 0", "division by zero"),),
             domain=[(-2.0, 2.0), (0.5, 2.0)])
 elementwise("neg", "−", "-{a}", ("-1.0",), pseudo="−{a}", pseudo_partials=("−1",), doc="−a",
             function=None, operators=("-",))
@@ -114,30 +106,22 @@ def _pow_partial_pseudo(m):
     return "{b}·{a}^({b}−1)".format(**m)
 
 
-def _pow_note(args, y, attrs):
-    a, b = args
-    if _any((a == 0) & (b < 1) & (b != 0)):
-        return "a^b is not differentiable at a = 0 when b < 1"
-    if _any(a < 0) and _any(b != np.floor(b)):
-        return "a^b is undefined for a < 0 and non-integer b"
-    return None
-
-
 elementwise("pow", "^", "{a} ** {b}", (_pow_partial, "{y} * np.log({a})"), pseudo="{a}^{b}",
             pseudo_partials=(_pow_partial_pseudo, "{y}·log({a})"), scalar=_pow_scalar,
             scalar_partials=(lambda m: _pow_partial(m, scalar=True), "{y} * math.log({a})"),
-            note=_pow_note, doc="a to the power b", operators=("^", "**"), domain=[(0.5, 2.0), (-2.0, 3.0)])
+            kinks=(("({a} == 0) & ({b} < 1) & ({b} != 0)", "a^b is not differentiable at a = 0 when b < 1"),
+                   ("({a} < 0) & ({b} % 1 != 0)", "a^b is undefined for a < 0 and non-integer b")),
+            doc="a to the power b", operators=("^", "**"), domain=[(0.5, 2.0), (-2.0, 3.0)])
 
 
 # ---------------------------------------------------------------- elementary functions
 
 elementwise("exp", "exp", "np.exp({a})", ("{y}",), pseudo="exp({a})", pseudo_partials=("{y}",), doc="eᵃ")
 elementwise("log", "log", "np.log({a})", ("1.0 / {a}",), pseudo="log({a})", pseudo_partials=("1/{a}",),
-            note=lambda args, y, attrs: "log is undefined for arguments ≤ 0" if _any(args[0] <= 0) else None,
+            kinks=(("{a} <= 0", "log is undefined for arguments ≤ 0"),),
             doc="natural logarithm", domain=(0.2, 3.0))
 elementwise("sqrt", "√", "np.sqrt({a})", ("0.5 / {y}",), pseudo="√{a}", pseudo_partials=("1/(2·{y})",),
-            note=lambda args, y, attrs: ("√ is not differentiable at 0" if _any(args[0] == 0)
-                                         else "√ is undefined for arguments < 0" if _any(args[0] < 0) else None),
+            kinks=(("{a} == 0", "√ is not differentiable at 0"), ("{a} < 0", "√ is undefined for arguments < 0")),
             doc="square root", domain=(0.2, 3.0))
 elementwise("sin", "sin", "np.sin({a})", ("np.cos({a})",), pseudo="sin({a})", pseudo_partials=("cos({a})",),
             doc="sine")
@@ -151,15 +135,15 @@ elementwise("sigmoid", "σ", "_expit({a})", ("{y} * (1.0 - {y})",), pseudo="σ({
             pseudo_partials=("{y}·(1 − {y})",), scalar="_sigmoid({a})", doc="logistic function 1/(1 + e⁻ᵃ)")
 elementwise("relu", "relu", "np.maximum({a}, 0.0)", ("np.heaviside({a}, 0.0)",), pseudo="relu({a})",
             pseudo_partials=("[{a} > 0]",), scalar="_relu({a})", scalar_partials=("_step({a})",),
-            note=_kink_at_zero("relu"), doc="max(a, 0); its derivative at 0 is taken as 0")
+            kinks=(("{a} == 0", "relu is not differentiable at 0"),), doc="max(a, 0); its derivative at 0 is taken as 0")
 elementwise("abs", "|·|", "np.abs({a})", ("np.sign({a})",), pseudo="|{a}|", pseudo_partials=("sign({a})",),
-            note=_kink_at_zero("|·|"), doc="absolute value; its derivative at 0 is taken as 0")
+            kinks=(("{a} == 0", "|·| is not differentiable at 0"),), doc="absolute value; its derivative at 0 is taken as 0")
 elementwise("softplus", "softplus", "np.logaddexp(0.0, {a})", ("_expit({a})",), pseudo="softplus({a})",
             pseudo_partials=("σ({a})",), scalar="_softplus({a})", scalar_partials=("_sigmoid({a})",),
             doc="log(1 + eᵃ)")
 elementwise("log1p", "log1p", "np.log1p({a})", ("1.0 / (1.0 + {a})",), pseudo="log(1 + {a})",
             pseudo_partials=("1/(1 + {a})",), doc="log(1 + a), accurate for small a", domain=(-0.8, 3.0),
-            note=lambda args, y, attrs: "log1p is undefined for arguments ≤ −1" if _any(args[0] <= -1) else None)
+            kinks=(("{a} <= -1", "log1p is undefined for arguments ≤ −1"),))
 elementwise("expm1", "expm1", "np.expm1({a})", ("{y} + 1.0",), pseudo="exp({a}) − 1", pseudo_partials=("{y} + 1",),
             doc="eᵃ − 1, accurate for small a")
 
@@ -168,27 +152,21 @@ elementwise("expm1", "expm1", "np.expm1({a})", ("{y} + 1.0",), pseudo="exp({a}) 
 
 elementwise("atan2", "atan2", "np.arctan2({a}, {b})", ("{b} / ({a} * {a} + {b} * {b})", "-{a} / ({a} * {a} + {b} * {b})"),
             pseudo="atan2({a}, {b})", pseudo_partials=("{b}/({a}² + {b}²)", "−{a}/({a}² + {b}²)"),
-            note=lambda args, y, attrs: ("atan2 is not differentiable at (0, 0)"
-                                         if _any((args[0] == 0) & (args[1] == 0)) else None),
+            kinks=(("({a} == 0) & ({b} == 0)", "atan2 is not differentiable at (0, 0)"),),
             doc="the angle of the point (b, a): atan2(y, x) as in C and NumPy")
 elementwise("hypot", "hypot", "np.hypot({a}, {b})", ("{a} / {y}", "{b} / {y}"), pseudo="√({a}² + {b}²)",
             pseudo_partials=("{a}/{y}", "{b}/{y}"),
-            note=lambda args, y, attrs: "hypot is not differentiable at (0, 0)" if _any(y == 0) else None,
+            kinks=(("{y} == 0", "hypot is not differentiable at (0, 0)"),),
             doc="√(a² + b²) without overflow")
-
-
-def _tie(what):
-    def note(args, y, attrs):
-        return (f"{what} is not differentiable where a = b (the derivative is split ½, ½ there)"
-                if _any(args[0] == args[1]) else None)
-    return note
 
 
 elementwise("max", "max", "np.maximum({a}, {b})", ("np.heaviside({a} - {b}, 0.5)", "np.heaviside({b} - {a}, 0.5)"),
             pseudo="max({a}, {b})", pseudo_partials=("[{a} > {b}]", "[{b} > {a}]"), scalar="_maximum({a}, {b})",
-            scalar_partials=("_half_step({a} - {b})", "_half_step({b} - {a})"), note=_tie("max"),
+            scalar_partials=("_half_step({a} - {b})", "_half_step({b} - {a})"),
+            kinks=(("{a} == {b}", "max is not differentiable where a = b (the derivative is split ½, ½ there)"),),
             doc="the larger of a and b, entrywise; at a tie each side gets ½ of the derivative")
 elementwise("min", "min", "np.minimum({a}, {b})", ("np.heaviside({b} - {a}, 0.5)", "np.heaviside({a} - {b}, 0.5)"),
             pseudo="min({a}, {b})", pseudo_partials=("[{a} < {b}]", "[{b} < {a}]"), scalar="_minimum({a}, {b})",
-            scalar_partials=("_half_step({b} - {a})", "_half_step({a} - {b})"), note=_tie("min"),
+            scalar_partials=("_half_step({b} - {a})", "_half_step({a} - {b})"),
+            kinks=(("{a} == {b}", "min is not differentiable where a = b (the derivative is split ½, ½ there)"),),
             doc="the smaller of a and b, entrywise; at a tie each side gets ½ of the derivative")

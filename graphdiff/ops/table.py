@@ -105,8 +105,11 @@ class Syntax:
 class Op:
     """One primitive: everything graphdiff knows about an operation, in one place.
 
-    `eval`, `partial` (elementwise) and `jvp`/`vjp` are compiled from `code`; `scalar_eval` and
-    `scalar_partial` from its float forms (None when it has none), for scalar nodes.
+    `eval`, `partial` (elementwise) and `jvp`/`vjp` are compiled from `code`. Elementwise ops also
+    carry `partials` (the compiled ∂y/∂x_k, called as `partials[k](*args, y)`) and, for scalar
+    nodes, `scalar_eval` / `scalar_partials` compiled from the float forms (None when it has none:
+    a float form may raise on a domain error where NumPy gives NaN; callers fall back to NumPy).
+    `note(args, y, attrs)` says why a point is not differentiable or not defined (or None).
     """
 
     name: str
@@ -121,11 +124,13 @@ class Op:
     jvp: Callable = None
     vjp: Callable = None
     partial: Callable | None = None
+    partials: tuple | None = None
     scalar_eval: Callable | None = None
-    scalar_partial: Callable | None = None
+    scalar_partials: tuple | None = None
     note: Callable | None = None
     sample: Callable | None = None  # sample(rng) -> (args, attrs): a generic point where the op is smooth
     params: tuple = field(default=())
+    kinks: tuple = field(default=())   # elementwise: ((condition code, message), ...) behind `note`
 
     @property
     def elementwise(self) -> bool:
@@ -221,8 +226,9 @@ def to_scalar(source: str) -> str | None:
 _NAMES = {"a": "a", "b": "b", "y": "y", "t": "t", "g": "g"}
 
 
-def numeric_rules(code: Code, arity: int):
-    """eval, partial, jvp, vjp, scalar_eval and scalar_partial compiled from the templates."""
+def numeric_rules(code: Code, arity: int) -> dict:
+    """The Op fields compiled from the templates: eval, jvp, vjp, and for elementwise ops partial,
+    partials, scalar_eval and scalar_partials."""
     ops_args = ", ".join("ab"[:arity])
     if code.elementwise:
         m = dict(_NAMES)
@@ -232,27 +238,20 @@ def numeric_rules(code: Code, arity: int):
         def partial(k, args, y, _fns=partial_fns):
             return _fns[k](*args, y)
 
-        scalar_src = code.primal_text(m, scalar=True)
-        sp_src = [code.partial_text(k, m, scalar=True) for k in range(arity)]
-        scalar_eval = scalar_partial = None
-        if not any(_NP_CALL.search(t) for t in [scalar_src] + sp_src):
-            scalar_eval = compiled(ops_args, scalar_src)
-            sp_fns = tuple(compiled(f"{ops_args}, y", s) for s in sp_src)
-
-            def scalar_partial(k, args, y, _fns=sp_fns):
-                return _fns[k](*args, y)
-
         def jvp(k, x_dot, args, y, attrs):
-            d = partial(k, args, y)
+            d = partial_fns[k](*args, y)
             return d * helpers._lift(x_dot, np.ndim(args[k]), np.ndim(y))
 
         def vjp(k, y_bar, args, y, attrs):
-            return helpers._unbroadcast(y_bar * partial(k, args, y), np.shape(args[k]), np.ndim(y))
+            return helpers._unbroadcast(y_bar * partial_fns[k](*args, y), np.shape(args[k]), np.ndim(y))
 
-        def evaluate(*args, _fn=eval_fn):
-            return _fn(*args)
-
-        return evaluate, partial, jvp, vjp, scalar_eval, scalar_partial
+        rules = {"eval": eval_fn, "jvp": jvp, "vjp": vjp, "partial": partial, "partials": partial_fns}
+        scalar_src = code.primal_text(m, scalar=True)
+        sp_src = [code.partial_text(k, m, scalar=True) for k in range(arity)]
+        if not any(_NP_CALL.search(t) for t in [scalar_src] + sp_src):
+            rules["scalar_eval"] = compiled(ops_args, scalar_src)
+            rules["scalar_partials"] = tuple(compiled(f"{ops_args}, y", src) for src in sp_src)
+        return rules
 
     def mapping(args, y_shape, attrs):
         m = static_mapping([np.shape(a) for a in args], y_shape, attrs)
@@ -260,9 +259,7 @@ def numeric_rules(code: Code, arity: int):
         return m
 
     def evaluate(*args, **attrs):
-        m = static_mapping([np.shape(a) for a in args], (), attrs)
-        m.update(_NAMES)
-        return compiled(ops_args, fill(code.py, m))(*args)
+        return compiled(ops_args, fill(code.py, mapping(args, (), attrs)))(*args)
 
     def jvp(k, x_dot, args, y, attrs):
         return compiled(f"{ops_args}, y, t", fill(code.jvp[k], mapping(args, np.shape(y), attrs)))(*args, y, x_dot)
@@ -270,16 +267,35 @@ def numeric_rules(code: Code, arity: int):
     def vjp(k, y_bar, args, y, attrs):
         return compiled(f"{ops_args}, y, g", fill(code.vjp[k], mapping(args, np.shape(y), attrs)))(*args, y, y_bar)
 
-    return evaluate, None, jvp, vjp, None, None
+    return {"eval": evaluate, "jvp": jvp, "vjp": vjp}
+
+
+def kink_note(kinks: tuple, arity: int) -> Callable:
+    """`note(args, y, attrs)` from (condition code, message) pairs: the message of the first
+    condition that holds (anywhere, for arrays). Conditions use plain operators (==, <, &, %), so
+    one compiled function serves floats and arrays alike."""
+    ops_args = ", ".join("ab"[:arity])
+    checks = tuple((compiled(f"{ops_args}, y", fill(cond, _NAMES)), message) for cond, message in kinks)
+
+    def note(args, y, attrs=None):
+        for check, message in checks:
+            hit = check(*args, y)
+            if hit is True or (hit is not False and np.any(hit)):
+                return message
+        return None
+
+    return note
 
 
 def register(name: str, label: str, arity: int, code: Code, *, shape: Callable, cost: Callable, doc: str,
-             function: str | None = "", operators: tuple = (), params: tuple = (), note=None,
+             function: str | None = "", operators: tuple = (), params: tuple = (), note=None, kinks=(),
              sample=None) -> Op:
-    """Add an op to the table, its numeric rules compiled from its code."""
+    """Add an op to the table, its numeric rules compiled from its code. `note` is a function
+    (args, y, attrs) -> str | None; elementwise ops give `kinks` instead (see kink_note)."""
     syntax = Syntax(name if function == "" else function, operators, params)
-    evaluate, partial, jvp, vjp, scalar_eval, scalar_partial = numeric_rules(code, arity)
-    op = Op(name, label, arity, code, syntax, shape, cost, doc, evaluate, jvp, vjp, partial,
-            scalar_eval, scalar_partial, note, sample, params)
+    if kinks:
+        note = kink_note(kinks, arity)
+    op = Op(name, label, arity, code, syntax, shape, cost, doc, note=note, sample=sample, params=params,
+            kinks=tuple(kinks), **numeric_rules(code, arity))
     OPS[name] = op
     return op
