@@ -3,8 +3,8 @@
 Besides the names below, every function of the graph language is here too (gd.sin, gd.norm,
 gd.abs, gd.sum …), generated from the op table (graphdiff.api.FUNCTIONS).
 """
-from .api import FUNCTIONS, Ref, load, parse
-from .graph import Graph, Node
+from .api import FUNCTIONS, Graph, Ref, load, parse
+from .graph import Node
 from .ops import OPS, Op
 from .source import GraphError
 from .sweeps import Jacobian, Step, Sweep, Term, forward, primal, reverse

@@ -11,10 +11,67 @@ import stat
 import sys
 from pathlib import Path
 
-from .graph import Graph
+from . import graph as core
 from .ops import OPS
-from .lower import build_graph
+from .lang import build_graph
 from .source import GraphError
+
+
+class Graph(core.Graph):
+    """A graph built from Python or read from a file: the core DAG (graphdiff.graph.Graph) with
+    handles for scripted construction, evaluation and derivatives, and display in notebooks."""
+
+    def __repr__(self) -> str:
+        ins = ", ".join(f"{n}{'' if self.node(i).shape == () else self.node(i).shape}"
+                        for n, i in zip(self.input_names(), self.inputs))
+        outs = ", ".join(f"{n}{'' if self.node(i).shape == () else self.node(i).shape}" for n, i in self.outputs)
+        return f"<graphdiff.Graph: inputs {ins or 'none'}; outputs {outs or 'none'}; {self.n_ops()} ops, {len(self)} nodes>"
+
+    # ------------------------------------------------------------ scripted construction
+
+    def input(self, name: str, value=None, *, shape=None) -> "Ref":
+        """Declare an input and return its handle (a `Ref` with operator overloading)."""
+        return Ref(self, self.add_input(name, value, shape=shape))
+
+    def const(self, name: str, value) -> "Ref":
+        """Declare a named constant and return its handle."""
+        i = self.add_const(value)
+        self.bind(name, i)
+        return Ref(self, i)
+
+    def output(self, name: str, ref) -> "Ref":
+        """Mark the node behind a handle as the output `name`."""
+        if getattr(ref, "graph", None) is not self:
+            raise GraphError(f"output '{name}' must be a node of this graph")
+        self.set_output(name, ref.id)
+        return ref
+
+    # ------------------------------------------------------------ derivatives
+
+    def eval(self, at=None) -> dict:
+        """Primal values of the outputs: {output name: value}."""
+        from .sweeps import evaluate
+        return evaluate(self, at)
+
+    def grad(self, at=None, *, wrt=None, mode: str = "reverse", output: str | None = None):
+        """(value, {input name: gradient}) of the single scalar output.
+
+        The first call runs the interpreted sweep; later calls on the same graph run its generated
+        code, compiled once (graphdiff.emit.compiled): same numbers, no step records.
+        """
+        from .emit.compiled import gradient
+        return gradient(self, at, wrt=wrt, mode=mode, output=output)
+
+    def jacobian(self, at=None, *, mode: str = "reverse"):
+        """Jacobian(rows, cols, matrix) of all outputs' entries w.r.t. all inputs' entries
+        (compiled from the second call on a graph, like `grad`)."""
+        from .emit.compiled import jacobian
+        return jacobian(self, at, mode=mode)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Inline display in Jupyter: SVG through Graphviz, text when `dot` is missing."""
+        from .render.notebook import mimebundle
+        return mimebundle(self, include=include, exclude=exclude)
 
 
 class Ref:
@@ -131,14 +188,14 @@ FUNCTIONS = {spec.syntax.function: _function(name) for name, spec in OPS.items()
 
 def parse(text: str, filename: str = "<string>", *, at=None, share: bool = True) -> Graph:
     """Build a graph from graph-language text."""
-    return build_graph(text, filename, at=at, share=share)
+    return build_graph(text, filename, at=at, share=share, cls=Graph)
 
 
 def load(path, *, at=None, share: bool = True) -> Graph:
     """Build a graph from a .gd file (`-`: standard input). Bad files raise GraphError naming the
     file. Only regular files are read: a FIFO or a device could block forever."""
     if str(path) == "-":
-        return build_graph(_decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>", at=at, share=share)
+        return build_graph(_decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>", at=at, share=share, cls=Graph)
     p = Path(path)
     try:
         st = p.stat()
@@ -152,7 +209,7 @@ def load(path, *, at=None, share: bool = True) -> Graph:
         raise GraphError("no such file", where=str(path)) from None
     except OSError as e:
         raise GraphError(f"cannot read the file ({e.strerror})", where=str(path)) from None
-    return build_graph(_decode(data, str(path)), str(path), at=at, share=share)
+    return build_graph(_decode(data, str(path)), str(path), at=at, share=share, cls=Graph)
 
 
 def _decode(data: bytes, where: str) -> str:

@@ -55,6 +55,8 @@ class Graph:
     """A DAG of nodes, hash-consed so that structurally equal subexpressions are one node.
 
     `share=False` turns interning off: every application makes a new node (an expression tree).
+    This is the core every layer uses; `graphdiff.Graph` (graphdiff.api) adds the Python-facing
+    conveniences: input/const/output handles, eval, grad, jacobian and notebook display.
     """
 
     def __init__(self, *, share: bool = True):
@@ -65,7 +67,7 @@ class Graph:
         self.inputs: tuple[int, ...] = ()
         self.outputs: tuple[tuple[str, int], ...] = ()
         self.names: dict[str, int] = {}
-        self.cache: dict = {}  # derived facts keyed by len(self) (e.g. reachability), see sweeps.py
+        self.cache: dict = {}  # derived facts whose keys include len(self): reachability, compiled code
 
     # ------------------------------------------------------------ construction
 
@@ -170,27 +172,6 @@ class Graph:
             self.bind(name, i, span=span)
         self.outputs += ((name, i),)
 
-    # ------------------------------------------------------------ scripted construction (api.Ref handles)
-
-    def input(self, name: str, value=None, *, shape=None):
-        """Declare an input and return its handle (a `Ref` with operator overloading)."""
-        from .api import Ref
-        return Ref(self, self.add_input(name, value, shape=shape))
-
-    def const(self, name: str, value):
-        """Declare a named constant and return its handle."""
-        from .api import Ref
-        i = self.add_const(value)
-        self.bind(name, i)
-        return Ref(self, i)
-
-    def output(self, name: str, ref):
-        """Mark the node behind a handle as the output `name`."""
-        if getattr(ref, "graph", None) is not self:
-            raise GraphError(f"output '{name}' must be a node of this graph")
-        self.set_output(name, ref.id)
-        return ref
-
     # ------------------------------------------------------------ queries
 
     def label(self, i: int) -> str:
@@ -289,7 +270,7 @@ class Graph:
         nodes, _ = self.tree_counts()
         if nodes > limit:
             raise GraphError(f"the expression tree would have {nodes} nodes (more than {limit})")
-        t = Graph(share=False)
+        t = type(self)(share=False)
         t_input = {}
         for i in self.inputs:
             n = self._nodes[i]
@@ -320,11 +301,6 @@ class Graph:
             t.set_output(name, results[-1])
         return t
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        """Inline display in Jupyter: SVG through Graphviz, text when `dot` is missing."""
-        from .render.notebook import mimebundle
-        return mimebundle(self, include=include, exclude=exclude)
-
     def to_networkx(self):
         """A networkx.DiGraph: edges operand → consumer, with op, label and shape on nodes."""
         import networkx as nx
@@ -352,30 +328,3 @@ class Graph:
             "tree_nodes": tree_nodes,
             "tree_ops": tree_ops,
         }
-
-    # ------------------------------------------------------------ derivatives (see sweeps.py)
-
-    def eval(self, at=None) -> dict:
-        """Primal values of the outputs: {output name: value}."""
-        from .sweeps import evaluate
-        return evaluate(self, at)
-
-    def grad(self, at=None, *, wrt=None, mode: str = "reverse", output: str | None = None):
-        """(value, {input name: gradient}) of the single scalar output.
-
-        The first call runs the interpreted sweep; later calls on the same graph run its generated
-        code, compiled once (graphdiff.emit.compiled): same numbers, no step records.
-        """
-        from .emit.compiled import gradient
-        return gradient(self, at, wrt=wrt, mode=mode, output=output)
-
-    def jacobian(self, at=None, *, mode: str = "reverse"):
-        """Jacobian(rows, cols, matrix) of all outputs' entries w.r.t. all inputs' entries
-        (compiled from the second call on a graph, like `grad`)."""
-        from .emit.compiled import jacobian
-        return jacobian(self, at, mode=mode)
-
-    def trace(self, mode: str = "reverse", at=None, *, seed=None):
-        """The step records of a sweep (`primal`, `forward` or `reverse`)."""
-        from .sweeps import SWEEPS
-        return SWEEPS[mode](self, at, seed=seed) if mode != "primal" else SWEEPS[mode](self, at)

@@ -22,7 +22,7 @@ LITERAL_HINT = "write a number such as 0.5 or -1e-3, or an array such as [1, 2] 
 def parse_value(text: str, what: str = "value"):
     """A number or an array typed by a person, as a float64 scalar or array (GraphError when it
     is not one: the message names `what`, e.g. "--at value for 'x'")."""
-    from .parser import parse_literal   # the language's literal grammar (lazy: values sits below it)
+    from .lang.parser import parse_literal   # the language's own literal grammar
     t = str(text).strip()
     if t.lower() in NONFINITE:
         return np.float64(NONFINITE[t.lower()])

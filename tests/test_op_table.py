@@ -12,7 +12,7 @@ from graphdiff import reference
 from graphdiff.cost import cost
 from graphdiff.emit import pseudo_code, python_source
 from graphdiff.ops import OPS
-from graphdiff.parser import BINARY, FUNCTIONS
+from graphdiff.lang.parser import BINARY, FUNCTIONS
 from graphdiff.render.build import op_symbol, to_dot
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

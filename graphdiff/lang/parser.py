@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ast as A
+from . import syntax as A
 from .lexer import Token, tokenize
-from .ops import OPS
-from .source import GraphError, Source, did_you_mean, normalize
+from ..ops import OPS
+from ..source import GraphError, Source, did_you_mean, normalize
 
 # operator -> (left binding power, op name); `^` is right-associative
 BINARY = {

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .source import GraphError, Source, Span
+from ..source import GraphError, Source, Span
 
 _TOKEN = re.compile(r"""
     (?P<ws>[ \t\f\v]+) | (?P<comment>\#[^\n]*) | (?P<newline>\n|;)

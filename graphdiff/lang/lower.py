@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ast as A
-from .graph import Graph, as_value
-from .ops import OPS
+from . import syntax as A
+from ..graph import Graph, as_value
+from ..ops import OPS
 from .parser import FUNCTIONS, parse_statements
-from .source import GraphError, did_you_mean
+from ..source import GraphError, did_you_mean
 
 
 def _children(e) -> tuple:
@@ -128,13 +128,14 @@ class Lowerer:
                 g.set_output(s.name, self.expr(s.expr), span=s.span)
 
 
-def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool = True) -> Graph:
-    """Parse and lower graph-language text. `at` supplies (or overrides) input values."""
+def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool = True, cls=Graph) -> Graph:
+    """Parse and lower graph-language text. `at` supplies (or overrides) input values; `cls` is
+    the Graph class to build (graphdiff.api passes its own, with the Python conveniences)."""
     statements = parse_statements(text, filename)
     if not statements:
         raise GraphError("the file holds no statements: a graph needs at least an input and an output",
                          where=filename)
-    g = Graph()
+    g = cls()
     low = Lowerer(g, at)
     for s in statements:
         low.statement(s)
