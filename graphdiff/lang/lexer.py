@@ -12,7 +12,8 @@ _TOKEN = re.compile(r"""
   | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*)
   | (?P<op>\*\*|\.T\b|[-+*/@^()\[\],=])
-""", re.VERBOSE)
+  | (?P<bad>.)
+""", re.VERBOSE | re.DOTALL)
 
 
 def describe_char(ch: str) -> str:
@@ -32,30 +33,31 @@ class Token(NamedTuple):
 def tokenize(src: Source) -> list[Token]:
     """Split source text into tokens; newlines inside brackets continue the statement.
 
-    The text is expected normalized (source.normalize): "\n" is the only line end."""
+    The text is expected normalized (source.normalize): "\n" is the only line end. One regular
+    expression walks the whole text; a token keeps its offset (its line and column are found only
+    for an error)."""
     tokens: list[Token] = []
-    text, pos, line, line_start, depth = src.text, 0, 1, 0, 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        col = pos - line_start + 1
-        if m is None:
-            raise GraphError(f"unexpected character {describe_char(text[pos])}", Span(src, line, col))
-        kind, tok = m.lastgroup, m.group()
-        span = Span(src, line, col, len(tok))
+    append = tokens.append
+    depth = 0
+    last = None   # kind of the last token appended
+    for m in _TOKEN.finditer(src.text):
+        kind = m.lastgroup
+        if kind == "ws" or kind == "comment":
+            continue
+        tok = m.group()
         if kind == "newline":
-            if depth == 0 and (not tokens or tokens[-1].kind != "newline"):
-                tokens.append(Token("newline", tok, span))
-            if tok == "\n":
-                line, line_start = line + 1, m.end()
-        elif kind == "op":
-            if tok in ("(", "["):
+            if depth == 0 and last is not None and last != "newline":
+                append(Token("newline", tok, Span(src, m.start(), 1)))
+                last = "newline"
+            continue
+        if kind == "bad":
+            raise GraphError(f"unexpected character {describe_char(tok)}", Span(src, m.start()))
+        if kind == "op":
+            if tok == "(" or tok == "[":
                 depth += 1
-            elif tok in (")", "]"):
-                depth = max(depth - 1, 0)
-            tokens.append(Token("op", tok, span))
-        elif kind in ("number", "name"):
-            tokens.append(Token(kind, tok, span))
-        pos = m.end()
-    col = pos - line_start + 1
-    tokens.append(Token("eof", "", Span(src, line, max(col, 1))))
+            elif (tok == ")" or tok == "]") and depth:
+                depth -= 1
+        append(Token(kind, tok, Span(src, m.start(), len(tok))))
+        last = kind
+    append(Token("eof", "", Span(src, len(src.text), 1)))
     return tokens

@@ -6,7 +6,7 @@ import numpy as np
 from . import syntax as A
 from ..graph import Graph, as_value
 from ..ops import OPS
-from .parser import FUNCTIONS, parse_statements
+from .parser import FUNCTIONS, iter_statements
 from ..source import GraphError, did_you_mean
 
 
@@ -131,14 +131,17 @@ class Lowerer:
 def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool = True, cls=Graph) -> Graph:
     """Parse and lower graph-language text. `at` supplies (or overrides) input values; `cls` is
     the Graph class to build (graphdiff.api passes its own, with the Python conveniences)."""
-    statements = parse_statements(text, filename)
-    if not statements:
-        raise GraphError("the file holds no statements: a graph needs at least an input and an output",
-                         where=filename)
     g = cls()
     low = Lowerer(g, at)
-    for s in statements:
+    count, last = 0, None
+    for s in iter_statements(text, filename):   # each statement is built before the next is read
         low.statement(s)
+        count += 1
+        if s.kind == "assign":
+            last = s
+    if not count:
+        raise GraphError("the file holds no statements: a graph needs at least an input and an output",
+                         where=filename)
     unknown = set(low.at) - set(g.input_names())
     if unknown:
         name = sorted(unknown)[0]
@@ -146,7 +149,6 @@ def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool =
                          hint=did_you_mean(name, g.input_names()) or
                          f"inputs: {', '.join(g.input_names()) or 'none'}")
     if not g.outputs:
-        last = next((s for s in reversed(statements) if s.kind == "assign"), None)
         if last is None:
             raise GraphError("the graph has no output: add `output NAME = expression`", where=filename)
         g.set_output(last.name, g.names[last.name], span=last.span)

@@ -65,16 +65,19 @@ class Parser:
     # -------------------------------------------------------------- statements
 
     def parse(self) -> list[A.Statement]:
-        statements = []
+        return list(self.statements())
+
+    def statements(self):
+        """The statements one at a time (lowering builds each before the next is parsed)."""
         while self.tok.kind != "eof":
             if self.tok.kind == "newline":
                 self.advance()
                 continue
-            statements.append(self.statement())
+            statement = self.statement()
             if self.tok.kind not in ("newline", "eof"):
                 raise GraphError(f"expected the end of the statement, found {describe(self.tok)}",
                                  self.tok.span)
-        return statements
+            yield statement
 
     def statement(self) -> A.Statement:
         t = self.tok
@@ -266,3 +269,8 @@ def parse_literal(text: str, filename: str = "<value>"):
 def parse_statements(text: str, filename: str = "<string>") -> list[A.Statement]:
     """Parse graph-language text into statements (no graph is built yet)."""
     return Parser(Source(normalize(text), filename)).parse()
+
+
+def iter_statements(text: str, filename: str = "<string>"):
+    """The statements of graph-language text, parsed one at a time."""
+    return Parser(Source(normalize(text), filename)).statements()

@@ -1,68 +1,60 @@
-"""The syntax tree of a .gd file: frozen nodes, each with the span it came from."""
+"""The syntax tree of a .gd file: immutable nodes (named tuples: one is made for every token of
+a large file), each with the span it came from."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..source import Span
 
 
-@dataclass(frozen=True)
-class Num:
+class Num(NamedTuple):
     value: float
     span: Span
 
 
-@dataclass(frozen=True)
-class Array:
+class Array(NamedTuple):
     """A vector or matrix literal; `value` is a nested tuple of floats."""
 
     value: tuple
     span: Span
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     id: str
     span: Span
 
 
-@dataclass(frozen=True)
-class Unary:
+class Unary(NamedTuple):
     op: str  # 'neg'
     operand: object
     span: Span
 
 
-@dataclass(frozen=True)
-class Binary:
+class Binary(NamedTuple):
     op: str  # 'add' 'sub' 'mul' 'div' 'matmul' 'pow'
     left: object
     right: object
     span: Span
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     fn: str
     args: tuple
     span: Span
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(NamedTuple):
     target: object
-    indices: tuple  # of Num / Unary(neg, Num)
+    indices: tuple  # whole numbers
     span: Span
 
 
-@dataclass(frozen=True)
-class Transpose:
+class Transpose(NamedTuple):
     target: object
     span: Span
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
     """`kind` is 'input', 'const', 'output' or 'assign'; `expr` may be None (`input x`, `output f`)."""
 
     kind: str
