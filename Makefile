@@ -6,14 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup dot bench assets docs clean
+.PHONY: run test test-slow setup dot bench assets docs clean
 
 setup: $(STAMP) dot
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): pyproject.toml scripts/setup-venv.sh
+	PY=$(PY) bash scripts/setup-venv.sh
 	touch $(STAMP)
 
 dot:
@@ -22,7 +20,12 @@ dot:
 run: setup
 	$(BIN)/graphdiff tui graphs/peyre.gd
 
+# The whole suite but the tests marked slow (the same branches run on smaller inputs);
+# `make test-slow` runs those too.
 test: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: setup
 	$(BIN)/python -m pytest -q
 
 # The README's pictures, made by graphdiff itself.

@@ -5,23 +5,10 @@ import sys
 
 import pytest
 
-from graphdiff.cli import main
-from conftest import GRAPHS, ROOT
+from conftest import GRAPHS, ROOT, run, run_json
 
 PEYRE = str(GRAPHS / "peyre.gd")
 NET = str(GRAPHS / "relu_softmax.gd")
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_eval_json(capsys):

@@ -23,12 +23,11 @@ import pytest
 
 import graphdiff as gd
 from graphdiff import sweeps
-from graphdiff.cli import main
 from graphdiff.emit import (compile_module, compiled, compiled_gradient, compiled_jacobian,
                             pseudo_code, pseudo_lines, python_lines, python_source)
 from graphdiff.graph import as_value
 from graphdiff.ops import OPS
-from conftest import GRAPHS
+from conftest import GRAPHS, run
 
 MODES = ("primal", "forward", "reverse", "all")
 RTOL = 1e-12
@@ -344,12 +343,6 @@ def assert_golden(name: str, text: str):
                                             fromfile=f"{path} (golden)", tofile="generated"))
         pytest.fail(f"the generated text differs from {path}:\n{diff}\nIf the change is intended, rerun with "
                     "GRAPHDIFF_UPDATE_GOLDEN=1, read the new file and commit it.", pytrace=False)
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # ------------------------------------------------------------------ generated Python vs the sweeps

@@ -24,12 +24,7 @@ from graphdiff import sweeps
 from graphdiff.cli import main
 from graphdiff.emit import python_source
 from graphdiff.emit.python import GENERATED_NAMES
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from conftest import run
 
 
 def write(tmp_path, text, name="g.gd"):

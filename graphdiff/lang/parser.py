@@ -52,11 +52,6 @@ class Parser:
     def at(self, text: str) -> bool:
         return self.tok.kind == "op" and self.tok.text == text
 
-    def expect(self, text: str, what: str | None = None) -> Token:
-        if not self.at(text):
-            raise GraphError(f"expected {what or repr(text)}, found {describe(self.tok)}", self.tok.span)
-        return self.advance()
-
     def expect_name(self, what: str) -> Token:
         if self.tok.kind != "name":
             raise GraphError(f"expected {what}, found {describe(self.tok)}", self.tok.span)

@@ -121,7 +121,7 @@ register("norm", "‖·‖", 1, Code(
     vjp=(lambda m: f"np.asarray({m['g']}){m['lift0']} * {_norm_grad(m)}",),
     jvp_pseudo=(lambda m: f"⟨∇‖{m['a']}‖, {m['t']}⟩",), vjp_pseudo=(lambda m: f"{m['g']}·∇‖{m['a']}‖",)),
     shape=_norm_shape, params=(("p", 2.0),), note=_norm_note,
-    cost=lambda shapes, out, at: Cost(2 * size(shapes[0]), 2 * size(shapes[0]), 2 * size(shapes[0])),
+    cost=lambda shapes, out, attrs: Cost(2 * size(shapes[0]), 2 * size(shapes[0]), 2 * size(shapes[0])),
     doc="‖a‖₂ (Frobenius for a matrix), or with p the entrywise p-norm (Σ|aᵢ|ᵖ)^(1/p), p ≥ 1",
     sample=_pick(_normal((4,)), _normal((2, 3)), _normal((4,), attrs={"p": 3.0}), _normal((4,), attrs={"p": 1.5})))
 
@@ -131,7 +131,7 @@ register("logsumexp", "logΣexp", 1, Code(
     vjp=("np.asarray({g}){lift0} * np.exp({a} - {y})",),
     jvp_pseudo=("⟨exp({a} − {y}), {t}⟩",), vjp_pseudo=("{g}·exp({a} − {y})",)),
     shape=lambda s: (), doc="log Σ exp(aᵢ) over all entries",
-    cost=lambda shapes, out, at: Cost(3 * size(shapes[0]), 2 * size(shapes[0]), 2 * size(shapes[0])),
+    cost=lambda shapes, out, attrs: Cost(3 * size(shapes[0]), 2 * size(shapes[0]), 2 * size(shapes[0])),
     sample=_pick(_normal((4,)), _normal((2, 3))))
 
 
@@ -148,7 +148,7 @@ register("dot", "·", 2, Code(
     vjp=("np.asarray({g})[..., None] * {b}", "np.asarray({g})[..., None] * {a}"),
     jvp_pseudo=("⟨{t}, {b}⟩", "⟨{a}, {t}⟩"), vjp_pseudo=("{g}·{b}", "{g}·{a}")),
     shape=_dot_shape, doc="inner product ⟨a, b⟩ of two vectors",
-    cost=lambda shapes, out, at: Cost(2 * shapes[0][0], 4 * shapes[0][0], 4 * shapes[0][0]),
+    cost=lambda shapes, out, attrs: Cost(2 * shapes[0][0], 4 * shapes[0][0], 4 * shapes[0][0]),
     sample=_normal((3,), (3,)))
 
 
@@ -163,7 +163,7 @@ register("outer", "⊗", 2, Code(
     vjp=("{g} @ {b}", "np.swapaxes({g}, -1, -2) @ {a}"),
     jvp_pseudo=("{t} {b}ᵀ", "{a} {t}ᵀ"), vjp_pseudo=("{g} {b}", "{g}ᵀ {a}")),
     shape=_outer_shape, doc="outer product a bᵀ",
-    cost=lambda shapes, out, at: Cost(size(out), 4 * size(out), 4 * size(out)),
+    cost=lambda shapes, out, attrs: Cost(size(out), 4 * size(out), 4 * size(out)),
     sample=_normal((3,), (2,)))
 
 
@@ -196,7 +196,7 @@ def _mm_vjp1(m):
     return f"np.asarray({m['g']})[..., None] * {m['a']}"
 
 
-def _matmul_cost(shapes, out, at):
+def _matmul_cost(shapes, out, attrs):
     m = shapes[0][0] if len(shapes[0]) == 2 else 1
     kk = shapes[0][-1]
     p = shapes[1][1] if len(shapes[1]) == 2 else 1
@@ -223,7 +223,7 @@ register("transpose", "ᵀ", 1, Code(
     py=_if_matrix("{a}.T", "{a}"), pseudo="{a}ᵀ",
     jvp=(_if_matrix("np.swapaxes({t}, -1, -2)", "{t}"),), vjp=(_if_matrix("np.swapaxes({g}, -1, -2)", "{g}"),),
     jvp_pseudo=("{t}ᵀ",), vjp_pseudo=("{g}ᵀ",)),
-    shape=_transpose_shape, cost=lambda shapes, out, at: Cost(0, 0, 0), operators=(".T",),
+    shape=_transpose_shape, cost=lambda shapes, out, attrs: Cost(0, 0, 0), operators=(".T",),
     doc="transpose (a vector's transpose is itself)", sample=_pick(_normal((2, 3)), _normal((3,))))
 
 
@@ -267,7 +267,7 @@ register("index", "[·]", 1, Code(
     jvp=(lambda m: f"{m['t']}[..., {m['ix']}{', :' * (m['nd0'] - m['nix'])}]",),
     vjp=("_index_vjp({g}, ({ix},), {s0})",),
     jvp_pseudo=("{t}[{ix}]",), vjp_pseudo=("{g} at [{ix}], 0 elsewhere",)),
-    shape=_index_shape, cost=lambda shapes, out, at: Cost(0, 0, 0), function=None, operators=("[i]", "[i, j]"),
+    shape=_index_shape, cost=lambda shapes, out, attrs: Cost(0, 0, 0), function=None, operators=("[i]", "[i, j]"),
     doc="an entry (or a row) of an array",
     sample=_pick(_normal((4,), attrs={"index": (2,)}), _normal((2, 3), attrs={"index": (1, 0)}),
                  _normal((2, 3), attrs={"index": (1,)})))
@@ -280,7 +280,7 @@ register("trace", "tr", 1, Code(
     jvp=("np.trace({t}, axis1=-2, axis2=-1)",), vjp=("np.asarray({g})[..., None, None] * np.eye({n0})",),
     jvp_pseudo=("tr({t})",), vjp_pseudo=("{g}·I",)),
     shape=_square("trace", reduces=True), doc="trace of a square matrix",
-    cost=lambda shapes, out, at: Cost(shapes[0][0], shapes[0][0], shapes[0][0]), sample=_normal((3, 3)))
+    cost=lambda shapes, out, attrs: Cost(shapes[0][0], shapes[0][0], shapes[0][0]), sample=_normal((3, 3)))
 
 register("det", "det", 1, Code(
     py="np.linalg.det({a})", pseudo="det({a})",
@@ -333,5 +333,5 @@ register("softmax", "softmax", 1, Code(
     vjp=("{y} * ({g} - np.sum({g} * {y}, axis=-1, keepdims=True))",),
     jvp_pseudo=("{y} ⊙ ({t} − ⟨{y}, {t}⟩)",), vjp_pseudo=("{y} ⊙ ({g} − ⟨{g}, {y}⟩)",)),
     shape=_vector_or_matrix("softmax"), doc="softmax along the last axis",
-    cost=lambda shapes, out, at: Cost(3 * size(out), 4 * size(out), 4 * size(out)),
+    cost=lambda shapes, out, attrs: Cost(3 * size(out), 4 * size(out), 4 * size(out)),
     sample=_pick(_normal((4,)), _normal((2, 3))))

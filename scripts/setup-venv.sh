@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Create .venv and install graphdiff with its test extras into it: with uv when it can be had
+# from the package registry (seconds), else with pip (about a minute).
+set -eu
+cd "$(dirname "$0")/.."
+PY="${PY:-python3}"
+VENV=.venv
+test -x "$VENV/bin/python" || "$PY" -m venv --without-pip "$VENV"
+UV="$VENV/tools/bin/uv"
+if [ ! -x "$UV" ]; then
+  "$PY" -m pip install --quiet --disable-pip-version-check --target "$VENV/tools" uv >/dev/null 2>&1 || true
+fi
+if [ -x "$UV" ] && "$UV" pip install --quiet --python "$VENV/bin/python" -e '.[dev]'; then
+  exit 0
+fi
+echo "setup: uv is not available here; installing with pip (slower)" >&2
+"$VENV/bin/python" -m ensurepip --upgrade >/dev/null
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
