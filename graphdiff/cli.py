@@ -177,8 +177,12 @@ def cmd_trace(args) -> int:
     else:
         kind = "input" if args.mode == "forward" else "output"
         sw = SWEEPS[args.mode](g, seed=_resolve_seed(g, parse_seed(args.seed), kind))
-    if args.json:
-        emit({"mode": sw.mode, "steps": [step_json(g, sw, s) for s in sw.steps]})
+    if args.json:   # streamed a step at a time (a 300,000-step sweep never sits in memory as text)
+        out = sys.stdout
+        out.write('{"mode": ' + json.dumps(sw.mode) + ', "steps": [')
+        for k, s in enumerate(sw.steps):
+            out.write((", " if k else "") + json.dumps(step_json(g, sw, s), ensure_ascii=False))
+        out.write("]}\n")
         return 0
     for line in trace_lines(g, sw):
         print(line)

@@ -65,8 +65,11 @@ def comment_text(text: str) -> str:
     """User text (a file or node name) made safe for a `#` comment or a docstring: backslashes,
     quotes and every unprintable character (newlines, U+2028, NUL …) written as escapes, so no
     name can end the comment or the string and smuggle code into the module."""
+    text = str(text)
+    if text.isprintable() and not any(c in text for c in "\\\"'"):
+        return text        # the common case: nothing to escape
     out = []
-    for ch in str(text):
+    for ch in text:
         if ch == "\\":
             out.append("\\\\")
         elif ch in "\"'":
@@ -89,6 +92,8 @@ class PythonEmitter:
         self.plan = Plan(g, wrt=wrt, output=output)
         self.nodes = self.plan.nodes
         self.kwargs = not all(_safe(n) for n in g.input_names())
+        self._primal_lines: dict = {}    # node -> its line of the evaluation trace
+        self._adjoint_terms: dict = {}   # (node, operand slot, adjoint name) -> the term
 
     # ------------------------------------------------------------ expressions
 
@@ -103,13 +108,14 @@ class PythonEmitter:
         return f"v{j}"
 
     def mapping(self, node, **extra) -> dict:
-        """The op's template mapping for this node: operand refs, static shapes, parameters."""
-        shapes = [self.nodes[j].shape for j in node.operands]
-        m = static_mapping(shapes, node.shape, node.kw)
-        m.update(a=self.ref(node.operands[0]) if node.operands else "", y=f"v{node.id}",
-                 b=self.ref(node.operands[1]) if len(node.operands) > 1 else "")
-        if node.op == "pow" and self.nodes[node.operands[1]].op == "const" and shapes[1] == ():
-            c = float(self.nodes[node.operands[1]].value)
+        """The op's template mapping for this node: operand refs, static shapes, parameters
+        (an elementwise op's code refers only to its operands and its value)."""
+        o = node.operands
+        m = {"a": self.ref(o[0]) if o else "", "b": self.ref(o[1]) if len(o) > 1 else "", "y": f"v{node.id}"}
+        if not OPS[node.op].elementwise:
+            m.update(static_mapping([self.nodes[j].shape for j in o], node.shape, node.kw))
+        elif node.op == "pow" and self.nodes[o[1]].op == "const" and self.nodes[o[1]].shape == ():
+            c = float(self.nodes[o[1]].value)
             m["const_b"], m["int_b"] = c, c.is_integer()
         m.update(extra)
         return m
@@ -132,7 +138,15 @@ class PythonEmitter:
         return t if p == "1.0" else f"-{paren(t)}" if p == "-1.0" else f"{paren(p)} * {paren(t)}"
 
     def adjoint_term(self, node, k, j, g) -> str:
-        """Operand k's term of its adjoint (operand node j), from the node's adjoint g."""
+        """Operand k's term of its adjoint (operand node j), from the node's adjoint g (made once
+        per node and operand: vjp and gradient write the same adjoint sweep)."""
+        key = (node.id, k, g)
+        term = self._adjoint_terms.get(key)
+        if term is None:
+            term = self._adjoint_terms[key] = self._adjoint_term(node, k, j, g)
+        return term
+
+    def _adjoint_term(self, node, k, j, g) -> str:
         code = OPS[node.op].code
         if not code.elementwise:
             return fill(code.vjp[k], self.mapping(node, g=g))
@@ -159,7 +173,11 @@ class PythonEmitter:
         return Line(i, f"v{i} = {conv}  # input {comment_text(name)}")
 
     def primal_line(self, n) -> Line:
-        return Line(n.id, f"v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
+        """vN = … for an op node (made once: several functions repeat the evaluation trace)."""
+        line = self._primal_lines.get(n.id)
+        if line is None:
+            line = self._primal_lines[n.id] = Line(n.id, f"v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
+        return line
 
     def _comment(self, n) -> str:
         name = f" ({comment_text('/'.join(n.names))})" if n.names else ""

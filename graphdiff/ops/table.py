@@ -15,6 +15,7 @@ Template conventions (the same in every op):
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -68,7 +69,7 @@ class Code:
     def primal_text(self, m: dict, *, scalar: bool = False) -> str:
         """The primal as code, on floats (`math`) when `scalar` and the op has a float form."""
         if scalar:
-            text = fill(self.scalar, m) if self.scalar is not None else to_scalar(fill(self.py, m))
+            text = fill(self.scalar, m) if self.scalar is not None else _scalar_fill(self.py, m)
             if text is not None:
                 return text
         return fill(self.py, m)
@@ -77,10 +78,24 @@ class Code:
         """∂y/∂x_k of an elementwise op as code, on floats when `scalar` and it has a float form."""
         if scalar:
             text = (fill(self.scalar_partials[k], m) if self.scalar_partials
-                    else to_scalar(fill(self.partials[k], m)))
+                    else _scalar_fill(self.partials[k], m))
             if text is not None:
                 return text
         return fill(self.partials[k], m)
+
+
+def _scalar_fill(pattern: Pattern, m: dict) -> str | None:
+    """A NumPy pattern's float form, filled (None when it has none). A format string is translated
+    once, not at every node; a function pattern's text after filling."""
+    if callable(pattern):
+        return to_scalar(fill(pattern, m))
+    translated = _to_scalar_pattern(pattern)
+    return None if translated is None else translated.format(**m)
+
+
+@functools.lru_cache(maxsize=None)
+def _to_scalar_pattern(pattern: str) -> str | None:
+    return to_scalar(pattern)
 
 
 @dataclass(frozen=True)
