@@ -14,7 +14,7 @@ from pathlib import Path
 from . import graph as core
 from .ops import OPS
 from .lang import build_graph
-from .source import GraphError
+from .source import GraphError, Source, Span, normalize
 
 
 class Graph(core.Graph):
@@ -213,9 +213,21 @@ def load(path, *, at=None, share: bool = True) -> Graph:
 
 
 def _decode(data: bytes, where: str) -> str:
-    if b"\0" in data:
-        raise GraphError("is not a text file (it holds binary data)", where=where)
+    """The file's text; a NUL byte or bytes that are not UTF-8 are an error at their place."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise GraphError("this is not a text file: it holds a NUL byte (binary data)", _byte_span(data, nul, where))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise GraphError(f"is not UTF-8 text (byte {e.start + 1} is not valid UTF-8)", where=where) from None
+        raise GraphError(f"byte 0x{data[e.start]:02x} is not UTF-8 text (save the file as UTF-8)",
+                         _byte_span(data, e.start, where)) from None
+
+
+def _byte_span(data: bytes, offset: int, where: str) -> Span:
+    """The place of a bad byte: the text before it decodes, and the caret goes under it."""
+    head = data[:offset].decode("utf-8", "replace")
+    line_start = head.rfind("\n") + 1
+    tail = data[offset:].split(b"\n", 1)[0].decode("utf-8", "replace").replace("\0", "\ufffd")
+    text = head[line_start:] + tail
+    return Span(Source(normalize(head[:line_start] + text), where), len(head), 1)

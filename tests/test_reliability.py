@@ -400,3 +400,21 @@ def test_standard_input_as_dash(monkeypatch, capsys):
     import io
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"input x = 0.7\noutput f = x^2\n")))
     assert run(capsys, "eval", "-")[:2] == (0, "f = 0.49\n")
+
+
+def test_bytes_that_are_not_text_are_errors_at_their_place(tmp_path, capsys):
+    p = tmp_path / "u.gd"
+    p.write_bytes(b"input x = 0.5 # caf\xe9\noutput f = x\n")
+    code, _, err = run(capsys, "eval", p)
+    assert code == 2 and f"{p}:1:20: error: byte 0xe9 is not UTF-8" in err and "^" in err
+    p.write_bytes(b"input x = 0.5\noutput f = x\0\n")
+    code, _, err = run(capsys, "eval", p)
+    assert code == 2 and f"{p}:2:13: error:" in err and "NUL byte" in err
+
+
+def test_the_generated_jacobian_of_a_graph_without_inputs_is_empty(tmp_path, capsys):
+    src = write(tmp_path, "const c = [1, 2, 3]\noutput f = diff(c)\n")
+    for mode in ("forward", "reverse", "all"):
+        code, _, err = run(capsys, "codegen", src, "--mode", mode, "-o", tmp_path / "m.py")
+        assert code == 0, err
+        assert import_module(tmp_path / "m.py").jacobian().shape == (2, 0)

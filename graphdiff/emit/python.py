@@ -349,14 +349,14 @@ class PythonEmitter:
         if how == "forward":
             body += [Line(None, f"_seeds, _n = _identity({wrt_shapes})"),
                      Line(None, "_t = jvp(_inputs, _seeds)"),
-                     Line(None, "_blocks = [np.reshape(_t[_k], (_n, -1)) for _k in OUTPUTS]")]
+                     Line(None, "_blocks = [np.reshape(_t[_k], (_n, -1)) for _k in OUTPUTS] if _n else []")]
             ret = f"return np.concatenate(_blocks, axis=1).T if _blocks and _n else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one tangent sweep per input entry.")
         else:
             body += [Line(None, "_seeds, _m = _identity(OUTPUTS)"),
                      Line(None, "_a = vjp(_inputs, _seeds)"),
-                     Line(None, f"_blocks = [np.reshape(_a[_k], (_m, -1)) for _k in {wrt_names}]")]
+                     Line(None, f"_blocks = [np.reshape(_a[_k], (_m, -1)) for _k in {wrt_names}] if _m else []")]
             ret = f"return np.concatenate(_blocks, axis=1) if _blocks and _m else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one adjoint sweep per output entry.")
