@@ -145,6 +145,9 @@ cmd_grad.configure = _configure_grad
 @command("jacobian", "Jacobian of all outputs w.r.t. all inputs")
 def cmd_jacobian(args) -> int:
     g = load_graph(args)
+    if not g.inputs:
+        raise GraphError("there is nothing to differentiate: the graph has no inputs",
+                         hint="declare one with `input NAME = VALUE`")
     J = g.jacobian(mode=args.mode)
     if args.json:
         emit({"mode": args.mode, "rows": list(J.rows), "cols": list(J.cols),
@@ -259,13 +262,26 @@ def cmd_stats(args) -> int:
 def cmd_check(args) -> int:
     g = load_graph(args)
     from .check import check_graph
-    report = check_graph(g)
+    if args.eps is not None and not 0 < args.eps < 1:
+        raise GraphError(f"--eps {args.eps:g} is out of range: give a relative step between 0 and 1, e.g. 1e-3")
+    report = check_graph(g, eps=args.eps, max_entries=max(1, args.max_entries))
     if args.json:
         emit(report.to_json())
     else:
         for line in report.lines():
             print(line)
     return 0 if report.ok else 1
+
+
+def _configure_check(p):
+    p.add_argument("--eps", type=float, default=None,
+                   help="the first step of the finite differences, relative to each entry (default 0.05; "
+                        "Ridders' method shrinks it and extrapolates)")
+    p.add_argument("--max-entries", type=int, default=32,
+                   help="input entries checked by finite differences, per input (default 32, spread evenly)")
+
+
+cmd_check.configure = _configure_check
 
 
 def build_parser() -> argparse.ArgumentParser:

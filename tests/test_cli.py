@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import GRAPHS, ROOT, run, run_json
@@ -132,3 +133,64 @@ def test_check_skips_constant_operands(capsys, tmp_path):
     path.write_text("input x = -1.5\noutput y = x^2\n")
     doc = run_json(capsys, "check", str(path))
     assert doc["ok"] is True and doc["nodes"] == []
+
+
+# ------------------------------------------------------------------ an honest check
+
+def _logistic(tmp_path, steps=30, r=3.9, x0=0.3):
+    lines = [f"input x = {x0}", f"const r = {r}", "x0 = x"]
+    lines += [f"x{k} = r * x{k - 1} * (1 - x{k - 1})" for k in range(1, steps + 1)]
+    path = tmp_path / "logistic.gd"
+    path.write_text("\n".join(lines + [f"output f = x{steps}"]) + "\n")
+    return path
+
+
+def test_check_on_a_chaotic_map_never_cries_wolf(capsys, tmp_path):
+    """30 steps of the logistic map at r = 3.9: ∂f/∂x ≈ 2.4e7 and f wiggles on a 1e-8 scale, so
+    finite differences from ordinary steps are meaningless. Forward and reverse agree; check must
+    not call that a failure (the previous check did, with no step control)."""
+    path = _logistic(tmp_path)
+    code, out, err = run(capsys, "check", path)
+    assert code == 0 and err == "" and "FAILED" not in out
+    assert "forward and reverse mode agree" in out
+    doc = run_json(capsys, "check", path)
+    assert doc["ok"] is True and doc["modes"]["agree"] is True
+    assert doc["inputs"]["x"]["verdict"] in ("ok", "inconclusive")
+
+
+def test_check_with_only_large_steps_says_inconclusive_not_failed(capsys, tmp_path):
+    doc = run_json(capsys, "check", _logistic(tmp_path), "--eps", "0.05")
+    assert doc["ok"] is True and doc["inputs"]["x"]["verdict"] == "inconclusive"
+    assert "ill-conditioned" in doc["inputs"]["x"]["note"]
+
+
+@pytest.mark.parametrize("expr, op, entry", [("sum(relu(x) * x)", "relu", "v1[1]"), ("sum(sqrt(x*x))", "sqrt", "v2[1]"),
+                                             ("sum(abs(x))", "abs", "v1[1]")])
+def test_check_names_the_node_at_a_kink(expr, op, entry, capsys, tmp_path):
+    path = tmp_path / "kink.gd"
+    path.write_text(f"input x = [0.5, 0, -1]\noutput f = {expr}\n")
+    code, out, err = run(capsys, "check", path, "--json")
+    doc = json.loads(out)
+    assert err == "" and code == 0 and doc["inputs"]["x"]["verdict"] == "inconclusive"
+    node = next(n for n in doc["nodes"] if n["op"] == op)
+    assert node["entry"] == entry and "not differentiable at 0" in node["reason"]
+
+
+def test_check_on_a_broken_rule_fails_and_says_where(capsys, tmp_path, monkeypatch):
+    """A wrong derivative (a deliberately broken sin rule) is a failure, named by input and entry."""
+    import dataclasses
+    from graphdiff.ops import OPS
+    bad = dataclasses.replace(OPS["sin"], partials=(lambda a, y: 2 * np.cos(a),), scalar_partials=(lambda a, y: 2 * np.cos(a),))
+    monkeypatch.setitem(OPS, "sin", bad)
+    path = tmp_path / "s.gd"
+    path.write_text("input x = 0.7\noutput f = sin(x) * x\n")
+    code, out, err = run(capsys, "check", path)
+    assert code == 1 and "failed" in out and "∂f/∂x" in out and "far beyond" in out, (out, err)
+
+
+def test_check_and_jacobian_without_inputs_exit_2(capsys, tmp_path):
+    path = tmp_path / "c.gd"
+    path.write_text("const a = 2\noutput f = a^2 + 1\n")
+    for cmd in ("check", "jacobian"):
+        code, out, err = run(capsys, cmd, path)
+        assert code == 2 and out == "" and "nothing to differentiate" in err

@@ -299,6 +299,16 @@ def kink_note(kinks: tuple, arity: int) -> Callable:
                 return message
         return None
 
+    def where(args, y):
+        """(message, index of the first entry where it holds) of the first kink that holds, or None."""
+        for check, message in checks:
+            with np.errstate(all="ignore"):
+                hit = np.broadcast_to(np.asarray(check(*args, y)), np.shape(y))
+            if hit.any():
+                return message, tuple(int(i) for i in np.argwhere(hit)[0])
+        return None
+
+    note.where = where
     return note
 
 
