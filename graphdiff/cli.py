@@ -15,7 +15,7 @@ import numpy as np
 from .source import GraphError
 # Values in and out live in graphdiff.values; the names stay importable from here for the
 # command modules (render, emit, tui) until those import graphdiff.values directly.
-from .values import jsonable, parse_at, parse_seed, parse_value  # noqa: F401
+from .values import count, jsonable, parse_at, parse_seed, parse_value  # noqa: F401
 from .values import resolve_seed as _resolve_seed
 
 COMMANDS = {}
@@ -250,6 +250,7 @@ def cmd_stats(args) -> int:
     st = g.stats()
     from .cost import primal_flops
     st["flops"], st["tree_flops"] = primal_flops(g)   # one evaluation, with sharing and as a tree
+    st = {k: count(v) for k, v in st.items()}         # a tree's counts can have thousands of digits
     if args.json:
         emit(st)
         return 0
@@ -309,6 +310,9 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)
+    except BrokenPipeError:   # `graphdiff trace … | head`: the reader has gone; stop quietly
+        _silence_stdout()
+        return 1
     except GraphError as e:
         sys.stderr.write(e.format() + "\n")
         return 2
@@ -320,6 +324,15 @@ def main(argv=None) -> int:
         sys.stderr.write(f"graphdiff: internal error: {type(e).__name__}: {e}\n"
                          "  (set GRAPHDIFF_DEBUG=1 for the traceback, and please report it)\n")
         return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's final flush does not report the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass   # not a real file (tests capture stdout): nothing will be flushed to a closed pipe
 
 
 if __name__ == "__main__":

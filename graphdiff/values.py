@@ -9,6 +9,7 @@ as those strings).
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
@@ -113,3 +114,21 @@ def jsonable(v):
             return "inf" if x > 0 else "-inf"
         return x
     return [jsonable(r) for r in a]
+
+
+EXACT_DIGITS = 15   # counts up to this many digits are written out; larger ones as a power of ten
+
+
+def count(n: int):
+    """A count as people read it: exact while it is short, else `≈ 1.2e5021` (a string), so that a
+    tree of astronomically many nodes neither floods the screen nor trips Python's 4,300-digit
+    limit on printing integers."""
+    if n < 10 ** EXACT_DIGITS:
+        return n
+    shift = max(0, n.bit_length() - 64)
+    exponent = math.log10(n >> shift) + shift * math.log10(2)
+    e = math.floor(exponent)
+    mantissa = 10 ** (exponent - e)
+    if mantissa >= 9.95:
+        mantissa, e = 1.0, e + 1
+    return f"≈ {mantissa:.1f}e{e}"

@@ -194,3 +194,30 @@ def test_check_and_jacobian_without_inputs_exit_2(capsys, tmp_path):
     for cmd in ("check", "jacobian"):
         code, out, err = run(capsys, cmd, path)
         assert code == 2 and out == "" and "nothing to differentiate" in err
+
+
+def test_huge_tree_counts_are_written_as_powers_of_ten(capsys, tmp_path):
+    """t_k = t_{k-1} · t_{k-2}: the expression tree grows like the Fibonacci numbers."""
+    from graphdiff.values import count
+    lines = ["input x = 0.5", "t0 = x", "t1 = x * x"] + [f"t{k} = t{k - 1} * t{k - 2}" for k in range(2, 3000)]
+    path = tmp_path / "fib.gd"
+    path.write_text("\n".join(lines + ["output f = t2999"]) + "\n")
+    doc = run_json(capsys, "stats", path)
+    assert doc["nodes"] == 3000 and doc["ops"] == 2999
+    # the tree of t_k has T(k) = 1 + T(k-1) + T(k-2) ops, T(0) = 0, T(1) = 1: T(k) = F(k+2) − 1
+    fib = [1, 1]                      # fib[i] = F(i + 1)
+    for _ in range(3000):
+        fib.append(fib[-1] + fib[-2])
+    exact = count(fib[3000] - 1)
+    assert doc["tree_ops"] == exact and exact.startswith("≈ ") and "e62" in exact
+    assert count(10 ** 15 - 1) == 10 ** 15 - 1 and count(10 ** 15) == "≈ 1.0e15"
+    assert count(99_950_000_000_000_000) == "≈ 1.0e17" and count(2 ** 10_000) == "≈ 2.0e3010"
+    code, out, _ = run(capsys, "stats", path)
+    assert code == 0 and "tree_nodes  ≈ " in out
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    cmd = f"{sys.executable} -m graphdiff trace {GRAPHS / 'peyre.gd'} --mode reverse | head -1"
+    for _ in range(3):
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60)
+        assert p.stdout.startswith("reverse sweep") and p.stderr == ""
