@@ -20,7 +20,7 @@ import numpy as np
 
 from ..ops import OPS
 from ..source import GraphError
-from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, is_grid, math_name, num, partial_name,
+from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, html_label, is_grid, math_name, num, partial_name,
                      shape_text, value_plain, value_text)
 from .themes import THEMES, Theme
 
@@ -29,7 +29,6 @@ MAX_EQUATION_TERMS = 6   # longer sums are elided in the caption ("+ … +")
 # One labelled edge makes dot lay out every edge with a label node (twice the ranks): on big
 # graphs that is 5–10× the layout time, so there edge labels become xlabels (placed after layout).
 XLABEL_NODES = 200
-BIG_NODES = 1000
 
 
 def default_show(mode: str | None) -> frozenset:
@@ -181,8 +180,8 @@ def _row(markup: str) -> str:
 
 
 def _table(rows: list[str]) -> str:
-    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            + "".join(rows) + "</TABLE>>")
+    return html_label('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+                      + "".join(rows) + "</TABLE>")
 
 
 def node_label(sc: Scene, i: int, status: str) -> str:
@@ -370,18 +369,63 @@ def graph_attrs(th: Theme, rankdir: str) -> dict:
             "outputorder": "edgesfirst"}
 
 
-def _draw(dg, sc: Scene, prefix: str = "", pins=None) -> None:
+SPLIT_FANOUT = 6   # `--split-leaves auto`: a leaf used by this many nodes or more is drawn at each use
+
+
+def split_threshold(split="auto") -> int | None:
+    """`--split-leaves`: auto, all, none or a number of uses → the least fan-out split (None: off)."""
+    if split in (None, False, "none", "off"):
+        return None
+    if split in (True, "all", "on"):
+        return 2
+    if split == "auto":
+        return SPLIT_FANOUT
+    try:
+        least = int(split)
+    except (TypeError, ValueError):
+        raise GraphError(f"bad --split-leaves '{split}': expected auto, all, none or a number of uses") from None
+    if least < 2:
+        raise GraphError(f"bad --split-leaves {least}: a leaf can be split when 2 or more nodes use it")
+    return least
+
+
+def split_set(g, split="auto") -> frozenset:
+    """The leaves (inputs, named constants) drawn as one copy beside each consumer.
+
+    `split` is "auto" (leaves used by SPLIT_FANOUT nodes or more), "all" (every leaf used more
+    than once), "none", or a number (leaves used by that many nodes or more). A leaf that feeds
+    every line of a long program otherwise draws an edge across the whole picture to each line:
+    Graphviz's layout time grows with the square of such edges, and the picture reads worse.
+    """
+    least = split_threshold(split)
+    if least is None:
+        return frozenset()
+    return frozenset(n.id for n in g.node_list()
+                     if (n.op == "input" or n.op == "const" and n.names) and g.fanout(n.id) >= least)
+
+
+def leaf_copy_label(sc: Scene, j: int, status: str) -> str:
+    """A split leaf's copy beside one consumer: its name, in the leaf's colours."""
+    th = sc.theme
+    faded = status in ("pending", "idle")
+    kind = "input" if sc.g.node(j).op == "input" else "const"
+    return _table([_row(font(math_name(sc.g.label(j)), size=15, color=th.faint if faded else th.text)
+                        + font(" " + kind, size=9, color=th.faint if faded else th.muted))])
+
+
+def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset()) -> None:
     """Add the scene's nodes and edges to `dg` (a Digraph or a cluster), ids prefixed.
 
-    `pins` (node or edge id -> attrs) fixes positions and sizes from an earlier layout.
+    `pins` (node or edge id -> attrs) fixes positions and sizes from an earlier layout; `split`
+    holds the leaves drawn as one copy per use (see `split_set`).
     """
     g, th = sc.g, sc.theme
     pins = pins or {}
     nodes = g.node_list()
     for n in nodes:
         i = n.id
-        if n.op == "const" and not n.names:
-            continue   # unnamed constants are drawn at each use, beside their consumer
+        if n.op == "const" and not n.names or i in split:
+            continue   # unnamed constants and split leaves are drawn at each use, beside their consumer
         status = sc.status(i)
         attrs = node_style(sc, i, status)
         if n.op == "const":
@@ -395,7 +439,8 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None) -> None:
             label = _table([_row(r) for r in rows])
         else:
             label = node_label(sc, i, status)
-        dg.node(f"{prefix}n{i}", label=label, **attrs, **pins.get(f"{prefix}n{i}", {}))
+        nid = f"{prefix}n{i}"
+        dg.node(nid, label=label, id=nid, **attrs, **pins.get(nid, {}))
     for n in nodes:
         i = n.id
         for slot, j in enumerate(n.operands):
@@ -404,10 +449,19 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None) -> None:
             if src.op == "const" and not src.names:
                 cid = f"{prefix}c{j}_{i}_{slot}"
                 dg.node(cid, label=_table([_row(font(value_plain(src.value, digits=3), size=12, color=th.muted))]),
-                        shape="plain", style="", margin="0", **pins.get(cid, {}))
+                        shape="plain", style="", margin="0", id=cid, **pins.get(cid, {}))
                 dg.edge(cid, f"{prefix}n{i}", id=eid, color=th.edge_faint, arrowsize="0.5", penwidth="0.8",
                         **pins.get(eid, {}))
                 continue
+            tail = f"{prefix}n{j}"
+            if j in split:
+                tail = f"{prefix}l{j}_{i}_{slot}"
+                status = sc.status(j)
+                style = node_style(sc, j, status)
+                if src.op == "const":
+                    style.update(style="rounded,dashed,filled", color=th.const_border, fillcolor=th.background)
+                dg.node(tail, label=leaf_copy_label(sc, j, status), id=tail, margin="0.06,0.03",
+                        **style, **pins.get(tail, {}))
             attrs = {"id": eid}
             label = edge_label(sc, j, i, slot)
             if label:
@@ -417,26 +471,25 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None) -> None:
             elif sc.status(i) in ("pending", "idle") and sc.status(j) in ("pending", "idle"):
                 attrs.update(color=th.edge_faint)
             attrs.update(pins.get(eid, {}))
-            dg.edge(f"{prefix}n{j}", f"{prefix}n{i}", **attrs)
+            dg.edge(tail, f"{prefix}n{i}", **attrs)
 
 
 def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", rankdir: str = "LR",
            tree: bool = False, title: str | None = None, complete: bool = False,
-           pins: dict | None = None) -> graphviz.Digraph:
+           pins: dict | None = None, split_leaves="auto") -> graphviz.Digraph:
     """The DOT picture of `g`, optionally at `step` (an index into `sweep.steps`) of a sweep.
 
     `show` is a set of annotation names (see module docstring; default depends on the sweep),
     `tree=True` draws the expression tree (sharing off) beside the DAG, `complete=True` gives
     every label its fullest content (the layout pass that pins frames), and `pins` (from
     `frames.Layout.pins`) fixes every position so that `neato -n2` draws without re-laying out.
+    `split_leaves` chooses the leaves drawn beside each consumer (see `split_set`).
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise GraphError(f"unknown rankdir '{rankdir}' (expected LR or TB)")
     sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete)
     th = sc.theme
     gattrs = graph_attrs(th, rankdir)
-    if len(g) > BIG_NODES:
-        gattrs.update(nslimit="2", nslimit1="2")   # fewer network-simplex passes: ~20 % faster layout
     dg = graphviz.Digraph("graphdiff", graph_attr=gattrs,
                           node_attr={"shape": "box", "style": "rounded,filled", "fontname": th.font,
                                      "fontcolor": th.text, "margin": "0.10,0.05", "height": "0.3"},
@@ -450,9 +503,10 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
             with dg.subgraph(name=f"cluster_{prefix}") as c:
                 c.attr(label=_table([_row(font(f"{what} · {gg.n_ops()} operations", size=14, color=th.muted))]),
                        color=th.edge_faint, style="rounded", labeljust="l", margin="14")
-                _draw(c, make_scene(gg, None, None, show=sc.show, theme=th), prefix)
+                _draw(c, make_scene(gg, None, None, show=sc.show, theme=th), prefix,
+                      split=split_set(gg, split_leaves))
     else:
-        _draw(dg, sc, pins=pins)
+        _draw(dg, sc, pins=pins, split=split_set(g, split_leaves))
     cap = caption(sc)
     if title:
         cap = _table([_row(font(esc(title), size=16, color=th.text))] + ([_row(cap[1:-1])] if cap else []))

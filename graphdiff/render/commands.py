@@ -37,7 +37,10 @@ def step_index(text: str | None, n_steps: int) -> int | None:
 
 def _options(args, mode):
     from .build import parse_show
-    return {"show": parse_show(args.show, mode), "theme": args.theme, "rankdir": args.rankdir}
+    from .build import split_threshold
+    split_threshold(args.split_leaves)      # a bad value: exit 2 before any work
+    return {"show": parse_show(args.show, mode), "theme": args.theme, "rankdir": args.rankdir,
+            "split_leaves": args.split_leaves}
 
 
 def _common(p):
@@ -48,6 +51,9 @@ def _common(p):
     p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right (default) or top-to-bottom")
     p.add_argument("--dpi", type=int, default=None, help="PNG resolution (default 200)")
     p.add_argument("--seed", help="forward: input NAME or NAME[i]; reverse: output NAME or NAME[i]")
+    p.add_argument("--split-leaves", metavar="WHEN", default="auto",
+                   help="draw an input or named constant beside each node that uses it: auto (when used "
+                        "by 6 nodes or more, the default), all (when used twice or more), none, or a number of uses")
 
 
 @command("render", "the graph as an SVG, PNG, PDF or DOT file, optionally at a step of a sweep")
