@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup dot bench assets clean
+.PHONY: run test setup dot browser tex bench assets clean
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot browser tex
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,6 +18,14 @@ $(STAMP): pyproject.toml
 
 dot:
 	@bash scripts/ensure-dot.sh
+
+# Chromium + chromedriver for the HTML page's browser test; pdflatex (TikZ, Beamer) + pdftoppm for
+# the TikZ/Beamer tests. Installed when missing and allowed; setup never fails because of them.
+browser:
+	@bash scripts/ensure-chromium.sh
+
+tex:
+	@bash scripts/ensure-tex.sh
 
 run: setup
 	$(BIN)/graphdiff tui graphs/peyre.gd

@@ -89,6 +89,7 @@ class Scene:
     step_of: dict = field(default_factory=dict)   # node -> index of its step
     edge_terms: dict = field(default_factory=dict)   # (src, dst, slot) -> Term of any step
     current_terms: dict = field(default_factory=dict)  # (src, dst, slot) -> Term of the current step
+    slots: dict | None = None  # node -> placeholder: a row the HTML page fills in (id "d<node>")
 
     @property
     def mode(self):
@@ -110,13 +111,13 @@ class Scene:
         return s.tangent if self.sweep.mode == "forward" else s.adjoint
 
 
-def make_scene(g, sweep=None, step=None, *, show=None, theme="light", complete=False) -> Scene:
+def make_scene(g, sweep=None, step=None, *, show=None, theme="light", complete=False, slots=None) -> Scene:
     if step is not None and sweep is None:
         raise GraphError("a step needs a sweep (choose --mode forward, reverse or primal)")
     if step is not None and not 0 <= step < len(sweep.steps):
         raise GraphError(f"step {step + 1} is out of range: this sweep has {len(sweep.steps)} steps")
     show = frozenset(show) if show is not None else default_show(sweep.mode if sweep else None)
-    sc = Scene(g, sweep, step, show, get_theme(theme), complete)
+    sc = Scene(g, sweep, step, show, get_theme(theme), complete, slots=slots)
     if sweep is not None:
         sc.values = list(sweep.values)
         for s in sweep.steps:
@@ -225,7 +226,11 @@ def node_label(sc: Scene, i: int, status: str) -> str:
                                  color=th.current_border if status == "current" else color))
         elif sc.complete is False:
             rows.append(font(" ", size=12))   # keeps the node's height the same in every frame
-    return _table([_row(r) for r in rows])
+    out = [_row(r) for r in rows]
+    if sc.slots and i in sc.slots:
+        # HREF makes Graphviz wrap the cell in <g id="a_d7"> in SVG: the page finds it by that id
+        out.append(f'<TR><TD ID="d{i}" HREF="#d{i}">{font(esc(sc.slots[i]), size=12, color=th.muted)}</TD></TR>')
+    return _table(out)
 
 
 def node_style(sc: Scene, i: int, status: str) -> dict:
@@ -476,18 +481,19 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset()) -> None
 
 def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", rankdir: str = "LR",
            tree: bool = False, title: str | None = None, complete: bool = False,
-           pins: dict | None = None, split_leaves="auto") -> graphviz.Digraph:
+           pins: dict | None = None, split_leaves="auto", slots: dict | None = None) -> graphviz.Digraph:
     """The DOT picture of `g`, optionally at `step` (an index into `sweep.steps`) of a sweep.
 
     `show` is a set of annotation names (see module docstring; default depends on the sweep),
     `tree=True` draws the expression tree (sharing off) beside the DAG, `complete=True` gives
     every label its fullest content (the layout pass that pins frames), and `pins` (from
     `frames.Layout.pins`) fixes every position so that `neato -n2` draws without re-laying out.
-    `split_leaves` chooses the leaves drawn beside each consumer (see `split_set`).
+    `split_leaves` chooses the leaves drawn beside each consumer (see `split_set`); `slots`
+    (node -> placeholder text) adds a row per node that the HTML page fills in as it steps.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise GraphError(f"unknown rankdir '{rankdir}' (expected LR or TB)")
-    sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete)
+    sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete, slots=slots)
     th = sc.theme
     gattrs = graph_attrs(th, rankdir)
     dg = graphviz.Digraph("graphdiff", graph_attr=gattrs,

@@ -132,3 +132,36 @@ def _configure_frames(p):
 
 
 cmd_frames.configure = _configure_frames
+
+
+@command("html", "one self-contained HTML page that steps through the sweeps in a browser")
+def cmd_html(args) -> int:
+    from pathlib import Path
+
+    from .build import split_threshold
+    from .html import page_html
+    from .output import check_target, format_of, write_atomic
+    format_of(args.output, allowed={".html": "html", ".htm": "html"})
+    check_target(args.output)
+    split_threshold(args.split_leaves)
+    g = load_graph(args)
+    text = page_html(g, title=args.title or Path(args.file).name, theme=args.theme, rankdir=args.rankdir,
+                     split_leaves=args.split_leaves)
+    write_atomic(args.output, text.encode("utf-8"))
+    if args.json:
+        emit({"output": args.output, "bytes": len(text.encode("utf-8"))})
+    else:
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _configure_html(p):
+    p.add_argument("-o", "--output", required=True, metavar="OUT.html", help="the page to write")
+    p.add_argument("--title", help="the page's title (default: the file's name)")
+    p.add_argument("--theme", choices=("light", "dark"), default="light", help="the theme it opens in")
+    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right (default) or top-to-bottom")
+    p.add_argument("--split-leaves", metavar="WHEN", default="auto",
+                   help="draw an input beside each node that uses it: auto, all, none or a number of uses")
+
+
+cmd_html.configure = _configure_html

@@ -24,16 +24,21 @@ FRAME_FORMATS = ("png", "svg", "pdf", "dot")
 GIF_DPI = 110   # a GIF is for screens and READMEs
 
 
-def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR") -> dict:
+def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR", split_leaves="auto") -> dict:
     """Lay the fullest picture out once; return pins: id -> {pos, width, height, ...}."""
-    full = to_dot(g, sweep, None, show=show, theme=theme, rankdir=rankdir, complete=True)
-    doc = json.loads(pipe(full, "json0"))
+    full = to_dot(g, sweep, None, show=show, theme=theme, rankdir=rankdir, complete=True,
+                  split_leaves=split_leaves)
+    return pins_from_json0(json.loads(pipe(full, "json0")))
+
+
+def pins_from_json0(doc: dict) -> dict:
+    """Pins (id -> {pos, width, height, ...}) from Graphviz's json0 of a laid-out picture."""
     pins = {}
     for o in doc.get("objects", ()):
         if "pos" not in o:
             continue
         pin = {"pos": o["pos"] + "!"}
-        if o["name"].startswith("n"):      # op/input nodes: their labels change between frames
+        if o["name"].startswith(("n", "l")):   # op/input nodes and leaf copies: labels change between frames
             pin.update(width=o["width"], height=o["height"], fixedsize="true")
         pins[o["name"]] = pin
     for e in doc.get("edges", ()):
@@ -44,11 +49,11 @@ def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR") -> dict:
     return pins
 
 
-def frame_dots(g, sweep, *, show=None, theme="light", rankdir="LR", pins=None) -> list:
+def frame_dots(g, sweep, *, show=None, theme="light", rankdir="LR", pins=None, split_leaves="auto") -> list:
     """The DOT picture of every step, pinned."""
     if pins is None:
-        pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir)
-    return [to_dot(g, sweep, k, show=show, theme=theme, rankdir=rankdir, pins=pins)
+        pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves)
+    return [to_dot(g, sweep, k, show=show, theme=theme, rankdir=rankdir, pins=pins, split_leaves=split_leaves)
             for k in range(len(sweep.steps))]
 
 
@@ -135,7 +140,8 @@ def prepare_dir(path) -> Path:
 
 
 def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show=None, theme="light",
-                 rankdir: str = "LR", dpi: int | None = None, delay_ms: int = 1200) -> list[Path]:
+                 rankdir: str = "LR", dpi: int | None = None, delay_ms: int = 1200,
+                 split_leaves="auto") -> list[Path]:
     """Write one picture per step into `outdir` (and optionally a GIF and a PDF deck).
 
     All files are drawn first, into a temporary folder; only when every one succeeded are they
@@ -153,7 +159,7 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
     d = prepare_dir(outdir)
     try:
         th = get_theme(theme)
-        dots = frame_dots(g, sweep, show=show, theme=th, rankdir=rankdir)
+        dots = frame_dots(g, sweep, show=show, theme=th, rankdir=rankdir, split_leaves=split_leaves)
         n = len(dots)
         files = draw_frames(dots, fmt, dpi=dpi) if fmt != "dot" else [x.source.encode() for x in dots]
         if fmt == "png" and len({_size(b) for b in files}) > 1:
