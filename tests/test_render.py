@@ -200,7 +200,7 @@ def test_render_dot_source_needs_no_graphviz(tmp_path, capsys, monkeypatch):
     ("missing/g.png", "does not exist"),
     ("g.jpg", "cannot tell the output format"),
     ("g", "no extension"),
-    ("g.tex", "TikZ"),
+    ("g.svgz", "cannot tell the output format"),
 ])
 def test_bad_output_paths_exit_2(tmp_path, capsys, target, message):
     rc, out, err = run(capsys, "render", PEYRE, "-o", str(tmp_path / target))

@@ -368,10 +368,13 @@ def caption(sc: Scene) -> str | None:
 
 # ------------------------------------------------------------------ the graph
 
-def graph_attrs(th: Theme, rankdir: str) -> dict:
+NODESEP, RANKSEP, PAD = 0.30, 0.45, 0.25   # inches
+
+
+def graph_attrs(th: Theme, rankdir: str, *, nodesep: float = NODESEP, ranksep: float = RANKSEP) -> dict:
     return {"rankdir": rankdir, "bgcolor": th.background, "fontname": th.font, "fontcolor": th.text,
-            "nodesep": "0.30", "ranksep": "0.45", "pad": "0.25", "newrank": "true",
-            "outputorder": "edgesfirst"}
+            "nodesep": f"{nodesep:.3g}", "ranksep": f"{ranksep:.3g}", "pad": f"{PAD:g}", "newrank": "true",
+            "outputorder": "edgesfirst", "margin": "0"}
 
 
 SPLIT_FANOUT = 6   # `--split-leaves auto`: a leaf used by this many nodes or more is drawn at each use
@@ -481,7 +484,8 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset()) -> None
 
 def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", rankdir: str = "LR",
            tree: bool = False, title: str | None = None, complete: bool = False,
-           pins: dict | None = None, split_leaves="auto", slots: dict | None = None) -> graphviz.Digraph:
+           pins: dict | None = None, split_leaves="auto", slots: dict | None = None,
+           nodesep: float = NODESEP, ranksep: float = RANKSEP) -> graphviz.Digraph:
     """The DOT picture of `g`, optionally at `step` (an index into `sweep.steps`) of a sweep.
 
     `show` is a set of annotation names (see module docstring; default depends on the sweep),
@@ -489,13 +493,14 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
     every label its fullest content (the layout pass that pins frames), and `pins` (from
     `frames.Layout.pins`) fixes every position so that `neato -n2` draws without re-laying out.
     `split_leaves` chooses the leaves drawn beside each consumer (see `split_set`); `slots`
-    (node -> placeholder text) adds a row per node that the HTML page fills in as it steps.
+    (node -> placeholder text) adds a row per node that the HTML page fills in as it steps;
+    `nodesep`/`ranksep` (inches) space the nodes within and between ranks (`--fit` sets them).
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise GraphError(f"unknown rankdir '{rankdir}' (expected LR or TB)")
     sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete, slots=slots)
     th = sc.theme
-    gattrs = graph_attrs(th, rankdir)
+    gattrs = graph_attrs(th, rankdir, nodesep=nodesep, ranksep=ranksep)
     dg = graphviz.Digraph("graphdiff", graph_attr=gattrs,
                           node_attr={"shape": "box", "style": "rounded,filled", "fontname": th.font,
                                      "fontcolor": th.text, "margin": "0.10,0.05", "height": "0.3"},

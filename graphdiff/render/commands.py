@@ -40,7 +40,7 @@ def _options(args, mode):
     from .build import split_threshold
     split_threshold(args.split_leaves)      # a bad value: exit 2 before any work
     return {"show": parse_show(args.show, mode), "theme": args.theme, "rankdir": args.rankdir,
-            "split_leaves": args.split_leaves}
+            "split_leaves": args.split_leaves, "fit": args.fit}
 
 
 def _common(p):
@@ -48,8 +48,12 @@ def _common(p):
                    help="comma-separated annotations: values, tangents, adjoints, partials, shapes, "
                         "terms, equation, all, none (default: what the sweep needs)")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
-    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right (default) or top-to-bottom")
+    p.add_argument("--rankdir", choices=("LR", "TB"), default=None,
+                   help="left-to-right (default) or top-to-bottom (with --fit: chosen to fill the frame)")
     p.add_argument("--dpi", type=int, default=None, help="PNG resolution (default 200)")
+    p.add_argument("--fit", metavar="FRAME",
+                   help="fill a frame without distortion: 16:9, 4:3 or WxH (px for PNG; pt, in, cm or mm "
+                        "for PDF, SVG and TikZ); frames share one layout and one page size")
     p.add_argument("--seed", help="forward: input NAME or NAME[i]; reverse: output NAME or NAME[i]")
     p.add_argument("--split-leaves", metavar="WHEN", default="auto",
                    help="draw an input or named constant beside each node that uses it: auto (when used "
@@ -62,6 +66,11 @@ def cmd_render(args) -> int:
     from .output import check_target, format_of
     fmt = format_of(args.output)      # bad extension or folder: exit 2 before any work
     check_target(args.output)
+    if args.fit:
+        from .fit import parse_fit
+        parse_fit(args.fit, fmt)
+    if args.fit and args.dpi is not None:
+        raise GraphError("--fit sets the PNG's size in pixels; drop --dpi")
     if args.dpi is not None and not 10 <= args.dpi <= 1200:
         raise GraphError(f"--dpi {args.dpi} is out of range (10 to 1200)")
     g = load_graph(args)
@@ -80,7 +89,8 @@ def cmd_render(args) -> int:
 
 
 def _configure_render(p):
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.svg, OUT.png, OUT.pdf or OUT.dot")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="OUT.svg, OUT.png, OUT.pdf, OUT.dot or OUT.tex (a TikZ picture)")
     p.add_argument("--mode", choices=("primal", "forward", "reverse"),
                    help="show a sweep (default: none; reverse when --step is given)")
     p.add_argument("--step", metavar="N", help="highlight step N of the sweep (from 1; -1 or 'last' for the last)")

@@ -147,6 +147,18 @@ def _run(cmd: list[str], source: bytes, timeout: float) -> bytes:
     return done.stdout
 
 
+def json_docs(text: str) -> list[dict]:
+    """The JSON documents of one Graphviz run over several graphs (one after another)."""
+    dec, docs, k = json.JSONDecoder(), [], 0
+    while True:
+        while k < len(text) and text[k].isspace():
+            k += 1
+        if k >= len(text):
+            return docs
+        doc, k = dec.raw_decode(text, k)
+        docs.append(doc)
+
+
 def _args(fmt: str, attrs: dict) -> list[str]:
     return [f"-T{fmt}"] + [f"-G{k}={v}" for k, v in attrs.items()]
 

@@ -15,7 +15,7 @@ import graphviz
 
 from ..source import GraphError
 
-FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot", ".tex": "tex"}
 DEFAULT_DPI = 200
 MAX_PX = 4096            # longest side of a PNG at the default resolution (a 4K slide)
 MAX_PX_EXPLICIT = 16384  # … when the user chose --dpi
@@ -24,10 +24,6 @@ MAX_PX_EXPLICIT = 16384  # … when the user chose --dpi
 def format_of(path, *, allowed=FORMATS) -> str:
     """The output format named by a path's extension (exit 2 with the choices otherwise)."""
     ext = Path(path).suffix.lower()
-    if ext == ".tex":
-        raise GraphError("TikZ export (.tex) is not supported: Graphviz cannot size LaTeX labels "
-                         "without a TeX installation",
-                         hint="write a .pdf and include it with \\includegraphics (vector, fonts embedded)")
     if ext not in allowed:
         choices = ", ".join(sorted(set(allowed) - {".gv"}))
         what = f"'{ext}'" if ext else "no extension"
