@@ -105,7 +105,12 @@ cmd_render.configure = _configure_render
 @command("frames", "one image per step of a sweep into a folder, plus an animated GIF and a PDF deck")
 def cmd_frames(args) -> int:
     from .frames import FRAME_FORMATS, write_frames
-    from .output import format_of
+    from .output import check_target, format_of, write_atomic
+    if not (args.output or args.beamer):
+        raise GraphError("frames needs -o DIR (one picture per step) or --beamer DECK.tex (or both)")
+    if args.beamer:
+        format_of(args.beamer, allowed={".tex": "tex"})
+        check_target(args.beamer)
     if args.gif:
         format_of(args.gif, allowed={".gif": "gif"})
     if args.pdf:
@@ -116,27 +121,43 @@ def cmd_frames(args) -> int:
         raise GraphError("--delay must be a positive number of milliseconds")
     if args.dpi is not None and not 10 <= args.dpi <= 1200:
         raise GraphError(f"--dpi {args.dpi} is out of range (10 to 1200)")
+    if args.fit:
+        from .fit import parse_fit
+        parse_fit(args.fit, args.format)
     g = load_graph(args)
     sw = _sweep(g, args.mode, args.seed)
-    files = write_frames(g, sw, args.output, fmt=args.format, gif=args.gif, pdf=args.pdf, dpi=args.dpi,
-                         delay_ms=args.delay, **_options(args, args.mode))
+    options = _options(args, args.mode)
+    files = []
+    if args.output:
+        files = write_frames(g, sw, args.output, fmt=args.format, gif=args.gif, pdf=args.pdf, dpi=args.dpi,
+                             delay_ms=args.delay, **options)
+    if args.beamer:
+        from pathlib import Path
+
+        from .tikz import beamer_deck
+        deck = beamer_deck(g, sw, title=Path(args.file).name, show=options["show"], theme=options["theme"],
+                           rankdir=options["rankdir"], split_leaves=options["split_leaves"], fit=options["fit"])
+        write_atomic(args.beamer, deck.encode("utf-8"))
     if args.json:
         emit({"mode": sw.mode, "steps": len(sw.steps), "frames": [str(f) for f in files],
-              "gif": args.gif, "pdf": args.pdf})
+              "gif": args.gif, "pdf": args.pdf, "beamer": args.beamer})
     else:
-        print(f"wrote {len(files)} frames to {args.output}/ ({files[0].name} … {files[-1].name})")
-        for extra in (args.gif, args.pdf):
+        if files:
+            print(f"wrote {len(files)} frames to {args.output}/ ({files[0].name} … {files[-1].name})")
+        for extra in (args.gif, args.pdf, args.beamer):
             if extra:
                 print(f"wrote {extra}")
     return 0
 
 
 def _configure_frames(p):
-    p.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder for frame-001.png …")
+    p.add_argument("-o", "--output", metavar="DIR", help="the folder for frame-001.png …")
     p.add_argument("--mode", choices=("primal", "forward", "reverse"), default="reverse")
     p.add_argument("--format", choices=("png", "svg", "pdf", "dot"), default="png", help="format of each frame")
     p.add_argument("--gif", metavar="OUT.gif", help="also write an animated GIF, one frame per step")
     p.add_argument("--pdf", metavar="OUT.pdf", help="also write a PDF with one page per step")
+    p.add_argument("--beamer", metavar="DECK.tex",
+                   help="write a Beamer deck (pdflatex): one frame whose overlays reveal the sweep step by step")
     p.add_argument("--delay", type=int, default=1200, metavar="MS", help="GIF time per frame (default 1200 ms)")
     _common(p)
 
