@@ -197,6 +197,22 @@ def run_layout(source: str, fmt: str, *, budget: float | None = None, engine: st
     return Laid(out, "layered", time.perf_counter() - t0)
 
 
+def layout_many(sources: list[str], *, budget: float | None = None) -> list[dict]:
+    """The json0 layouts of several pictures. Small ones share one `dot` process (its start-up
+    is most of their cost); a big one, or a batch that fails or runs late, goes one by one
+    through `run_layout`'s bounded levels."""
+    small = all(shape_of(*parse_graph(s)).level == "full" for s in sources)
+    if small and len(sources) > 1:
+        try:
+            docs = json_docs(_run(["dot", "-Tjson0"], "\n".join(sources).encode("utf-8"),
+                                  budget or BUDGET_S).decode("utf-8"))
+            if len(docs) == len(sources):
+                return docs
+        except LayoutTimeout:
+            pass
+    return [json.loads(run_layout(s, "json0", budget=budget).data) for s in sources]
+
+
 def _rankdir(source: str) -> str:
     m = re.search(r"\brankdir=\"?(LR|RL|TB|BT)", source)
     return m.group(1) if m else "TB"

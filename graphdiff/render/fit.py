@@ -14,7 +14,6 @@ fit and suggests drawing less.
 from __future__ import annotations
 
 import io
-import json
 import re
 from dataclasses import dataclass
 
@@ -133,11 +132,14 @@ def scale_in(frame_w, frame_h, w, h) -> float:
 
 
 def choose_layout(build, frame: Frame, *, rankdirs=("LR", "TB")) -> Fitted:
-    """The layout that fills `frame` best. `build(rankdir=, nodesep=, ranksep=)` gives the DOT."""
-    from .output import pipe
+    """The layout that fills `frame` best. `build(rankdir=, nodesep=, ranksep=)` gives the DOT.
+
+    The candidates are laid out by one Graphviz process (small graphs cost mostly its start).
+    """
+    from .effort import layout_many
+    docs = layout_many([build(rankdir=rd, nodesep=NODESEP, ranksep=RANKSEP).source for rd in rankdirs])
     best = None
-    for rd in rankdirs:
-        doc = json.loads(pipe(build(rankdir=rd, nodesep=NODESEP, ranksep=RANKSEP), "json0"))
+    for rd, doc in zip(rankdirs, docs):
         w, h = bb_size(doc)
         nodesep, ranksep, w2, h2 = _stretch(w, h, doc, rd, frame.aspect)
         score = scale_in(frame.width, frame.height, w2, h2)
@@ -145,8 +147,8 @@ def choose_layout(build, frame: Frame, *, rankdirs=("LR", "TB")) -> Fitted:
             best = (score, Fitted(rd, nodesep, ranksep, doc), (nodesep, ranksep) != (NODESEP, RANKSEP))
     _, fitted, restretch = best
     if restretch:
-        fitted.doc = json.loads(pipe(build(rankdir=fitted.rankdir, nodesep=fitted.nodesep,
-                                           ranksep=fitted.ranksep), "json0"))
+        fitted.doc = layout_many([build(rankdir=fitted.rankdir, nodesep=fitted.nodesep,
+                                        ranksep=fitted.ranksep).source])[0]
     return fitted
 
 
