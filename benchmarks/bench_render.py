@@ -12,8 +12,9 @@ process under a time limit.
 older checkout, e.g. `git archive <rev> | tar -x -C SRC_DIR`) and records both side by side; a
 run past the limit is recorded as "> limit".
 
-layout  = `dot -Tdot` (positions only);  draw = `neato -n2 -Tsvg:cairo` from those positions;
-one-shot = `dot -Tsvg:cairo` as `graphdiff render` runs it (layout + drawing in one process).
+layout  = graphdiff's bounded layout to positions (`effort.run_layout`, json0);  draw = `neato -n2
+-Tsvg` from those positions;  one-shot = the SVG as `graphdiff render` makes it (bounded layout and
+drawing in one Graphviz process).
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from pathlib import Path
 import graphdiff as gd
 from common import median_of, random_dag, save
 from graphdiff.render import to_dot
+from graphdiff.render.effort import run_layout
+from graphdiff.render.output import pipe
 from graphdiff.render.frames import write_frames
 
 
@@ -41,13 +44,13 @@ def measure_render(n: int, repeat: int) -> dict:
     sw = gd.reverse(g)
     step = len(sw.steps) // 2
     build = median_of(lambda: to_dot(g, sw, step), repeat)
-    src = to_dot(g, sw, step).source.encode()
-    laid = run(["dot", "-Tdot"], src)
-    layout = median_of(lambda: run(["dot", "-Tdot"], src), repeat)
-    draw = median_of(lambda: run(["neato", "-n2", "-Tsvg:cairo"], laid), repeat)
-    one_shot = median_of(lambda: run(["dot", "-Tsvg:cairo"], src), repeat)
+    dg = to_dot(g, sw, step)
+    laid = run_layout(dg.source, "dot")
+    layout = median_of(lambda: run_layout(dg.source, "json0"), repeat)
+    draw = median_of(lambda: run(["neato", "-n2", "-Tsvg"], laid.data), repeat)
+    one_shot = median_of(lambda: pipe(dg, "svg"), repeat)
     return {"ops": n, "nodes": len(g), "build_dot_s": build, "layout_s": layout, "draw_svg_s": draw,
-            "one_shot_svg_s": one_shot}
+            "one_shot_svg_s": one_shot, "effort": laid.level}
 
 
 RECURRENCE_LINES = (50, 70, 200, 500, 2000)
