@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import graphdiff as gd
-from common import median_of, random_dag, save
+from common import RESULTS, median_of, random_dag, save
 from graphdiff.render import to_dot
 from graphdiff.render.effort import run_layout
 from graphdiff.render.output import pipe
@@ -113,17 +113,23 @@ def main() -> None:
     quick = "--quick" in sys.argv
     before, limit = option("--before"), float(option("--limit", 150))
     here = str(Path(__file__).resolve().parent.parent)
-    print(f"{'lines':>6} {'nodes':>6} {'render SVG s':>13}" + (f" {'before s':>10}" if before else ""))
+    # Without --before, the "before" column keeps what an earlier run measured (today's code is
+    # not re-timed on every run: past 70 lines it only hits the limit).
+    earlier = {}
+    if not before and (RESULTS / "render.json").exists():
+        import json
+        old = json.loads((RESULTS / "render.json").read_text())
+        earlier = {r["lines"]: r.get("before_s") for r in old.get("recurrence", ())}
+        limit = old.get("recurrence_limit_s", limit)
+    print(f"{'lines':>6} {'nodes':>6} {'render SVG s':>13} {'before s':>10}")
     recurrence = []
     for lines in RECURRENCE_LINES:
         row = {"lines": lines, "after_s": None, "before_s": None}
         now = measure_recurrence(lines, here, limit)
         row["after_s"], row["nodes"] = now["seconds"], now["nodes"]
-        if before:
-            row["before_s"] = measure_recurrence(lines, before, limit)["seconds"]
+        row["before_s"] = measure_recurrence(lines, before, limit)["seconds"] if before else earlier.get(lines)
         recurrence.append(row)
-        print(f"{lines:>6} {row['nodes'] or '?':>6} {row['after_s']!s:>13}" + (f" {row['before_s']!s:>10}" if before else ""),
-              flush=True)
+        print(f"{lines:>6} {row['nodes'] or '?':>6} {row['after_s']!s:>13} {row['before_s']!s:>10}", flush=True)
     sizes = (50, 500) if quick else (50, 500, 2000)
     rows = []
     print(f"{'ops':>6} {'nodes':>6} {'build DOT s':>12} {'layout s':>9} {'draw s':>8} {'one-shot s':>11}")

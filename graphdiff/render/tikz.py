@@ -248,31 +248,40 @@ HEADER = ("% Made by graphdiff: a TikZ picture placed from Graphviz's layout.\n"
           "% Needs \\usepackage{tikz} in the preamble; compiles with pdflatex.\n")
 
 
-def _picture(doc: dict, body: str, colors: Colors, *, scale: float = 1.0) -> str:
+def _picture(doc: dict, body: str, colors: Colors, *, scale: float = 1.0, page=None) -> str:
+    """The tikzpicture: colours, the background (the page, pt, centred on the drawing), the parts."""
     x0, y0, x1, y1 = (float(v) for v in doc["bb"].split(","))
     bg = colors(doc.get("bgcolor", "#ffffff"))
-    return ("\\begin{tikzpicture}[x=" + f"{scale:.4f}pt, y={scale:.4f}pt" + ", line cap=round, line join=round]\n"
+    if page:
+        cx, cy, (pw, ph) = (x0 + x1) / 2, (y0 + y1) / 2, page
+        x0, y0, x1, y1 = cx - pw / 2 + 8, cy - ph / 2 + 8, cx + pw / 2 - 8, cy + ph / 2 - 8
+    # scale with `transform shape`: boxes, text and lines grow or shrink with the coordinates
+    zoom = f", scale={scale:.4f}, transform shape" if abs(scale - 1) > 1e-4 else ""
+    return ("\\begin{tikzpicture}[x=1pt, y=1pt" + zoom + ", line cap=round, line join=round]\n"
             + colors.definitions()
             + f"\\fill[{bg}] {_xy((x0 - 8, y0 - 8))} rectangle {_xy((x1 + 8, y1 + 8))};\n"
             + body + "\n\\end{tikzpicture}\n")
 
 
 def tikz_picture(g, sweep=None, step=None, *, fit=None, **options) -> str:
-    """The picture (options as for `to_dot`) as one tikzpicture. `fit` scales it to a frame."""
+    """The picture (options as for `to_dot`) as one tikzpicture. `fit` lays it out for a frame
+    (direction and spacing as `render --fit` chooses them) and scales it to that frame."""
     from .effort import run_layout
-    options.setdefault("rankdir", "LR")
-    options["rankdir"] = options["rankdir"] or "LR"
-    dg = to_dot(g, sweep, step, **options)
-    doc = json.loads(run_layout(dg.source, "json0").data)
+    rankdir = options.pop("rankdir", None)
+    if fit is None:
+        dg = to_dot(g, sweep, step, rankdir=rankdir or "LR", **options)
+        doc = json.loads(run_layout(dg.source, "json0").data)
+        colors = Colors()
+        return HEADER + _picture(doc, "\n".join(parts_of(doc, colors).values()), colors)
+    from .fit import check_readable, choose_layout, padded, parse_fit
+    frame = parse_fit(fit, "tex") if isinstance(fit, str) else fit
+    build = lambda **kw: to_dot(g, sweep, step, **options, **kw)   # noqa: E731
+    chosen = choose_layout(build, frame, rankdirs=(rankdir,) if rankdir else ("LR", "TB"))
+    check_readable(chosen.size, frame)
+    page = padded(chosen.size, frame.aspect)
     colors = Colors()
-    body = "\n".join(parts_of(doc, colors).values())
-    scale = 1.0
-    if fit is not None:
-        from .fit import parse_fit
-        frame = parse_fit(fit, "tex") if isinstance(fit, str) else fit
-        x0, y0, x1, y1 = (float(v) for v in doc["bb"].split(","))
-        scale = min(frame.width / (x1 - x0 + 16), frame.height / (y1 - y0 + 16))
-    return HEADER + _picture(doc, body, colors, scale=scale)
+    body = "\n".join(parts_of(chosen.doc, colors).values())
+    return HEADER + _picture(chosen.doc, body, colors, scale=frame.width / page[0], page=page)
 
 
 # ------------------------------------------------------------------ Beamer: one overlay per step
