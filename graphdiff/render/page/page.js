@@ -46,7 +46,9 @@
   const pane = $("#graph");
   const vb = svg.viewBox.baseVal;
   if (vb && vb.width && Math.min(pane.clientWidth / vb.width, pane.clientHeight / vb.height) < 0.7) {
-    pane.classList.add("actual");
+    pane.classList.add("actual");             // one pixel a point: 12-pt labels 12 px tall
+    svg.style.width = vb.width + "px";
+    svg.style.height = vb.height + "px";
   }
 
   // ------------------------------------------------------------ where we are
