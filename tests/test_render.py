@@ -319,3 +319,17 @@ def test_svg_keeps_labels_as_text_and_is_smaller_than_cairos(peyre):
     assert sub and {t.get("font-size") for t in sub} <= {"12.50", "10.00"}   # v₁₀ at 15 and 12 pt, / 1.2
     cairo = subprocess.run(["dot", "-Tsvg:cairo"], input=dg.source.encode(), capture_output=True, check=True).stdout
     assert b"<text" not in cairo and len(svg) < len(cairo) / 2
+
+
+def test_focus_draws_the_neighbourhood_of_a_node(peyre, capsys):
+    src = to_dot(peyre, gd.reverse(peyre), 3, focus="v:1").source
+    drawn = {k for k in nodes_of(src) if re.fullmatch(r"n\d+", k)}
+    assert drawn == {"n6", "n7", "n8", "n10"}                 # log, its operand and its two consumers
+    assert all(a in drawn | {k for k in nodes_of(src) if k.startswith("c")} for a, b, _ in edges_of(src))
+    assert "focus: 4 of 12 nodes, around v" in src
+    assert len({k for k in nodes_of(to_dot(peyre, focus="v:0").source) if re.fullmatch(r"n\d+", k)}) == 1
+    for bad in ("vv", "v:x", "v:-1"):
+        with pytest.raises(gd.GraphError):
+            to_dot(peyre, focus=bad)
+    assert main(["render", PEYRE, "-o", "x.dot", "--focus", "v", "--tree"]) == 2
+    assert "does not combine" in capsys.readouterr().err

@@ -89,5 +89,7 @@ def test_too_big_for_a_slide_is_refused_with_a_suggestion(tmp_path, capsys):
     path.write_text("\n".join(lines))
     assert main(["render", str(path), "-o", str(tmp_path / "w.svg"), "--fit", "16:9"]) == 2
     err = capsys.readouterr().err
-    assert "cannot fit" in err and "px tall on a 1920×1080 slide" in err and "draw less" in err
+    assert "cannot fit" in err and "px tall on a 1920×1080 slide" in err and "--focus" in err
     assert not (tmp_path / "w.svg").exists()
+    # what the hint says works: the part around one node fits
+    assert main(["render", str(path), "-o", str(tmp_path / "w.svg"), "--fit", "16:9", "--focus", "a7:1"]) == 0

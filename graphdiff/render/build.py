@@ -412,6 +412,35 @@ def split_set(g, split="auto") -> frozenset:
                      if (n.op == "input" or n.op == "const" and n.names) and g.fanout(n.id) >= least)
 
 
+def focus_set(g, focus: str | None) -> frozenset | None:
+    """`--focus NAME[:K]`: the nodes within K steps (default 2) of a node, along edges either way."""
+    if not focus:
+        return None
+    name, _, k = focus.partition(":")
+    name = name.strip()
+    try:
+        hops = int(k) if k.strip() else 2
+    except ValueError:
+        raise GraphError(f"bad --focus '{focus}': expected NAME or NAME:K (K a number of steps)") from None
+    if hops < 0:
+        raise GraphError(f"bad --focus '{focus}': K counts steps from the node, 0 or more")
+    ids = {g.label(n.id): n.id for n in g.node_list()}
+    ids.update(g.names)
+    if name not in ids:
+        from ..source import did_you_mean
+        raise GraphError(f"--focus: no node named '{name}'", hint=did_you_mean(name, ids) or "name a node of the file (or v<number>)")
+    keep, frontier = {ids[name]}, [ids[name]]
+    for _ in range(hops):
+        nxt = []
+        for i in frontier:
+            for j in (*g.node(i).operands, *g.consumers(i)):
+                if j not in keep:
+                    keep.add(j)
+                    nxt.append(j)
+        frontier = nxt
+    return frozenset(keep)
+
+
 def leaf_copy_label(sc: Scene, j: int, status: str) -> str:
     """A split leaf's copy beside one consumer: its name, in the leaf's colours."""
     th = sc.theme
@@ -421,18 +450,19 @@ def leaf_copy_label(sc: Scene, j: int, status: str) -> str:
                         + font(" " + kind, size=9, color=th.faint if faded else th.muted))])
 
 
-def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset()) -> None:
+def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset(), keep=None) -> None:
     """Add the scene's nodes and edges to `dg` (a Digraph or a cluster), ids prefixed.
 
     `pins` (node or edge id -> attrs) fixes positions and sizes from an earlier layout; `split`
-    holds the leaves drawn as one copy per use (see `split_set`).
+    holds the leaves drawn as one copy per use (see `split_set`); `keep`, when given, the only
+    nodes drawn (`--focus`).
     """
     g, th = sc.g, sc.theme
     pins = pins or {}
     nodes = g.node_list()
     for n in nodes:
         i = n.id
-        if n.op == "const" and not n.names or i in split:
+        if n.op == "const" and not n.names or i in split or keep is not None and i not in keep:
             continue   # unnamed constants and split leaves are drawn at each use, beside their consumer
         status = sc.status(i)
         attrs = node_style(sc, i, status)
@@ -451,9 +481,13 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset()) -> None
         dg.node(nid, label=label, id=nid, **attrs, **pins.get(nid, {}))
     for n in nodes:
         i = n.id
+        if keep is not None and i not in keep:
+            continue
         for slot, j in enumerate(n.operands):
             src = nodes[j]
             eid = f"{prefix}e{j}_{i}_{slot}"
+            if keep is not None and j not in keep and not (src.op == "const" and not src.names) and j not in split:
+                continue
             if src.op == "const" and not src.names:
                 cid = f"{prefix}c{j}_{i}_{slot}"
                 dg.node(cid, label=_table([_row(font(value_plain(src.value, digits=3), size=12, color=th.muted))]),
@@ -485,7 +519,7 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset()) -> None
 def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", rankdir: str = "LR",
            tree: bool = False, title: str | None = None, complete: bool = False,
            pins: dict | None = None, split_leaves="auto", slots: dict | None = None,
-           nodesep: float = NODESEP, ranksep: float = RANKSEP) -> graphviz.Digraph:
+           nodesep: float = NODESEP, ranksep: float = RANKSEP, focus: str | None = None) -> graphviz.Digraph:
     """The DOT picture of `g`, optionally at `step` (an index into `sweep.steps`) of a sweep.
 
     `show` is a set of annotation names (see module docstring; default depends on the sweep),
@@ -494,7 +528,8 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
     `frames.Layout.pins`) fixes every position so that `neato -n2` draws without re-laying out.
     `split_leaves` chooses the leaves drawn beside each consumer (see `split_set`); `slots`
     (node -> placeholder text) adds a row per node that the HTML page fills in as it steps;
-    `nodesep`/`ranksep` (inches) space the nodes within and between ranks (`--fit` sets them).
+    `nodesep`/`ranksep` (inches) space the nodes within and between ranks (`--fit` sets them);
+    `focus` ("NAME" or "NAME:K") draws only the nodes within K steps of that node.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise GraphError(f"unknown rankdir '{rankdir}' (expected LR or TB)")
@@ -506,6 +541,8 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
                                      "fontcolor": th.text, "margin": "0.10,0.05", "height": "0.3"},
                           edge_attr={"color": th.edge, "fontname": th.font, "fontcolor": th.muted,
                                      "arrowsize": "0.7", "penwidth": "1.2"})
+    if tree and focus:
+        raise GraphError("--focus draws a part of the DAG; it does not combine with --tree")
     if tree:
         if sweep is not None:
             raise GraphError("--tree draws the two graphs without a sweep; drop --mode/--step")
@@ -517,8 +554,13 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
                 _draw(c, make_scene(gg, None, None, show=sc.show, theme=th), prefix,
                       split=split_set(gg, split_leaves))
     else:
-        _draw(dg, sc, pins=pins, split=split_set(g, split_leaves))
+        keep = focus_set(g, focus)
+        _draw(dg, sc, pins=pins, split=split_set(g, split_leaves), keep=keep)
     cap = caption(sc)
+    if keep is not None:
+        note = font(f"focus: {len(keep)} of {len(g)} nodes, around {esc(focus.partition(':')[0].strip())}",
+                    size=11, color=th.muted)
+        cap = _table([_row(note)] + ([_row(cap[1:-1])] if cap else []))
     if title:
         cap = _table([_row(font(esc(title), size=16, color=th.text))] + ([_row(cap[1:-1])] if cap else []))
     if cap:

@@ -40,7 +40,7 @@ def _options(args, mode):
     from .build import split_threshold
     split_threshold(args.split_leaves)      # a bad value: exit 2 before any work
     return {"show": parse_show(args.show, mode), "theme": args.theme, "rankdir": args.rankdir,
-            "split_leaves": args.split_leaves, "fit": args.fit}
+            "split_leaves": args.split_leaves, "fit": args.fit, "focus": args.focus}
 
 
 def _common(p):
@@ -55,6 +55,8 @@ def _common(p):
                    help="fill a frame without distortion: 16:9, 4:3 or WxH (px for PNG; pt, in, cm or mm "
                         "for PDF, SVG and TikZ); frames share one layout and one page size")
     p.add_argument("--seed", help="forward: input NAME or NAME[i]; reverse: output NAME or NAME[i]")
+    p.add_argument("--focus", metavar="NAME[:K]",
+                   help="draw only the nodes within K steps (default 2) of node NAME (a name or v<number>)")
     p.add_argument("--split-leaves", metavar="WHEN", default="auto",
                    help="draw an input or named constant beside each node that uses it: auto (when used "
                         "by 6 nodes or more, the default), all (when used twice or more), none, or a number of uses")
@@ -136,7 +138,8 @@ def cmd_frames(args) -> int:
 
         from .tikz import beamer_deck
         deck = beamer_deck(g, sw, title=Path(args.file).name, show=options["show"], theme=options["theme"],
-                           rankdir=options["rankdir"], split_leaves=options["split_leaves"], fit=options["fit"])
+                           rankdir=options["rankdir"], split_leaves=options["split_leaves"], fit=options["fit"],
+                           focus=options["focus"])
         write_atomic(args.beamer, deck.encode("utf-8"))
     if args.json:
         emit({"mode": sw.mode, "steps": len(sw.steps), "frames": [str(f) for f in files],

@@ -165,8 +165,9 @@ def check_readable(size: tuple[float, float], frame: Frame) -> float:
             f"cannot fit this picture in {frame.text} with readable text: its {LABEL_PT:g}-pt labels would be "
             f"{px:.1f} px tall on a 1920×1080 slide (at least {MIN_TEXT_PX:g} px needed; the drawing is "
             f"{size[0]:.0f}×{size[1]:.0f} pt)",
-            hint="draw less: --split-leaves all draws shared inputs beside their uses, a smaller part of the "
-                 "graph (or its groups collapsed) fits better; or leave out --fit")
+            hint="draw less: --focus NAME[:K] draws the part of the graph around a node, --split-leaves all "
+                 "draws shared inputs beside their uses (collapsed groups, where the file has them, too); "
+                 "or leave out --fit")
     return px
 
 

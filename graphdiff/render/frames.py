@@ -25,10 +25,10 @@ FRAME_FORMATS = ("png", "svg", "pdf", "dot")
 GIF_DPI = 110   # a GIF is for screens and READMEs
 
 
-def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR", split_leaves="auto") -> dict:
+def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR", split_leaves="auto", focus=None) -> dict:
     """Lay the fullest picture out once; return pins: id -> {pos, width, height, ...}."""
     full = to_dot(g, sweep, None, show=show, theme=theme, rankdir=rankdir, complete=True,
-                  split_leaves=split_leaves)
+                  split_leaves=split_leaves, focus=focus)
     return pins_from_json0(json.loads(pipe(full, "json0")))
 
 
@@ -51,23 +51,23 @@ def pins_from_json0(doc: dict) -> dict:
 
 
 def frame_dots(g, sweep, *, show=None, theme="light", rankdir=None, pins=None, split_leaves="auto",
-               fit=None) -> list:
+               fit=None, focus=None) -> list:
     """The DOT picture of every step, pinned. With `fit` (a `fit.Frame`), the layout is the one
     that fills that frame best (rank direction and spacing chosen as for `render --fit`)."""
     spacing = {}
     if pins is None and fit is not None:
         from .fit import check_readable, choose_layout
         full = lambda **kw: to_dot(g, sweep, None, show=show, theme=theme, complete=True,  # noqa: E731
-                                   split_leaves=split_leaves, **kw)
+                                   split_leaves=split_leaves, focus=focus, **kw)
         chosen = choose_layout(full, fit, rankdirs=(rankdir,) if rankdir else ("LR", "TB"))
         check_readable(chosen.size, fit)
         rankdir, pins = chosen.rankdir, pins_from_json0(chosen.doc)
         spacing = {"nodesep": chosen.nodesep, "ranksep": chosen.ranksep}
     rankdir = rankdir or "LR"
     if pins is None:
-        pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves)
+        pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves, focus=focus)
     return [to_dot(g, sweep, k, show=show, theme=theme, rankdir=rankdir, pins=pins, split_leaves=split_leaves,
-                   **spacing) for k in range(len(sweep.steps))]
+                   focus=focus, **spacing) for k in range(len(sweep.steps))]
 
 
 def one_page_size(dots, *, aspect: float | None = None) -> tuple[float, float]:
@@ -182,7 +182,7 @@ def prepare_dir(path) -> Path:
 
 def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show=None, theme="light",
                  rankdir: str | None = None, dpi: int | None = None, delay_ms: int = 1200,
-                 split_leaves="auto", fit: str | None = None) -> list[Path]:
+                 split_leaves="auto", fit: str | None = None, focus: str | None = None) -> list[Path]:
     """Write one picture per step into `outdir` (and optionally a GIF and a PDF deck).
 
     All files are drawn first, into a temporary folder; only when every one succeeded are they
@@ -202,7 +202,7 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
         th = get_theme(theme)
         frames = {f: parse_fit(fit, f) for f in ("png", "svg", "pdf")} if fit else {}
         dots = frame_dots(g, sweep, show=show, theme=th, rankdir=rankdir, split_leaves=split_leaves,
-                          fit=frames.get(fmt if fmt != "dot" else "svg"))
+                          fit=frames.get(fmt if fmt != "dot" else "svg"), focus=focus)
         page = one_page_size(dots, aspect=frames["svg"].aspect if fit else None) if fmt != "dot" or gif or pdf else None
         draw = lambda f, **kw: draw_frames(dots, f, page=page, frame=frames.get(f), background=th.background, **kw)  # noqa: E731
         n = len(dots)
