@@ -543,6 +543,7 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
                                      "arrowsize": "0.7", "penwidth": "1.2"})
     if tree and focus:
         raise GraphError("--focus draws a part of the DAG; it does not combine with --tree")
+    keep = None
     if tree:
         if sweep is not None:
             raise GraphError("--tree draws the two graphs without a sweep; drop --mode/--step")
