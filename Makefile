@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow setup dot bench assets docs clean
+.PHONY: run test test-slow setup dot browser tex bench assets docs clean
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot browser tex
 
 $(STAMP): pyproject.toml scripts/setup-venv.sh
 	PY=$(PY) bash scripts/setup-venv.sh
@@ -16,6 +16,14 @@ $(STAMP): pyproject.toml scripts/setup-venv.sh
 
 dot:
 	@bash scripts/ensure-dot.sh
+
+# Chromium + chromedriver for the HTML page's browser test; pdflatex (TikZ, Beamer) + pdftoppm for
+# the TikZ/Beamer tests. Installed when missing and allowed; setup never fails because of them.
+browser:
+	@bash scripts/ensure-chromium.sh
+
+tex:
+	@bash scripts/ensure-tex.sh
 
 run: setup
 	$(BIN)/graphdiff tui graphs/peyre.gd
