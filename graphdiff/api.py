@@ -175,7 +175,7 @@ def _function(op):
         ids = tuple(refs[0]._other(a) for a in operands)
         return Ref(g, g.apply(op, ids, attrs))
 
-    f.__name__ = spec.syntax.function
+    f.__name__ = f.__qualname__ = spec.syntax.function
     sig = ", ".join("ab"[:spec.arity]) + "".join(f", {n}={d!r}" for n, d in params)
     f.__doc__ = f"{spec.syntax.function}({sig}): {spec.doc} (a node of the graph; see graphdiff.OPS['{op}'])."
     return f
