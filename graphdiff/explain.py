@@ -212,11 +212,13 @@ def value_text(v, *, digits: int = 6, width: int | None = 60, full: bool = False
         return f"[] ({shape_text(a.shape)})"
     if full or width is None:
         return _full_line(a, digits)
-    for limit in (None, INLINE, 4, 3, 2, 1):
-        for d in (digits, min(digits, 4), min(digits, 3)):
-            text = _line(a, d, limit)
-            if len(text) <= width:
-                return text
+    # keep as many entries as fit, then as many digits: entries say more than digits
+    for cols in (None, INLINE, 4, 3, 2, 1):
+        for rows in ((None, 1) if a.ndim == 2 else (None,)):
+            for d in dict.fromkeys((digits, min(digits, 4), min(digits, 3), 2)):
+                text = _line(a, d, cols, rows)
+                if len(text) <= width:
+                    return text
     text = f"{shape_text(a.shape)} [{ELLIPSIS}]"
     return text if len(text) <= width else text[:max(width - 1, 0)] + ELLIPSIS
 
@@ -233,14 +235,15 @@ def literal_digits(a, digits) -> str:
     return "[" + ", ".join(literal_digits(r, digits) for r in a) + "]"
 
 
-def _line(a, digits, limit) -> str:
+def _line(a, digits, limit, row_limit=None) -> str:
+    """One line: at most `limit` entries of a vector or of each matrix row, at most `row_limit` rows."""
     if a.ndim == 1:
         body = "[" + _row(a, digits, limit) + "]"
         return body if limit is None or a.size <= limit else f"{body} ({a.size})"
     if a.ndim == 2:
-        rows = a if limit is None or a.shape[0] <= limit else a[:max(1, limit - 1)]
-        inner = ", ".join("[" + _row(r, digits, limit) + "]" for r in rows)
-        if len(rows) < a.shape[0]:
+        n = a.shape[0] if row_limit is None else min(row_limit, a.shape[0])
+        inner = ", ".join("[" + _row(r, digits, limit) + "]" for r in a[:n])
+        if n < a.shape[0]:
             inner += f", {ELLIPSIS}"
         return f"{shape_text(a.shape)} [{inner}]"
     flat = a.reshape(-1)
@@ -278,8 +281,8 @@ def _pick(n, limit):
 
 def _grid(a, digits, max_rows, max_cols) -> list[str]:
     rows, cols = _pick(a.shape[0], max_rows), _pick(a.shape[1], max_cols)
-    cells = [[(VDOTS if r is None else ELLIPSIS if c is None else num(a[r, c], digits)) for c in cols]
-             for r in rows]
+    cells = [[("⋱" if c is None else VDOTS) if r is None else ELLIPSIS if c is None else num(a[r, c], digits)
+              for c in cols] for r in rows]
     widths = [max(len(row[k]) for row in cells) for k in range(len(cols))]
     label = shape_text(a.shape)
     out = []

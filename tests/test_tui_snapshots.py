@@ -12,7 +12,7 @@ import json
 import pytest
 
 import graphdiff as gd
-from graphdiff.explain import sum_rule, wengert
+from graphdiff.explain import sum_rule, term_rule, wengert
 from graphdiff.tui.app import GraphdiffApp
 from graphdiff.tui.graphview import GraphView
 from graphdiff.tui.layout import from_json0, topology
@@ -58,8 +58,9 @@ def check_nothing_clipped(app) -> None:
     assert sx <= x and x + w <= sx + region.width and sy <= y and y + h <= sy + region.height
     label = view.view_topology.text[dbg.step.node]
     assert label in lines[region.y + y - sy + h // 2]
-    equation = wengert(dbg.graph, dbg.step.node) if dbg.mode == "primal" or not dbg.step.terms \
-        else sum_rule(dbg.graph, dbg.step, dbg.mode)
+    terms = dbg.step.terms if dbg.mode != "primal" else ()
+    equation = wengert(dbg.graph, dbg.step.node) if not terms else \
+        term_rule(dbg.graph, terms[0], dbg.mode) if len(terms) == 1 else sum_rule(dbg.graph, dbg.step, dbg.mode)
     assert equation[:40] in text, equation
     assert "q quit" in lines[-1]
 

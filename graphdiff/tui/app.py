@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from .guard import guarded
 from ..graph import Graph
 from ..source import GraphError
 from . import dialogs
@@ -102,6 +103,7 @@ class DebuggerScreen(Screen):
         self.preset_layout = preset_layout
         self.layout_timeout = layout_timeout
         self.queued: list = []
+        self.zoom_chosen = False
         self._wanted = ""        # the cache key of the sweep being computed
         self._dot_process = None
         self.set_reactive(DebuggerScreen.mode, mode)
@@ -123,6 +125,12 @@ class DebuggerScreen(Screen):
             yield trace
         yield KeyBar(compact=True)
 
+    def notify(self, message: str, **kw) -> None:
+        """A notice; its text is shown as written (names and values may contain [ and ])."""
+        kw.setdefault("markup", False)
+        super().notify(message, **kw)
+
+    @guarded
     def on_mount(self) -> None:
         graph = self.query_one(GraphView)
         if self.preset_layout is not None:
@@ -168,6 +176,7 @@ class DebuggerScreen(Screen):
             return
         self.post_message(SweepReady(mode, key, sweep, keep))
 
+    @guarded
     def on_sweep_ready(self, msg: SweepReady) -> None:
         if msg.key != self._wanted:
             return   # asked for something else since
@@ -177,6 +186,7 @@ class DebuggerScreen(Screen):
         self.publish()
         self.flush_queue()
 
+    @guarded
     def on_sweep_failed(self, msg: SweepFailed) -> None:
         if msg.key != self._wanted:
             return
@@ -204,10 +214,12 @@ class DebuggerScreen(Screen):
         self.term = dbg.term
         self.post_message(StepChanged(dbg.mode, dbg.number, dbg.total, dbg.step.node if dbg.step else None))
 
+    @guarded
     def watch_mode(self, mode: str) -> None:
         self.set_reactive(DebuggerScreen.seed, self.dbg.seeds.get(mode))
         self.request_sweep(mode)
 
+    @guarded
     def watch_seed(self, seed) -> None:
         if seed is None:
             self.dbg.seeds.pop(self.mode, None)
@@ -257,6 +269,7 @@ class DebuggerScreen(Screen):
         if process is not None and process.poll() is None:
             process.kill()
 
+    @guarded
     def on_layout_ready(self, msg: LayoutReady) -> None:
         self.show_layout(msg.topology, msg.ranked)
         if msg.engine == "dot":
@@ -272,18 +285,24 @@ class DebuggerScreen(Screen):
             self.call_after_refresh(self._first_fit)
         self.call_after_refresh(self.size_graph_pane)
 
+    @guarded
     def _first_fit(self) -> None:
         graph, limit = self.query_one(GraphView), self.graph_pane_limit()
-        for zoom in ("full", "compact"):   # the overview only when asked for (z, 0)
-            if graph.fits(zoom, height=limit):
-                self.zoom = zoom
+        if graph.topo is None or self.zoom_chosen:
+            return
+        zoom = "full"        # large graphs: full boxes, following the current node
+        for z in ("full", "compact"):   # the overview only when asked for (z, 0)
+            if graph.fits(z, height=limit):
+                zoom = z
                 break
+        self.zoom = zoom
         self.size_graph_pane()
 
     def graph_pane_limit(self) -> int:
         """The most rows the graph pane may take (the rest is for the step and the trace)."""
         return max(6, int(self.size.height * (0.45 if self.size.height < 30 else 0.5)))
 
+    @guarded
     def size_graph_pane(self) -> None:
         graph = self.query_one(GraphView)
         canvas = graph.canvas
@@ -293,8 +312,10 @@ class DebuggerScreen(Screen):
         scrollbar = 1 if canvas.width > graph.scrollable_content_region.width else 0
         graph.styles.height = max(4, min(canvas.height + border + scrollbar, self.graph_pane_limit()))
 
+    @guarded
     def on_resize(self) -> None:
-        self.call_after_refresh(self.size_graph_pane)
+        # until a zoom is chosen (z, 0, o), a new terminal size gets the best fitting zoom again
+        self.call_after_refresh(self.size_graph_pane if self.zoom_chosen else self._first_fit)
 
     def watch_zoom(self) -> None:
         self.call_after_refresh(self.size_graph_pane)
@@ -302,6 +323,7 @@ class DebuggerScreen(Screen):
     def watch_hops(self) -> None:
         self.call_after_refresh(self.size_graph_pane)
 
+    @guarded
     def on_layout_failed(self, msg: LayoutFailed) -> None:
         self.notify(msg.reason, severity="information", timeout=5)
 
@@ -354,6 +376,7 @@ class DebuggerScreen(Screen):
         self.notify(f"breakpoint {'set on' if on else 'removed from'} {self.dbg.graph.label(self.dbg.step.node)}")
         self.marks += 1
 
+    @guarded
     def on_node_clicked(self, msg: NodeClicked) -> None:
         if self.busy:
             self.queued.append(lambda: self.on_node_clicked(msg))
@@ -469,11 +492,13 @@ class DebuggerScreen(Screen):
         self.set_class(self.table, "-table")
 
     def action_zoom(self) -> None:
+        self.zoom_chosen = True
         self.hops = 0
         self.zoom = ZOOM_ORDER[(ZOOM_ORDER.index(self.zoom) + 1) % len(ZOOM_ORDER)]
         self.notify(f"zoom: {self.zoom}", timeout=2)
 
     def action_fit(self) -> None:
+        self.zoom_chosen = True
         self.hops = 0
         self.zoom = self.query_one(GraphView).fit()
         self.notify(f"fit: {self.zoom}", timeout=2)
@@ -552,13 +577,16 @@ class GraphdiffApp(App):
     def report_error(self, error: BaseException) -> None:
         self.record_error(error)
         self.notify(f"internal error: {type(error).__name__}: {error} (the debugger carries on; please report it)",
-                    severity="error", timeout=10)
+                    severity="error", timeout=10, markup=False)
 
+    @guarded
     def on_step_changed(self, msg: StepChanged) -> None:
         """Screens stacked over the main one (the program view) follow the cursor too."""
-        if self.screen is not self._main:
-            self.screen.post_message(StepChanged(msg.mode, msg.number, msg.total, msg.node))
+        stack = self.screen_stack
+        if stack and stack[-1] is not self._main:
+            stack[-1].post_message(StepChanged(msg.mode, msg.number, msg.total, msg.node))
 
+    @guarded
     def on_worker_state_changed(self, event) -> None:
         worker = event.worker
         if worker.error is not None:

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .guard import guarded
 from ..emit import Line, pseudo_lines
 from .messages import ProgramReady, StepChanged
 from .state import Debugger
@@ -81,10 +82,12 @@ class CodeScreen(ModalScreen):
     def generate(self) -> None:
         self.post_message(ProgramReady(program(self.dbg)))
 
+    @guarded
     def on_program_ready(self, msg: ProgramReady) -> None:
         self.lines = msg.lines
         self.show()
 
+    @guarded
     def on_step_changed(self, msg: StepChanged) -> None:
         if self.lines:
             self.show()

@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .guard import guarded
 from .. import sweeps
 from ..cost import CostReport, cost
 from ..graph import Graph
@@ -102,6 +103,7 @@ class CompareScreen(ModalScreen):
         yield Static("computing the counts…", id="cmp-cost")
         yield KeyBar(compact=True)
 
+    @guarded
     def on_mount(self) -> None:
         self.query_one("#cmp-cost").border_title = "cost (flops from the op table's cost model)"
         self.query_one("#cmp-status", Static).update(" forward vs reverse: running both sweeps…")
@@ -120,6 +122,7 @@ class CompareScreen(ModalScreen):
             out["error"] = e.message
         self.post_message(CostReady(out))
 
+    @guarded
     def on_cost_ready(self, msg: CostReady) -> None:
         if "error" in msg.counts:
             self.notify(f"forward vs reverse: {msg.counts['error']}", severity="warning")

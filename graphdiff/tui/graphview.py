@@ -14,12 +14,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .guard import guarded
 from .canvas import BLANK, EDGE, EDGE_STEP, EDGE_TERM, Canvas
 from .layout import ZOOMS, Topology, geometry, layered, topology
 from .messages import NodeClicked
 from .state import Debugger
 
 CLASSES = ("current", "done", "pending", "idle", "breakpoint", "ghost", "edge", "edge-step", "edge-term")
+EDGE_CLASS = {BLANK: "", EDGE: "edge", EDGE_STEP: "edge-step", EDGE_TERM: "edge-term"}
 
 
 class GraphView(ScrollView, can_focus=False):
@@ -118,6 +120,7 @@ class GraphView(ScrollView, can_focus=False):
             self._pending = True
             self.call_later(self._sync)
 
+    @guarded
     def _sync(self) -> None:
         self._pending = False
         canvas = self.canvas
@@ -161,6 +164,7 @@ class GraphView(ScrollView, can_focus=False):
             return
         self.scroll_to(max(0, x + w // 2 - vw // 2), max(0, y + h // 2 - vh // 2), animate=False, force=True)
 
+    @guarded
     def on_resize(self) -> None:
         self.follow()
 
@@ -192,9 +196,12 @@ class GraphView(ScrollView, can_focus=False):
         super().notify_style_update()
 
     def _style(self, name: str) -> Style:
-        if name not in self._styles:
-            self._styles[name] = self.rich_style + self.get_component_rich_style(f"graph--{name}")
-        return self._styles[name]
+        """The rich style of a component class over the pane's own (cached until the CSS changes)."""
+        style = self._styles.get(name)
+        if style is None:
+            base = self._styles.get("") or self._styles.setdefault("", self.rich_style)
+            style = self._styles[name] = base if not name else base + self.get_component_rich_style(f"graph--{name}")
+        return style
 
     def _node_style(self, key: int) -> Style:
         topo = self.view_topology
@@ -208,20 +215,17 @@ class GraphView(ScrollView, can_focus=False):
             self._status[key] = status
         return self._style(self._status[key])
 
+    @guarded(fallback=lambda self, y: Strip.blank(self.size.width))
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         canvas = self.canvas
         if canvas is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style(""))
         sx, sy = self.scroll_offset
         text, runs = canvas.row(sy + y, sx, width, self._highlight)
         segs = []
         for a, b, kind in runs:
-            if kind >= 0:
-                style = self._node_style(kind)
-            else:
-                style = {BLANK: self.rich_style, EDGE: None, EDGE_STEP: None, EDGE_TERM: None}[kind] \
-                    or self._style({EDGE: "edge", EDGE_STEP: "edge-step", EDGE_TERM: "edge-term"}[kind])
+            style = self._node_style(kind) if kind >= 0 else self._style(EDGE_CLASS[kind])
             segs.append(Segment(text[a:b], style))
         return Strip(segs, width)
 
@@ -240,6 +244,7 @@ class GraphView(ScrollView, can_focus=False):
             self._drag = (x0, y0, sx, sy, True)
             self.scroll_to(sx - dx, sy - dy, animate=False, force=True)
 
+    @guarded
     def on_mouse_up(self, event) -> None:
         drag, self._drag = self._drag, None
         self.release_mouse()

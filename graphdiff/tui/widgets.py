@@ -6,6 +6,7 @@ itself when they change; all of them only read the `Debugger` and its step recor
 """
 from __future__ import annotations
 
+import numpy as np
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.text import Text
@@ -16,6 +17,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
+from .guard import guarded
 from ..explain import (dname, jacobian_matrix, sum_rule, term_numbers, term_rule, value_lines,
                        value_text, wengert)
 from .graphview import GraphView
@@ -53,6 +55,7 @@ class Bound:
             self._pending = True
             self.call_later(self._run_sync)
 
+    @guarded
     def _run_sync(self) -> None:
         self._pending = False
         self._sync()
@@ -80,6 +83,22 @@ class TraceTable(Bound, ScrollView, can_focus=False):
         self._defs: dict[int, str] = {}
         self._sweep_id = None
         self._widths: list[int] = []
+        self._cells: dict = {}
+        self._styles: dict = {}
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
+
+    def _style(self, *names: str):
+        """The table's style with component classes over it (cached until the CSS changes)."""
+        style = self._styles.get(names)
+        if style is None:
+            style = self.rich_style
+            for name in names:
+                style = style + self.get_component_rich_style(f"trace--{name}")
+            self._styles[names] = style
+        return style
 
     def _sync(self) -> None:
         dbg = self.dbg
@@ -93,12 +112,14 @@ class TraceTable(Bound, ScrollView, can_focus=False):
             self.rows = rows
             self.row_of = {i: k for k, i in enumerate(rows)}
             self._widths = []
+            self._cells = {}
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
         self.follow()
         self.refresh()
 
     def on_resize(self) -> None:
         self._widths = []
+        self._cells = {}
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
         self.follow()
 
@@ -130,17 +151,27 @@ class TraceTable(Bound, ScrollView, can_focus=False):
         widest = max((len(self.definition(i)) for i in self.rows[:2000]), default=10)
         room = width - step_w - len(cols)
         def_w = max(8, min(widest + 1, room - 12 * len(numbers)))
-        num_w = min(40, (room - def_w) // len(numbers)) if numbers else 0
+        num_w = min(48, (room - def_w) // len(numbers)) if numbers else 0
         self._widths = [{"step": step_w, "def": def_w}.get(c, num_w) for c in cols]
         self._cols = cols
         return self._widths
 
     def cells(self, k: int) -> list[tuple[str, str]]:
-        """(text, style class) of each cell of row k (0-based)."""
+        """(text, style class) of each cell of row k (0-based); cached while its status, its
+        breakpoint and (in reverse mode) its count of received terms stay the same."""
         dbg = self.dbg
         i = self.rows[k]
-        s = dbg.step_of(i)
         status = dbg.status(i)
+        got = len(dbg.received(i)[0]) if dbg.mode == "reverse" and status == "pending" else 0
+        key = (k, status, got, i in dbg.breakpoints)
+        cached = self._cells.get(key)
+        if cached is None:
+            cached = self._cells[key] = self._cells_of(k, i, status)
+        return cached
+
+    def _cells_of(self, k: int, i: int, status: str) -> list[tuple[str, str]]:
+        dbg = self.dbg
+        s = dbg.step_of(i)
         shown = status in ("done", "current")
         out = []
         for c, w in zip(self._cols, self._width_plan()):
@@ -182,31 +213,26 @@ class TraceTable(Bound, ScrollView, can_focus=False):
         self._width_plan()
         return " ".join(t for t, _ in self.cells(k))
 
+    @guarded(fallback=lambda self, y: Strip.blank(self.size.width))
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style()
         if not self.rows:
             text = " running the sweep…" if self.dbg.sweep is None else " no steps in this sweep"
             return Strip([Segment(_fit(text if y == 0 else "", width), base)], width)
         widths = self._width_plan()
         if y == 0:
-            style = base + self.get_component_rich_style("trace--header")
-            return Strip([Segment(_fit(" ".join(_cell(t, w) for t, w in zip(self.header(), widths)), width), style)], width)
+            return Strip([Segment(_fit(" ".join(_cell(t, w) for t, w in zip(self.header(), widths)), width),
+                                  self._style("header"))], width)
         k = int(self.scroll_y) + y - 1
         if not 0 <= k < len(self.rows):
             return Strip.blank(width, base)
-        i = self.rows[k]
-        status = self.dbg.status(i)
-        row_style = base
-        if status == "current":
-            row_style = base + self.get_component_rich_style("trace--current")
-        elif status == "pending":
-            row_style = base + self.get_component_rich_style("trace--pending")
+        status = self.dbg.status(self.rows[k])
+        row = ("current",) if status == "current" else ("pending",) if status == "pending" else ()
+        row_style = self._style(*row)
         segs = []
         for (text, cls), w in zip(self.cells(k), widths):
-            style = row_style
-            if cls and status != "current":
-                style = row_style + self.get_component_rich_style(f"trace--{cls}")
+            style = self._style(*row, cls) if cls and status != "current" else row_style
             segs.append(Segment(_cell(text, w) + " ", style))
         return Strip(segs, width).crop(0, width).extend_cell_length(width, row_style)
 
@@ -247,7 +273,8 @@ class Inspector(Bound, Static):
 
     def _sync(self) -> None:
         text = inspector_text(self.dbg, width=self.size.width or 48, detail=self.detail)
-        lines = len(text.wrap(self.app.console, max(self.size.width, 1))) if self.size.width else -1
+        width = max(self.size.width, 1)
+        lines = sum(max(1, -(-cell_len(line) // width)) for line in text.plain.split("\n"))
         self.update(text, layout=lines != getattr(self, "_lines", None))   # a new height needs a layout
         self._lines = lines
 
@@ -283,13 +310,18 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False) -> T
             what = (f"∂{name}/∂{name}" if mode == "reverse" else f"the direction of {name}")
             t.append(f"{me} = {value_text(d, width=vw, digits=_digits(d))}   (the seed: {what})\n", style="bold yellow")
         else:
-            t.append(sum_rule(g, s, mode) + "\n", style="italic")
+            if len(s.terms) > 1:   # the whole step, then one line (and its numbers) per term
+                t.append(sum_rule(g, s, mode) + "\n", style="italic")
             for k, term in enumerate(s.terms):
                 style = "bold magenta" if k == dbg.term else ""
                 origin = wengert(g, term.dst) if mode == "reverse" else g.label(term.src)
                 t.append(f"  {term_rule(g, term, mode)}", style=style)
                 t.append(f"   from {origin}\n", style="dim")
-                t.append(f"     {term_numbers(term, dbg.other(term), mode, width=vw)}\n", style=style)
+                numbers = term_numbers(term, dbg.other(term), mode, width=vw)
+                if "…" in numbers and np.size(term.term) <= 36 or detail and np.ndim(term.term):
+                    _block(t, "     = ", value_lines(term.term, full=detail), style)   # too long for a line
+                else:
+                    t.append(f"     {numbers}\n", style=style)
             _block(t, f"{me} = ", value_lines(d, full=detail, digits=_digits(d)), "bold yellow")
         t.append(f"value {name} = {value_text(s.value, width=vw, digits=_digits(s.value))}\n")
     if s.note:
@@ -313,9 +345,10 @@ def _digits(v) -> int:
 
 
 def _block(t: Text, prefix: str, lines: list[str], style: str) -> None:
+    """Lines of a value after a prefix, the following lines indented under the first."""
     t.append(prefix + lines[0] + "\n", style=style)
     for line in lines[1:]:
-        t.append(" " * len(prefix) + line + "\n", style=style)
+        t.append(" " * cell_len(prefix) + line + "\n", style=style)
 
 
 def _term_detail(t: Text, dbg: Debugger, term, detail: bool, width: int) -> None:
