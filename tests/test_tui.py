@@ -416,3 +416,12 @@ async def test_v_opens_the_side_by_side_comparison():
         assert isinstance(app.screen, CompareScreen)
         await press(app, pilot, "escape")
         assert not isinstance(app.screen, CompareScreen)
+
+
+def test_the_docs_list_every_key():
+    from graphdiff.tui.app import DebuggerScreen
+    from graphdiff.tui.dialogs import key_names
+    doc = (ROOT / "docs" / "tui.md").read_text()
+    for b in DebuggerScreen.BINDINGS:
+        for name in key_names(b.key).split(" / "):
+            assert f"`{name}`" in doc, name

@@ -16,7 +16,7 @@ from textual.strip import Strip
 
 from .guard import guarded
 from .canvas import BLANK, EDGE, EDGE_STEP, EDGE_TERM, Canvas
-from .layout import ZOOMS, Topology, geometry, layered, topology
+from .layout import ZOOMS, Topology, geometry, layered, least_width, topology
 from .messages import NodeClicked
 from .state import Debugger
 
@@ -65,6 +65,9 @@ class GraphView(ScrollView, can_focus=False):
         centre = self.dbg.step.node
         key = (centre, self.hops)
         if key not in self._canvases:
+            if len(self._canvases) > 64:   # neighbourhoods of earlier steps: drop, keep the whole graph's
+                for k in [k for k in self._canvases if isinstance(k[-1], tuple) or isinstance(k[0], int)]:
+                    del self._canvases[k]
             nodes = neighbourhood(self.dbg.graph, centre, self.hops)
             topo = topology(self.dbg.graph, nodes, ghosts=False)
             self._canvases[key] = (topo, layered(topo))
@@ -87,7 +90,7 @@ class GraphView(ScrollView, can_focus=False):
                     return "ghost"
                 op = g.node(k).op
                 return "output" if k in outs else op if op in ("input", "const") else "op"
-            self._canvases[key] = (topo, Canvas(geometry(topo, ranked, self.zoom), topo.text, kind))
+            self._canvases[key] = (topo, Canvas(self._geometry(topo, ranked, self.zoom, focus), topo.text, kind))
         return self._canvases[key][1]
 
     @property
@@ -174,10 +177,18 @@ class GraphView(ScrollView, can_focus=False):
         """Whether the whole view fits the pane's width (and `height` rows, or the pane's) at `zoom`."""
         if self.topo is None:
             return False
-        topo, ranked, _ = self._view()
+        topo, ranked, focus = self._view()
         vw, vh = self.scrollable_content_region.size
-        geo = geometry(topo, ranked, zoom)
+        if least_width(topo, ranked, zoom) > vw:
+            return False      # ruled out without drawing (a large graph at full zoom)
+        geo = self._geometry(topo, ranked, zoom, focus)
         return geo.width <= vw and geo.height <= (vh if height is None else height - 2)
+
+    def _geometry(self, topo, ranked, zoom, focus):
+        key = ("geometry", zoom, focus)
+        if key not in self._canvases:
+            self._canvases[key] = (topo, geometry(topo, ranked, zoom))
+        return self._canvases[key][1]
 
     def fit(self, *, height: int | None = None) -> str:
         """The most detailed zoom level at which the whole view fits the pane (else the overview)."""

@@ -199,38 +199,45 @@ def _positions(layers, up, down, ghosts: set, *, passes: int = 4) -> dict:
     rank before (or after, on the way back), the order and a one-row gap kept. A box aligns with
     the boxes next to it, not with edge bends or ghosts (which make way): chains of boxes stay on
     one row instead of drifting."""
-    pos = {}
+    pos, half, weight = {}, {}, {}
     for layer in layers:
         y = 0.0
         for v in layer:
-            y += _half(v)
+            flexible = isinstance(v, tuple) or v in ghosts
+            half[v] = 0.5 if isinstance(v, tuple) else 1.5
+            weight[v] = 1.0 if flexible else 1000.0
+            y += half[v]
             pos[v] = y
-            y += _half(v) + 1
+            y += half[v] + 1
+
+    def anchors(nbrs):   # the neighbours a node aligns with: boxes, else anything
+        return {v: [u for u in ns if weight[u] > 1.0] or ns for v, ns in nbrs.items()}
+    anchors_up, anchors_down = anchors(up), anchors(down)
     for it in range(passes):
         rng = range(1, len(layers)) if it % 2 == 0 else range(len(layers) - 2, -1, -1)
-        nbrs = up if it % 2 == 0 else down
+        nbrs = anchors_up if it % 2 == 0 else anchors_down
         for r in rng:
-            _place(layers[r], nbrs, pos, ghosts)
-    top = min((pos[v] - _half(v) for v in pos), default=0.0)
+            _place(layers[r], nbrs, pos, half, weight)
+    top = min((pos[v] - half[v] for v in pos), default=0.0)
     return {v: p - top for v, p in pos.items()}
 
 
-def _place(layer: list, nbrs: dict, pos: dict, ghosts: set) -> None:
-    """Place one rank: each entry wants the mean position of the boxes next to it (edge bends and
-    ghosts only when it has no such box); the positions nearest those wants (least squares,
-    boxes weighing far more than edge bends and ghosts) that keep the order and gaps, found by
-    pooling adjacent violators (isotonic regression on position minus the gaps above it)."""
-    want, weight = [], []
-    for v in layer:
-        ns = [u for u in nbrs[v] if not isinstance(u, tuple) and u not in ghosts] or nbrs[v]
-        want.append(sum(pos[u] for u in ns) / len(ns) if ns else pos[v])
-        weight.append(1.0 if isinstance(v, tuple) or v in ghosts else 1000.0)
-    reach = [0.0]
-    for k in range(len(layer) - 1):
-        reach.append(reach[-1] + _half(layer[k]) + _half(layer[k + 1]) + 1)
+def _place(layer: list, nbrs: dict, pos: dict, half: dict, weight: dict) -> None:
+    """Place one rank: each entry wants the mean position of its anchors; the positions nearest
+    those wants (least squares, boxes weighing far more than edge bends and ghosts) that keep the
+    order and gaps, found by pooling adjacent violators (isotonic regression on position minus
+    the gaps above it)."""
     blocks: list[list] = []   # [value, weight, entries]
-    for k in range(len(layer)):
-        blocks.append([want[k] - reach[k], weight[k], 1])
+    reach, prev = 0.0, None
+    reaches = []
+    for v in layer:
+        if prev is not None:
+            reach += half[prev] + half[v] + 1
+        prev = v
+        reaches.append(reach)
+        ns = nbrs[v]
+        want = sum(pos[u] for u in ns) / len(ns) if ns else pos[v]
+        blocks.append([want - reach, weight[v], 1])
         while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
             v2, w2, c2 = blocks.pop()
             v1, w1, c1 = blocks.pop()
@@ -238,7 +245,7 @@ def _place(layer: list, nbrs: dict, pos: dict, ghosts: set) -> None:
     k = 0
     for value, _, count in blocks:
         for _ in range(count):
-            pos[layer[k]] = value + reach[k]
+            pos[layer[k]] = value + reaches[k]
             k += 1
 
 
@@ -457,6 +464,18 @@ def geometry(topo: Topology, ranked: Ranked, zoom: str = "full") -> Geometry:
     height = max((y + h for (_, y, _, h) in boxes.values()), default=1)
     height = max([height] + [y + 1 for rows in rows_of.values() for y in rows])
     return Geometry(zoom, width, height, boxes, routes, ranked.engine)
+
+
+def least_width(topo: Topology, ranked: Ranked, zoom: str) -> int:
+    """A lower bound of the drawing's width at `zoom` (its ranks side by side with the narrowest
+    gaps), cheap enough to rule out a zoom level before drawing it."""
+    z = ZOOM[zoom]
+    widest: dict = {}
+    for k in topo.nodes:
+        w = 1 if z.pad == 0 else len(topo.text[k]) + z.pad
+        r = ranked.rank[k]
+        widest[r] = max(widest.get(r, 0), w)
+    return sum(widest.values()) + z.min_gap * max(len(widest) - 1, 0) + 2
 
 
 def _free_row(y: int, taken: set) -> int:

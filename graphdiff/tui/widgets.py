@@ -255,10 +255,18 @@ def _fit(text: str, width: int) -> str:
 
 # ------------------------------------------------------------------ the inspector
 
+ROLES = {   # the inspector's parts and their look without a stylesheet (tests, captures)
+    "head": "bold", "line": "bold cyan", "equation": "italic", "origin": "dim", "result": "bold yellow",
+    "term": "bold magenta", "note": "bold red", "waiting": "cyan",
+}
+
+
 class Inspector(Bound, Static):
     """The current node: its Wengert line, the chain-rule equation of the step written out with
-    its numbers (one term per consumer in reverse mode), its derivative and value."""
+    its numbers (one term per consumer in reverse mode), its derivative and value. Its parts are
+    styled by component classes (`inspector--head`, `--line`, `--equation`, …) in graphdiff.tcss."""
 
+    COMPONENT_CLASSES = {f"inspector--{role}" for role in ROLES}
     detail = reactive(False, init=False)   # larger arrays in full, and a term's Jacobian
 
     def __init__(self, dbg: Debugger, **kw):
@@ -271,17 +279,27 @@ class Inspector(Bound, Static):
     def on_resize(self) -> None:
         self._later()
 
+    def notify_style_update(self) -> None:
+        self._styles = None
+        super().notify_style_update()
+
     def _sync(self) -> None:
-        text = inspector_text(self.dbg, width=self.size.width or 48, detail=self.detail)
+        styles = getattr(self, "_styles", None)
+        if styles is None:
+            styles = self._styles = {role: self.get_component_rich_style(f"inspector--{role}")
+                                     for role in ROLES}
+        text = inspector_text(self.dbg, width=self.size.width or 48, detail=self.detail, styles=styles)
         width = max(self.size.width, 1)
         lines = sum(max(1, -(-cell_len(line) // width)) for line in text.plain.split("\n"))
         self.update(text, layout=lines != getattr(self, "_lines", None))   # a new height needs a layout
         self._lines = lines
 
 
-def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False) -> Text:
-    """What the inspector shows for the debugger's current step."""
+def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False, styles: dict | None = None) -> Text:
+    """What the inspector shows for the debugger's current step (`styles`: a style per role of
+    ROLES, default ROLES' own)."""
     g, s, mode = dbg.graph, dbg.step, dbg.mode
+    st = {**ROLES, **(styles or {})}
     t = Text()
     if dbg.sweep is None:
         t.append("running the sweep…", style="italic")
@@ -293,8 +311,8 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False) -> T
     head = f"step {dbg.number} of {dbg.total} · {mode}"
     if dbg.seed_label():
         head += f" · seed {dbg.seed_label()}"
-    t.append(head + "\n", style="bold")
-    t.append(wengert(g, s.node) + "\n", style="bold cyan")
+    t.append(head + "\n", style=st["head"])
+    t.append(wengert(g, s.node) + "\n", style=st["line"])
     name = g.label(s.node)
     if mode == "primal":
         n = g.node(s.node)
@@ -302,30 +320,30 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False) -> T
             args = [value_text(dbg.step_of(j).value if dbg.step_of(j) is not None else g.node(j).value,
                                width=max(vw // len(n.operands), 8)) for j in n.operands]
             t.append(f"  = {n.op}({', '.join(args)})\n")
-        _block(t, f"{name} = ", value_lines(s.value, full=detail, digits=_digits(s.value)), "bold yellow")
+        _block(t, f"{name} = ", value_lines(s.value, full=detail, digits=_digits(s.value)), st["result"])
     else:
         me = dname(name, mode)
         d = dbg.derivative(s)
         if not s.terms:
             what = (f"∂{name}/∂{name}" if mode == "reverse" else f"the direction of {name}")
-            t.append(f"{me} = {value_text(d, width=vw, digits=_digits(d))}   (the seed: {what})\n", style="bold yellow")
+            t.append(f"{me} = {value_text(d, width=vw, digits=_digits(d))}   (the seed: {what})\n", style=st["result"])
         else:
             if len(s.terms) > 1:   # the whole step, then one line (and its numbers) per term
-                t.append(sum_rule(g, s, mode) + "\n", style="italic")
+                t.append(sum_rule(g, s, mode) + "\n", style=st["equation"])
             for k, term in enumerate(s.terms):
-                style = "bold magenta" if k == dbg.term else ""
+                style = st["term"] if k == dbg.term else ""
                 origin = wengert(g, term.dst) if mode == "reverse" else g.label(term.src)
                 t.append(f"  {term_rule(g, term, mode)}", style=style)
-                t.append(f"   from {origin}\n", style="dim")
+                t.append(f"   from {origin}\n", style=st["origin"])
                 numbers = term_numbers(term, dbg.other(term), mode, width=vw)
                 if "…" in numbers and np.size(term.term) <= 36 or detail and np.ndim(term.term):
                     _block(t, "     = ", value_lines(term.term, full=detail), style)   # too long for a line
                 else:
                     t.append(f"     {numbers}\n", style=style)
-            _block(t, f"{me} = ", value_lines(d, full=detail, digits=_digits(d)), "bold yellow")
+            _block(t, f"{me} = ", value_lines(d, full=detail, digits=_digits(d)), st["result"])
         t.append(f"value {name} = {value_text(s.value, width=vw, digits=_digits(s.value))}\n")
     if s.note:
-        t.append(f"⚠ {s.note}\n", style="bold red")
+        t.append(f"⚠ {s.note}\n", style=st["note"])
     if mode == "reverse":
         waiting = []
         for j in dict.fromkeys(g.node(s.node).operands):
@@ -333,9 +351,9 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False) -> T
             if m > 1 and dbg.status(j) == "pending":
                 waiting.append(f"{g.label(j)}: {len(got)} of {m} contributions received")
         if waiting:
-            t.append("\n".join(waiting) + "\n", style="cyan")
+            t.append("\n".join(waiting) + "\n", style=st["waiting"])
     if 0 <= dbg.term < len(s.terms):
-        _term_detail(t, dbg, s.terms[dbg.term], detail, vw)
+        _term_detail(t, dbg, s.terms[dbg.term], detail, vw, st)
     return t
 
 
@@ -351,12 +369,12 @@ def _block(t: Text, prefix: str, lines: list[str], style: str) -> None:
         t.append(" " * cell_len(prefix) + line + "\n", style=style)
 
 
-def _term_detail(t: Text, dbg: Debugger, term, detail: bool, width: int) -> None:
+def _term_detail(t: Text, dbg: Debugger, term, detail: bool, width: int, st: dict) -> None:
     """The stepped-into term: its edge and its local partial, an array's as a Jacobian matrix."""
     g = dbg.graph
     src, dst = g.label(term.src), g.label(term.dst)
     k = list(dbg.step.terms).index(term)
-    t.append(f"\nterm {k + 1} of {len(dbg.step.terms)}: edge {src} → {dst}\n", style="bold magenta")
+    t.append(f"\nterm {k + 1} of {len(dbg.step.terms)}: edge {src} → {dst}\n", style=st["term"])
     shape_in, shape_out = g.node(term.src).shape, g.node(term.dst).shape
     if not shape_in and not shape_out:
         t.append(f"∂{dst}/∂{src} = {value_text(term.partial)}\n")
@@ -368,7 +386,7 @@ def _term_detail(t: Text, dbg: Debugger, term, detail: bool, width: int) -> None
         return
     _block(t, f"∂{dst}/∂{src} = ", value_lines(J, full=detail), "")
     t.append(f"  (Jacobian: a row per entry of {dst}, a column per entry of {src}"
-             + ("" if detail else "; m shows all") + ")\n", style="dim")
+             + ("" if detail else "; m shows all") + ")\n", style=st["origin"])
 
 
 def _shape(shape) -> str:
