@@ -33,13 +33,9 @@ def random_graph(n: int, seed: int) -> gd.Graph:
 
 
 def recurrence(lines: int) -> gd.Graph:
-    g = gd.Graph()
-    x = g.input("x", 0.5)
-    a, b = g.input("t0", 0.1), g.input("t1", 0.2)
-    for _ in range(lines):
-        a, b = b, gd.sin(b) * x + a
-    g.output("f", b)
-    return g
+    """Issue 10's recurrence, `t2 = sin(t1) * x + t0`, … (x and two earlier lines on every line)."""
+    body = "".join(f"t{k} = sin(t{k - 1}) * x + t{k - 2}\n" for k in range(2, lines + 2))
+    return gd.parse(f"input x = 0.5\ninput t0 = 0.1\ninput t1 = 0.2\n{body}output f = t{lines + 1}\n")
 
 
 def check_drawing(topo, ranked, zoom) -> Canvas:

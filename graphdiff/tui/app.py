@@ -424,7 +424,7 @@ class DebuggerScreen(Screen):
         def entered(text) -> None:
             if text:
                 self.set_input_text(text)
-        self.app.push_screen(dialogs.InputScreen(prefill), entered)
+        self.app.push_screen(dialogs.input_prompt(prefill), entered)
 
     def set_input_text(self, text: str) -> bool:
         """Apply `name = value`; a bad entry is reported and changes nothing."""
@@ -446,7 +446,7 @@ class DebuggerScreen(Screen):
         if self.dbg.step is None:
             self._move(lambda: None)
             return
-        self.app.push_screen(dialogs.ExportScreen(str(dialogs.export_path(self.dbg, self.path))), self.export_to)
+        self.app.push_screen(dialogs.export_prompt(str(dialogs.export_path(self.dbg, self.path))), self.export_to)
 
     def export_to(self, target) -> None:
         if target:

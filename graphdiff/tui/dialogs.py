@@ -67,42 +67,20 @@ class SeedScreen(ModalScreen):
         self.dismiss(self.choices[int(event.option.id)][1])
 
 
-class InputScreen(ModalScreen):
-    """Edit an input: type `name = value` (a number or a JSON array). The cursor starts after
-    the value, nothing selected."""
+class PromptScreen(ModalScreen):
+    """One line to edit, prefilled; the cursor starts after the text, nothing selected (typing
+    appends). Enter gives the text, escape cancels."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "cancel")]
 
-    def __init__(self, prefill: str):
+    def __init__(self, title: str, value: str, *, field: str):
         super().__init__()
-        self.prefill = prefill
+        self.title_text, self.value, self.field = title, value, field
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Set an input (NAME = number or JSON array), then enter:", classes="title")
-            yield Input(value=self.prefill, id="value", select_on_focus=False)
-
-    def on_mount(self) -> None:
-        box = self.query_one(Input)
-        box.cursor_position = len(box.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
-
-
-class ExportScreen(ModalScreen):
-    """Where to write the current frame: an absolute path, beside the graph file unless changed."""
-
-    BINDINGS = [Binding("escape", "app.pop_screen", "cancel")]
-
-    def __init__(self, path: str):
-        super().__init__()
-        self.path = path
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static("Export the current frame to (.svg, .png, .pdf or .dot), then enter:", classes="title")
-            yield Input(value=self.path, id="path", select_on_focus=False)
+            yield Static(self.title_text, classes="title")
+            yield Input(value=self.value, id=self.field, select_on_focus=False)
 
     def on_mount(self) -> None:
         box = self.query_one(Input)
@@ -110,6 +88,16 @@ class ExportScreen(ModalScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
+
+
+def input_prompt(prefill: str) -> PromptScreen:
+    """Edit an input: `name = value` (a number or a JSON array)."""
+    return PromptScreen("Set an input (NAME = number or JSON array), then enter:", prefill, field="value")
+
+
+def export_prompt(path: str) -> PromptScreen:
+    """Where to write the current frame: an absolute path, beside the graph file unless changed."""
+    return PromptScreen("Export the current frame to (.svg, .png, .pdf or .dot), then enter:", path, field="path")
 
 
 def json_value(v) -> str:

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .bound import Bound
 from .guard import guarded
 from .canvas import BLANK, EDGE, EDGE_STEP, EDGE_TERM, Canvas
 from .layout import ZOOMS, Topology, geometry, layered, least_width, topology
@@ -24,15 +25,11 @@ CLASSES = ("current", "done", "pending", "idle", "breakpoint", "ghost", "edge", 
 EDGE_CLASS = {BLANK: "", EDGE: "edge", EDGE_STEP: "edge-step", EDGE_TERM: "edge-term"}
 
 
-class GraphView(ScrollView, can_focus=False):
+class GraphView(Bound, ScrollView, can_focus=False):
     """The DAG, drawn from a layout once per zoom level; a step only changes the styles."""
 
     COMPONENT_CLASSES = {f"graph--{c}" for c in CLASSES}
 
-    step = reactive(0, init=False)
-    term = reactive(-1, init=False)
-    sweep = reactive(None, init=False, always_update=True)
-    marks = reactive(0, init=False)
     zoom = reactive("full", init=False)
     hops = reactive(0, init=False)      # focus view: 0 = the whole graph, k = k hops around the current node
 
@@ -47,7 +44,6 @@ class GraphView(ScrollView, can_focus=False):
         self._highlight: dict = {}
         self._status: dict = {}
         self._drag = None
-        self._pending = False
 
     # ------------------------------------------------------------ layout and canvas
 
@@ -99,33 +95,13 @@ class GraphView(ScrollView, can_focus=False):
 
     # ------------------------------------------------------------ reacting to the debugger
 
-    def watch_step(self) -> None:
-        self._later()
-
-    def watch_term(self) -> None:
-        self._later()
-
-    def watch_sweep(self) -> None:
-        self._later()
-
-    def watch_marks(self) -> None:
-        self._later()
-
     def watch_zoom(self) -> None:
         self._later()
 
     def watch_hops(self) -> None:
         self._later()
 
-    def _later(self) -> None:
-        """Update once after the screen has set all it changes in one go."""
-        if not self._pending:
-            self._pending = True
-            self.call_later(self._sync)
-
-    @guarded
     def _sync(self) -> None:
-        self._pending = False
         canvas = self.canvas
         self._status.clear()
         self._highlight = self._highlights(canvas)

@@ -17,6 +17,7 @@ from textual.strip import Strip
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
+from .bound import Bound
 from .guard import guarded
 from ..explain import (dname, jacobian_matrix, sum_rule, term_numbers, term_rule, value_lines,
                        value_text, wengert)
@@ -28,40 +29,6 @@ from .state import Debugger
 __all__ = ["GraphView", "TraceTable", "Inspector", "StatusLine", "CurrentRow", "KeyBar", "inspector_text"]
 
 DOT = {"forward": "v̇", "reverse": "v̄", "primal": ""}
-
-
-class Bound:
-    """Mixin: reactive copies of the screen's cursor; any change schedules one `_sync`."""
-
-    step = reactive(0, init=False)
-    term = reactive(-1, init=False)
-    sweep = reactive(None, init=False, always_update=True)
-    marks = reactive(0, init=False)
-
-    def watch_step(self) -> None:
-        self._later()
-
-    def watch_term(self) -> None:
-        self._later()
-
-    def watch_sweep(self) -> None:
-        self._later()
-
-    def watch_marks(self) -> None:
-        self._later()
-
-    def _later(self) -> None:
-        if not getattr(self, "_pending", False):
-            self._pending = True
-            self.call_later(self._run_sync)
-
-    @guarded
-    def _run_sync(self) -> None:
-        self._pending = False
-        self._sync()
-
-    def _sync(self) -> None:
-        raise NotImplementedError
 
 
 # ------------------------------------------------------------------ the trace table
