@@ -65,15 +65,23 @@ def engine_of(app) -> str:
     return getattr(lay, "engine", "?")
 
 
+def quiet(app) -> bool:
+    """No message waiting anywhere in the app or its current screen."""
+    nodes = [app, *app.screen.walk_children(with_self=True)]
+    return all(node._message_queue.empty() for node in nodes)
+
+
 async def settle(app, pilot) -> None:
-    """Every pending message handled and every worker finished (no idle-waiting)."""
-    for _ in range(3):
-        await pilot._wait_for_screen()
+    """Every pending message handled and every worker finished (polling the queues: no idle-waiting,
+    and no messages of its own)."""
+    calm = 0
+    while calm < 3:
+        await asyncio.sleep(0)
         pending = [w for w in app.workers if not w.is_finished and w.group != "graphviz"]
         if pending:
             await asyncio.gather(*(w.wait() for w in pending), return_exceptions=True)
-        await asyncio.sleep(0)
-    await pilot._wait_for_screen()
+            calm = 0
+        calm = calm + 1 if quiet(app) else 0
 
 
 async def press(app, pilot, key: str) -> tuple[float, float]:
@@ -100,7 +108,7 @@ async def measure(make_app, timeout: float, keys: list[str]) -> dict:
                 app.exit()
                 return out
             await asyncio.sleep(0.005)
-        await pilot._wait_for_screen()
+        await settle(app, pilot)
         app.screen._on_timer_update()
         out["first_paint_s"] = time.perf_counter() - t0
         out["engine_at_first_paint"] = engine_of(app)

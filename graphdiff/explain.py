@@ -135,15 +135,18 @@ def term_rule(g: Graph, term, mode: str) -> str:
     return f"{dname(g.label(target), mode)} += {term_expr(g, term, mode)}"
 
 
-def sum_rule(g: Graph, step, mode: str) -> str:
-    """The whole step as one equation of its terms: `ż = Ȧ x + A ẋ`, `v̄ = v̄₁₀·3·v^2 + v̄₈·(1/u)`."""
+def sum_rule(g: Graph, step, mode: str, *, most: int = 6) -> str:
+    """The whole step as one equation of its terms: `ż = Ȧ x + A ẋ`, `v̄ = v̄₁₀·3·v^2 + v̄₈·(1/u)`;
+    past `most` terms, the first ones and a count (`x̄ = v̄₃·… + v̄₇·… + … (2000 terms)`)."""
     target = dname(g.label(step.node), mode)
     if not step.terms:
         return f"{target} = seed"
-    parts = [term_expr(g, t, mode) for t in step.terms]
+    parts = [term_expr(g, t, mode) for t in step.terms[:most]]
     expr = parts[0]
     for p in parts[1:]:
         expr += f" − {p[1:]}" if p.startswith("−") else f" + {p}"
+    if len(step.terms) > most:
+        expr += f" + {ELLIPSIS} ({len(step.terms)} terms)"
     return f"{target} = {expr}"
 
 

@@ -1,5 +1,7 @@
 """The program screen (`w`): the sweep as pseudo-code, the current step's lines highlighted,
 following the debugger through Pilot."""
+import pytest
+
 import graphdiff as gd
 from graphdiff.tui.app import GraphdiffApp
 from graphdiff.tui.code import CodeScreen, step_lines
@@ -86,3 +88,16 @@ def test_step_lines_by_node():
     rv = pseudo_lines(g, mode="reverse")
     assert len(step_lines(rv, "reverse", 7)) == 2   # v = log(…) feeds v/u and v³
     assert step_lines(rv, "reverse", 11) == [k for k, ln in enumerate(rv) if ln.text.startswith("v̄11 = 1")]
+
+
+async def test_the_program_follows_each_step_once():
+    """The main screen's StepChanged reaches the program view once per step (no echo back)."""
+    app, g = app_on()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press(app, pilot, "r", "w")
+        screen = app.screen
+        calls = []
+        original = screen.show
+        screen.show = lambda: (calls.append(1), original())[1]
+        await press(app, pilot, "n", "n")
+        assert len(calls) == 2

@@ -19,10 +19,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from .guard import guarded
 from ..graph import Graph
 from ..source import GraphError
 from . import dialogs
+from .guard import guarded
 from .layout import LayoutTimeout, Ranked, Topology, graphviz_layout, layered, topology
 from .messages import (LayoutFailed, LayoutReady, NodeClicked, StepChanged, SweepFailed,
                        SweepReady)
@@ -489,7 +489,9 @@ class DebuggerScreen(Screen):
 
     def action_table(self) -> None:
         self.table = not self.table
-        self.set_class(self.table, "-table")
+
+    def watch_table(self, shown: bool) -> None:
+        self.set_class(shown, "-table")   # graphdiff.tcss: the table in place of the step, or hidden
 
     def action_zoom(self) -> None:
         self.zoom_chosen = True
@@ -583,8 +585,8 @@ class GraphdiffApp(App):
     def on_step_changed(self, msg: StepChanged) -> None:
         """Screens stacked over the main one (the program view) follow the cursor too."""
         stack = self.screen_stack
-        if stack and stack[-1] is not self._main:
-            stack[-1].post_message(StepChanged(msg.mode, msg.number, msg.total, msg.node))
+        if not msg.forwarded and stack and stack[-1] is not self._main:
+            stack[-1].post_message(StepChanged(msg.mode, msg.number, msg.total, msg.node, forwarded=True))
 
     @guarded
     def on_worker_state_changed(self, event) -> None:

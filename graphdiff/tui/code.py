@@ -89,6 +89,7 @@ class CodeScreen(ModalScreen):
 
     @guarded
     def on_step_changed(self, msg: StepChanged) -> None:
+        msg.stop()   # handled here: it must not bubble back to the app that forwarded it
         if self.lines:
             self.show()
 

@@ -56,6 +56,7 @@ class StepChanged(Message):
     number: int
     total: int
     node: int | None
+    forwarded: bool = False   # a copy the app passed on to a screen above the main one
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StepChanged)

@@ -258,7 +258,13 @@ class Inspector(Bound, Static):
         text = inspector_text(self.dbg, width=self.size.width or 48, detail=self.detail, styles=styles)
         width = max(self.size.width, 1)
         lines = sum(max(1, -(-cell_len(line) // width)) for line in text.plain.split("\n"))
-        self.update(text, layout=lines != getattr(self, "_lines", None))   # a new height needs a layout
+        # Padded to the pane's height, the widget keeps its height from step to step, so an update
+        # repaints it alone; only a step longer than the pane needs a new layout (and a scrollbar).
+        room = self.parent.size.height if self.parent is not None else 0
+        if lines < room:
+            text.append("\n" * (room - lines))
+            lines = room
+        self.update(text, layout=lines != getattr(self, "_lines", None))
         self._lines = lines
 
 
@@ -297,7 +303,8 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False, styl
         else:
             if len(s.terms) > 1:   # the whole step, then one line (and its numbers) per term
                 t.append(sum_rule(g, s, mode) + "\n", style=st["equation"])
-            for k, term in enumerate(s.terms):
+            most = 200 if detail else 8     # a node used on every line has thousands of terms
+            for k, term in enumerate(s.terms[:most]):
                 style = st["term"] if k == dbg.term else ""
                 origin = wengert(g, term.dst) if mode == "reverse" else g.label(term.src)
                 t.append(f"  {term_rule(g, term, mode)}", style=style)
@@ -307,6 +314,9 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False, styl
                     _block(t, "     = ", value_lines(term.term, full=detail), style)   # too long for a line
                 else:
                     t.append(f"     {numbers}\n", style=style)
+            if len(s.terms) > most:
+                t.append(f"  … and {len(s.terms) - most} more terms (s steps through each"
+                         + ("" if detail else ", m lists more") + ")\n", style=st["origin"])
             _block(t, f"{me} = ", value_lines(d, full=detail, digits=_digits(d)), st["result"])
         t.append(f"value {name} = {value_text(s.value, width=vw, digits=_digits(s.value))}\n")
     if s.note:
