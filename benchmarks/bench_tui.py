@@ -17,6 +17,7 @@ last 30 nodes), and a recurrence in which a few inputs feed every line
   runs: on a busy 2-core machine wall time is several times the CPU time).
 
     python benchmarks/bench_tui.py [--layout auto|dot|layered] [--timeout S] [--out NAME] [--quick]
+                                   [--only random-50,recurrence-70,...]
 
 A graph whose graph pane has not painted after --timeout seconds (default 60) is reported as a
 timeout and its key presses are skipped.
@@ -138,6 +139,9 @@ def main(argv) -> int:
     cases += [("recurrence", n, lambda n=n: recurrence(n)) for n in (70, 500, 2000)]
     if quick:
         cases = [c for c in cases if c[1] in (50, 70, 500)]
+    if "--only" in argv:
+        only = set(argv[argv.index("--only") + 1].split(","))
+        cases = [c for c in cases if f"{c[0]}-{c[1]}" in only]
     rows = {}
     print(f"{'graph':>11} {'size':>5} {'nodes':>6} {'first paint s':>14} {'graphviz s':>11} "
           f"{'key p50 ms':>11} {'key p95 ms':>11} {'key max ms':>11} {'cpu p50':>8} {'cpu p95':>8}  layout")

@@ -234,9 +234,10 @@ async def test_help_lists_every_binding_and_quit():
 
 
 async def test_the_footer_keeps_the_essential_keys_at_every_width():
-    for width in (80, 100, 120, 160, 200):
-        app = make_app()
-        async with app.run_test(size=(width, 30)) as pilot:
+    app = make_app()
+    async with app.run_test(size=(80, 30)) as pilot:
+        for width in (80, 100, 120, 160, 200):
+            await pilot.resize_terminal(width, 30)
             await press(app, pilot)
             keys = app.screen.query("FooterKey")
             shown_keys = {k.key for k in keys}
