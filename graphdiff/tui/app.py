@@ -82,17 +82,17 @@ class DebuggerScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    mode = reactive("primal", init=False)      # the sweep asked for (the installed one is dbg.mode)
-    seed = reactive(None, init=False)          # the current mode's seed (None: the default)
-    step = reactive(0, init=False)             # 0-based index into the sweep's steps
-    term = reactive(-1, init=False)            # the edge term stepped into (-1: the whole step)
-    sweep = reactive(None, init=False, always_update=True)
-    marks = reactive(0, init=False)            # counts breakpoint changes
-    busy = reactive(False, init=False)         # a sweep is running in a worker
-    zoom = reactive("full", init=False)
-    hops = reactive(0, init=False)             # focus view: 0 off, else k hops
-    detail = reactive(False, init=False)       # arrays in full in the inspector
-    table = reactive(False, init=False)        # the trace table toggled (see action_table)
+    mode = reactive("primal", init=False, repaint=False)      # the sweep asked for (the installed one is dbg.mode)
+    seed = reactive(None, init=False, repaint=False)          # the current mode's seed (None: the default)
+    step = reactive(0, init=False, repaint=False)             # 0-based index into the sweep's steps
+    term = reactive(-1, init=False, repaint=False)            # the edge term stepped into (-1: the whole step)
+    sweep = reactive(None, init=False, repaint=False, always_update=True)
+    marks = reactive(0, init=False, repaint=False)            # counts breakpoint changes
+    busy = reactive(False, init=False, repaint=False)         # a sweep is running in a worker
+    zoom = reactive("full", init=False, repaint=False)
+    hops = reactive(0, init=False, repaint=False)             # focus view: 0 off, else k hops
+    detail = reactive(False, init=False, repaint=False)       # arrays in full in the inspector
+    table = reactive(False, init=False, repaint=False)        # the trace table toggled (see action_table)
 
     def __init__(self, dbg: Debugger, *, path: str, mode: str, layout_engine: str,
                  preset_layout=None, layout_timeout: float | None = 10.0):

@@ -10,10 +10,10 @@ from .guard import guarded
 class Bound:
     """Mixin: reactive copies of the screen's cursor; any change schedules one `_sync`."""
 
-    step = reactive(0, init=False)
-    term = reactive(-1, init=False)
-    sweep = reactive(None, init=False, always_update=True)
-    marks = reactive(0, init=False)
+    step = reactive(0, init=False, repaint=False)
+    term = reactive(-1, init=False, repaint=False)
+    sweep = reactive(None, init=False, repaint=False, always_update=True)
+    marks = reactive(0, init=False, repaint=False)
 
     def watch_step(self) -> None:
         self._later()

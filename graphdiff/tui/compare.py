@@ -80,8 +80,8 @@ class CompareScreen(ModalScreen):
         Binding("escape,v", "app.pop_screen", "back"), Binding("q", "app.quit", "quit"),
     ]
 
-    clock = reactive(0, init=False)         # the shared step, 0-based
-    sweep = reactive(None, init=False, always_update=True)
+    clock = reactive(0, init=False, repaint=False)         # the shared step, 0-based
+    sweep = reactive(None, init=False, repaint=False, always_update=True)
 
     def __init__(self, graph: Graph, *, at: dict | None = None, seeds: dict | None = None):
         super().__init__()

@@ -30,8 +30,8 @@ class GraphView(Bound, ScrollView, can_focus=False):
 
     COMPONENT_CLASSES = {f"graph--{c}" for c in CLASSES}
 
-    zoom = reactive("full", init=False)
-    hops = reactive(0, init=False)      # focus view: 0 = the whole graph, k = k hops around the current node
+    zoom = reactive("full", init=False, repaint=False)
+    hops = reactive(0, init=False, repaint=False)      # focus view: 0 = the whole graph, k = k hops around the current node
 
     def __init__(self, dbg: Debugger, **kw):
         super().__init__(**kw)

@@ -234,7 +234,7 @@ class Inspector(Bound, Static):
     styled by component classes (`inspector--head`, `--line`, `--equation`, …) in graphdiff.tcss."""
 
     COMPONENT_CLASSES = {f"inspector--{role}" for role in ROLES}
-    detail = reactive(False, init=False)   # larger arrays in full, and a term's Jacobian
+    detail = reactive(False, init=False, repaint=False)   # larger arrays in full, and a term's Jacobian
 
     def __init__(self, dbg: Debugger, **kw):
         super().__init__(**kw)
@@ -375,7 +375,7 @@ def _shape(shape) -> str:
 class StatusLine(Bound, Static):
     """One line: the sweep, its seed, the step (counted from 1), the node, breakpoints, the file."""
 
-    busy = reactive(False, init=False)
+    busy = reactive(False, init=False, repaint=False)
 
     def __init__(self, dbg: Debugger, path: str, **kw):
         super().__init__(**kw)
