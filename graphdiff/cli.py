@@ -44,14 +44,10 @@ def emit(doc) -> None:
 
 
 def fmt(v) -> str:
-    """A value for humans: scalars with 12 significant digits, arrays by NumPy."""
-    if v is None:
-        return "—"
-    a = np.asarray(v, dtype=float) + 0.0  # + 0.0 shows −0 as 0
-    if a.ndim == 0:
-        return f"{float(a):.12g}"
-    return np.array2string(a, precision=6, suppress_small=True, separator=", ", threshold=24,
-                           edgeitems=3).replace("\n", "")
+    """A value for humans: scalars with 12 significant digits, arrays in full with their shape
+    (graphdiff.explain writes both)."""
+    from .explain import value_text
+    return "—" if v is None else value_text(v, digits=12, full=True)
 
 
 def load_graph(args):
@@ -219,26 +215,31 @@ def step_json(g, sw, s) -> dict:
 
 
 def wengert(g, i: int) -> str:
-    """`v3 = log(v2)` style description of node i."""
-    n = g.node(i)
-    if n.op in ("input", "const"):
-        return f"{g.label(i)} ({n.op})"
-    args = ", ".join(g.label(j) for j in n.operands)
-    attrs = "".join(f", {k}={v}" for k, v in n.attrs)
-    return f"{g.label(i)} = {n.op}({args}{attrs})"
+    """`v = log(v6)`, `v10 = pow(v, 3)`: the Wengert-list line of node i (graphdiff.explain)."""
+    from .explain import wengert as line
+    return line(g, i)
 
 
 def trace_lines(g, sw) -> list[str]:
-    sym = {"forward": "v̇", "reverse": "v̄"}.get(sw.mode)
-    lines = [f"{sw.mode} sweep, {len(sw.steps)} steps"]
-    for s in sw.steps:
-        d = s.tangent if sw.mode == "forward" else s.adjoint
-        line = f"{s.index:4d}  {wengert(g, s.node):40s} value {fmt(s.value)}"
-        if sym:
-            line += f"   {sym} = {fmt(d)}"
+    """The text of `trace`: steps numbered from 1 (literal constants such as the 2 in x^2 are
+    written where they are used, not as steps), each with its chain-rule terms in the form of the
+    pseudo-code (`x̄ += Aᵀ z̄`) and their numbers. JSON keeps every record, `index` 0-based."""
+    from .explain import derivative_of, dname, stops, term_numbers, term_rule, value_text
+    shown = stops(g, sw)
+    at = {s.node: s for s in sw.steps}
+    lines = [f"{sw.mode} sweep, {len(shown)} steps"]
+    for number, k in enumerate(shown, start=1):
+        s = sw.steps[k]
+        line = f"{number:4d}  {wengert(g, s.node):40s} value {value_text(s.value, digits=12, full=True)}"
+        if sw.mode != "primal":
+            d = derivative_of(s, sw.mode)
+            line += f"   {dname(g.label(s.node), sw.mode)} = {value_text(d, digits=12, full=True)}"
+            if not s.terms:
+                line += "   (seed)"
         lines.append(line)
         for t in s.terms:
-            lines.append(f"        {g.label(t.src)} → {g.label(t.dst)}: ∂ = {fmt(t.partial)}, term {fmt(t.term)}")
+            other = derivative_of(at[t.dst if sw.mode == "reverse" else t.src], sw.mode)
+            lines.append(f"        {term_rule(g, t, sw.mode)}   {term_numbers(t, other, sw.mode, width=None)}")
         if s.note:
             lines.append(f"        note: {s.note}")
     return lines

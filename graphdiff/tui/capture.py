@@ -1,0 +1,69 @@
+"""Captures of the real debugger screen, for the README and the docs:
+
+    python -m graphdiff.tui.capture graphs/peyre.gd --size 80x24 --keys "r n n n" \\
+        -o assets/tui-peyre-80x24.txt --svg assets/tui-peyre-80x24.svg
+
+runs the app headless at the given size, waits for its layouts (Graphviz's too, when installed)
+and sweeps, presses the keys, and writes the screen as plain text (-o) and as an SVG picture
+(--svg, Textual's screenshot).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+
+def screen_text(app) -> str:
+    """The current screen as plain text, one line per terminal row (trailing spaces dropped)."""
+    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips()) + "\n"
+
+
+async def capture(path: str, size: tuple[int, int], keys: list[str], *, mode: str = "primal",
+                  layout: str = "auto") -> tuple[str, str]:
+    """(text, svg) of the debugger on `path` at `size` after `keys`."""
+    from ..api import load
+    from .app import GraphdiffApp
+    g = load(path)
+    app = GraphdiffApp(g, path=path, mode=mode, layout_engine=layout, layout_timeout=60)
+    async with app.run_test(size=size) as pilot:
+        for key in [None, *keys]:
+            if key is not None:
+                await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            while app.main.busy:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+        app.clear_notifications()
+        await pilot.pause()
+        return screen_text(app), app.export_screenshot(title=f"graphdiff tui {Path(path).name}")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m graphdiff.tui.capture", description=__doc__.split("\n\n")[0])
+    p.add_argument("file", help="a .gd graph file")
+    p.add_argument("--size", default="80x24", help="WIDTHxHEIGHT of the terminal (default 80x24)")
+    p.add_argument("--keys", default="", help='keys to press, separated by spaces: "r n n n"')
+    p.add_argument("--mode", choices=("primal", "forward", "reverse"), default="primal")
+    p.add_argument("--layout", choices=("auto", "dot", "layered"), default="auto")
+    p.add_argument("-o", "--out", help="write the screen as text here (default: stdout)")
+    p.add_argument("--svg", help="also write an SVG picture of the screen here")
+    args = p.parse_args(argv)
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        p.error(f"bad --size '{args.size}': expected WIDTHxHEIGHT such as 80x24")
+    text, svg = asyncio.run(capture(args.file, (w, h), args.keys.split(), mode=args.mode, layout=args.layout))
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        sys.stdout.write(text)
+    if args.svg:
+        Path(args.svg).write_text(svg)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
