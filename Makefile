@@ -31,6 +31,7 @@ run: setup
 # The whole suite but the tests marked slow (the same branches run on smaller inputs);
 # `make test-slow` runs those too.
 test: setup
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -m "not slow"
 
 test-slow: setup

@@ -79,6 +79,38 @@ class CostReport:
             return f"reverse mode is {jf / jr:.3g}× cheaper here because {outs} {much(m, n)} {ins}."
         return f"forward mode is {jr / jf:.3g}× cheaper here because {ins} {much(n, m)} {outs}."
 
+    def lines(self, g: Graph, *, nodes: bool = False) -> list[str]:
+        """The cost table as `graphdiff cost` prints it."""
+        r = self
+        rows = [("primal (evaluation)", r.primal, ""),
+                ("one tangent sweep", r.tangent_sweep, "v̇ for one input direction"),
+                ("one adjoint sweep", r.adjoint_sweep, "v̄ for one output seed"),
+                (f"Jacobian, forward (n = {r.n_inputs})", r.jacobian_forward, f"primal + {r.n_inputs} × tangent sweep"),
+                (f"Jacobian, reverse (m = {r.n_outputs})", r.jacobian_reverse, f"primal + {r.n_outputs} × adjoint sweep")]
+        w = max(len(f"{v:,}") for _, v, _ in rows)
+        out = [f"{g.n_ops()} operations; flops by the op table's cost model (matmul (a×b)(b×c) = 2abc, "
+               "elementwise = 1 per entry)"]
+        out += [f"  {name:<28} {v:>{w},}   {note}".rstrip() for name, v, note in rows]
+        if r.ratio is not None:
+            out.append(f"  {'forward / reverse':<28} {r.ratio:>{w}.3g}")
+        out.append(f"reverse-mode memory: {r.stored_values:,} value entries stored for the adjoint sweep "
+                   f"({r.stored_nodes} nodes); peak live set {r.peak_live:,} entries ({8 * r.peak_live:,} bytes)")
+        t = r.tree
+        if t["primal"] == r.primal:
+            saving = "no subexpression is shared, so the tree costs the same"
+        else:
+            saving = f"sharing saves {t['primal'] - r.primal:,} flops, {t['primal'] / r.primal:.3g}× on the primal"
+        out.append(f"as an expression tree (sharing off): primal {t['primal']:,}, tangent sweep {t['tangent_sweep']:,}, "
+                   f"adjoint sweep {t['adjoint_sweep']:,} flops ({saving})")
+        out.append("verdict: " + r.verdict())
+        if nodes:
+            out.append("")
+            out.append(f"  {'node':<14} {'op':<10} {'primal':>10} {'tangent':>10} {'adjoint':>10} {'tree copies':>12}")
+            for row in r.nodes:
+                out.append(f"  {('v' + str(row.node) + ' ' + (g.label(row.node) if g.node(row.node).names else '')).strip():<14} "
+                           f"{row.op:<10} {row.primal:>10,} {row.tangent:>10,} {row.adjoint:>10,} {row.copies:>12,}")
+        return out
+
     def to_json(self) -> dict:
         doc = {"primal": self.primal, "tangent_sweep": self.tangent_sweep, "adjoint_sweep": self.adjoint_sweep,
                "jacobian_forward": self.jacobian_forward, "jacobian_reverse": self.jacobian_reverse,

@@ -304,3 +304,27 @@ def _brackets(k: int, n: int) -> tuple[str, str]:
     if k == n - 1:
         return "⎣", "⎦"
     return "⎢", "⎥"
+
+
+def trace_lines(g: Graph, sweep) -> list[str]:
+    """The text of `graphdiff trace`: steps numbered from 1 (literal constants such as the 2 in x^2
+    are written where they are used, not as steps), each with its chain-rule terms in the form of
+    the pseudo-code (`x̄ += Aᵀ z̄`) and their numbers."""
+    shown = stops(g, sweep)
+    at = {s.node: s for s in sweep.steps}
+    lines = [f"{sweep.mode} sweep, {len(shown)} steps"]
+    for number, k in enumerate(shown, start=1):
+        s = sweep.steps[k]
+        line = f"{number:4d}  {wengert(g, s.node):40s} value {value_text(s.value, digits=12, full=True)}"
+        if sweep.mode != "primal":
+            d = derivative_of(s, sweep.mode)
+            line += f"   {dname(g.label(s.node), sweep.mode)} = {value_text(d, digits=12, full=True)}"
+            if not s.terms:
+                line += "   (seed)"
+        lines.append(line)
+        for t in s.terms:
+            other = derivative_of(at[t.dst if sweep.mode == "reverse" else t.src], sweep.mode)
+            lines.append(f"        {term_rule(g, t, sweep.mode)}   {term_numbers(t, other, sweep.mode, width=None)}")
+        if s.note:
+            lines.append(f"        note: {s.note}")
+    return lines

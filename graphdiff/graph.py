@@ -19,6 +19,14 @@ _NO_KW: dict = {}    # the kw of every node without attributes (shared: never mu
 _ALL_SLOTS = {0: (), 1: (0,), 2: (0, 1)}
 
 
+def _choices(name: str, names, what: str) -> str:
+    """'did you mean …?' when a name is close, and always the list of valid names."""
+    names = list(names)
+    listed = f"the {what} are {', '.join(names)}" if names else f"the graph has no {what}"
+    close = did_you_mean(name, names)
+    return f"{close} ({listed})" if close else listed
+
+
 class Node:
     """One node: an input, a constant, or an op applied to earlier nodes.
 
@@ -206,14 +214,13 @@ class Graph:
         for n, i in self.outputs:
             if n == name:
                 return i
-        raise GraphError(f"no output named '{name}'",
-                         hint=did_you_mean(name, [n for n, _ in self.outputs]))
+        raise GraphError(f"no output named '{name}'", hint=_choices(name, [n for n, _ in self.outputs], "outputs"))
 
     def input_node(self, name: str) -> int:
         for i in self.inputs:
             if self._nodes[i].names[0] == name:
                 return i
-        raise GraphError(f"no input named '{name}'", hint=did_you_mean(name, self.input_names()))
+        raise GraphError(f"no input named '{name}'", hint=_choices(name, self.input_names(), "inputs"))
 
     def n_ops(self) -> int:
         return sum(1 for n in self._nodes if not n.is_leaf)

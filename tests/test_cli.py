@@ -120,7 +120,7 @@ def test_bad_usage_exits_2(capsys, argv, words):
 
 def test_the_installed_console_script_runs():
     exe = ROOT / ".venv" / "bin" / "graphdiff"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "graphdiff.cli"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "graphdiff"]
     p = subprocess.run(cmd + ["grad", PEYRE, "--json"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and json.loads(p.stdout)["grad"]["x"] == pytest.approx(-0.6269671148040288)
     p = subprocess.run(cmd + ["eval", "/nonexistent.gd"], capture_output=True, text=True, timeout=60)

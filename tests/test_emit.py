@@ -822,6 +822,7 @@ def test_codegen_bad_graph_file_exits_2_with_the_place(capsys, tmp_path):
 @pytest.mark.parametrize("argv, words", [
     (["--wrt", "y"], "no input named 'y'"),
     (["--wrt", "x,nope", "--lang", "pseudo"], "no input named 'nope'"),
+    (["--of", "g"], "no output named 'g'"),
     (["--output", "g"], "no output named 'g'"),
     (["-o", "/nonexistent/dir/out.py"], "cannot write"),
 ])

@@ -11,7 +11,7 @@ import graphdiff as gd
 from graphdiff.cli import main
 from graphdiff.render import Picture, render, to_dot
 from graphdiff.render.build import XLABEL_NODES, parse_show
-from graphdiff.render.commands import step_index
+from graphdiff.cli.common import step_index
 from graphdiff.render.frames import frame_dots, frame_name, layout_pins
 from graphdiff.render.labels import math_name, num, value_text
 from graphdiff.render.notebook import mimebundle, plain

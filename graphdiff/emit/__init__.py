@@ -6,11 +6,21 @@
     compiled_jacobian(g)          … and of jacobian
 
 Every emitter also returns its lines as `Line(node, text)`, so a view can link line ↔ node.
+The names load with their module, on first use.
 """
-from .compiled import compile_module, compiled_gradient, compiled_jacobian, gradient, jacobian
-from .plan import Line
-from .pseudo import pseudo_code, pseudo_lines
-from .python import python_lines, python_source
+import importlib
 
-__all__ = ["Line", "python_source", "python_lines", "pseudo_code", "pseudo_lines",
-           "compile_module", "compiled_gradient", "compiled_jacobian", "gradient", "jacobian"]
+_WHERE = {"Line": "plan", "pseudo_code": "pseudo", "pseudo_lines": "pseudo", "python_lines": "python",
+          "python_source": "python", "compile_module": "compiled", "compiled_gradient": "compiled",
+          "compiled_jacobian": "compiled", "gradient": "compiled", "jacobian": "compiled", "compiled": None}
+
+__all__ = [name for name in _WHERE if name != "compiled"]
+
+
+def __getattr__(name):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'graphdiff.emit' has no attribute '{name}'")
+    module = importlib.import_module(f"{__name__}.{_WHERE[name] or name}")
+    value = module if _WHERE[name] is None else getattr(module, name)
+    globals()[name] = value
+    return value

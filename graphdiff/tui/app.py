@@ -428,7 +428,7 @@ class DebuggerScreen(Screen):
 
     def set_input_text(self, text: str) -> bool:
         """Apply `name = value`; a bad entry is reported and changes nothing."""
-        from ..cli import parse_value
+        from ..values import parse_value
         name, eq, value = text.partition("=")
         try:
             if not eq:

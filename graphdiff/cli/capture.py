@@ -1,6 +1,6 @@
 """Captures of the real debugger screen, for the README and the docs:
 
-    python -m graphdiff.tui.capture graphs/peyre.gd --size 80x24 --keys "r n n n" \\
+    python -m graphdiff.cli.capture graphs/peyre.gd --size 80x24 --keys "r n n n" \\
         -o assets/tui-peyre-80x24.txt --svg assets/tui-peyre-80x24.svg
 
 runs the app headless at the given size, waits for its layouts (Graphviz's too, when installed)
@@ -24,7 +24,7 @@ async def capture(path: str, size: tuple[int, int], keys: list[str], *, mode: st
                   layout: str = "auto") -> tuple[str, str]:
     """(text, svg) of the debugger on `path` at `size` after `keys`."""
     from ..api import load
-    from .app import GraphdiffApp
+    from ..tui.app import GraphdiffApp
     g = load(path)
     app = GraphdiffApp(g, path=path, mode=mode, layout_engine=layout, layout_timeout=60)
     async with app.run_test(size=size) as pilot:
@@ -42,7 +42,7 @@ async def capture(path: str, size: tuple[int, int], keys: list[str], *, mode: st
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m graphdiff.tui.capture", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m graphdiff.cli.capture", description=__doc__.split("\n\n")[0])
     p.add_argument("file", help="a .gd graph file")
     p.add_argument("--size", default="80x24", help="WIDTHxHEIGHT of the terminal (default 80x24)")
     p.add_argument("--keys", default="", help='keys to press, separated by spaces: "r n n n"')
