@@ -16,7 +16,7 @@ def as_value(v):
 
 
 _NO_KW: dict = {}    # the kw of every node without attributes (shared: never mutated)
-_ALL_SLOTS = {0: (), 1: (0,), 2: (0, 1)}
+_ALL_SLOTS = {0: (), 1: (0,), 2: (0, 1), 3: (0, 1, 2)}
 
 
 def _choices(name: str, names, what: str) -> str:
@@ -95,16 +95,15 @@ class Graph:
 
     def _add(self, node: Node) -> int:
         nodes = self._nodes
-        scalar, consts = node.shape == (), False
-        for j in node.operands:
+        scalar, slots = node.shape == (), []
+        for k, j in enumerate(node.operands):
             o = nodes[j]
             if o.shape != ():
                 scalar = False
-            if o.op == "const":
-                consts = True
+            if o.op != "const":
+                slots.append(k)
         node.scalar = scalar
-        node.var_slots = tuple(k for k, j in enumerate(node.operands) if nodes[j].op != "const") if consts \
-            else _ALL_SLOTS.get(len(node.operands)) or tuple(range(len(node.operands)))
+        node.var_slots = (_ALL_SLOTS.get(len(slots)) or tuple(slots)) if len(slots) == len(node.operands) else tuple(slots)
         nodes.append(node)
         self._consumers = None    # rebuilt on demand
         return node.id
@@ -142,7 +141,8 @@ class Graph:
 
     def apply(self, op: str, operands: Iterable[int], attrs: tuple = (), *, span: Span | None = None) -> int:
         """The node op(operands) with attrs, reusing an equal node when sharing is on."""
-        operands = tuple(operands)
+        if type(operands) is not tuple:
+            operands = tuple(operands)
         key = (op, operands, attrs)
         if self.share:
             i = self._table.get(key)

@@ -31,8 +31,12 @@ def _sample(arity, domain):
 
 
 def _broadcast(*shapes):
-    if len(shapes) == 1 or all(s == shapes[0] for s in shapes):
-        return shapes[0]   # the common case, without NumPy's broadcasting machinery
+    first = shapes[0]
+    for s in shapes:
+        if s != first:
+            break
+    else:
+        return first       # the common case (equal shapes), without NumPy's broadcasting machinery
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
