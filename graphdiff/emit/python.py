@@ -93,6 +93,7 @@ class PythonEmitter:
         self.nodes = self.plan.nodes
         self.kwargs = not all(_safe(n) for n in g.input_names())
         self._primal_lines: dict = {}    # node -> its line of the evaluation trace
+        self._maps: dict = {}            # node -> its template mapping
         self._adjoint_terms: dict = {}   # (node, operand slot, adjoint name) -> the term
 
     # ------------------------------------------------------------ expressions
@@ -109,7 +110,13 @@ class PythonEmitter:
 
     def mapping(self, node, **extra) -> dict:
         """The op's template mapping for this node: operand refs, static shapes, parameters
-        (an elementwise op's code refers only to its operands and its value)."""
+        (an elementwise op's code refers only to its operands and its value). Made once per node."""
+        m = self._maps.get(node.id)
+        if m is None:
+            m = self._maps[node.id] = self._mapping(node)
+        return {**m, **extra} if extra else m
+
+    def _mapping(self, node) -> dict:
         o = node.operands
         m = {"a": self.ref(o[0]) if o else "", "b": self.ref(o[1]) if len(o) > 1 else "", "y": f"v{node.id}"}
         if not OPS[node.op].elementwise:
@@ -117,7 +124,6 @@ class PythonEmitter:
         elif node.op == "pow" and self.nodes[o[1]].op == "const" and self.nodes[o[1]].shape == ():
             c = float(self.nodes[o[1]].value)
             m["const_b"], m["int_b"] = c, c.is_integer()
-        m.update(extra)
         return m
 
     def primal_expr(self, node) -> str:
@@ -170,13 +176,13 @@ class PythonEmitter:
             d = "inputs"
             v = f"{d}[{name!r}]" if default is None else f"{d}.get({name!r}, {default})"
         conv = f"float({v})" if n.shape == () else f"np.asarray({v}, dtype=float)"
-        return Line(i, f"v{i} = {conv}  # input {comment_text(name)}")
+        return Line(i, f"    v{i} = {conv}  # input {comment_text(name)}")
 
     def primal_line(self, n) -> Line:
         """vN = … for an op node (made once: several functions repeat the evaluation trace)."""
         line = self._primal_lines.get(n.id)
         if line is None:
-            line = self._primal_lines[n.id] = Line(n.id, f"v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
+            line = self._primal_lines[n.id] = Line(n.id, f"    v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
         return line
 
     def _comment(self, n) -> str:
@@ -199,7 +205,7 @@ class PythonEmitter:
         if OPS[n.op].elementwise and n.shape and any(
                 self.nodes[j].shape != n.shape for j in n.operands if self.plan.active[j]):
             expr = f"_fit({expr}, {tuple(n.shape)!r})"
-        return [Line(n.id, f"v{n.id}_dot = {expr}  # {self._comment(n)}")]
+        return [Line(n.id, f"    v{n.id}_dot = {expr}  # {self._comment(n)}")]
 
     def forward_body(self, source: str, seed) -> list[Line]:
         """Primal and tangent lines interleaved in topological order (the classical chain rule)."""
@@ -210,7 +216,7 @@ class PythonEmitter:
             if n.op == "input":
                 lines.append(self.input_line(n.id, source))
                 if self.plan.active[n.id]:
-                    lines.append(Line(n.id, f"v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
+                    lines.append(Line(n.id, f"    v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
                 continue
             lines.append(self.primal_line(n))
             if self.plan.active[n.id]:
@@ -226,7 +232,7 @@ class PythonEmitter:
         lines = self.evaluation(source)
         have = set()
         for i, expr in seeds.items():
-            lines.append(Line(i, f"v{i}_bar = {expr}  # v{i} seed"))
+            lines.append(Line(i, f"    v{i}_bar = {expr}  # v{i} seed"))
             have.add(i)
         for n in reversed(self.nodes):
             i = n.id
@@ -237,9 +243,9 @@ class PythonEmitter:
                     continue
                 term = self.adjoint_term(n, k, j, f"v{i}_bar")
                 if j in have:
-                    lines.append(Line(i, f"v{j}_bar = v{j}_bar + {term}  # {self._comment(n)}"))
+                    lines.append(Line(i, f"    v{j}_bar = v{j}_bar + {term}  # {self._comment(n)}"))
                 else:
-                    lines.append(Line(i, f"v{j}_bar = {term}  # {self._comment(n)}"))
+                    lines.append(Line(i, f"    v{j}_bar = {term}  # {self._comment(n)}"))
                     have.add(j)
         return lines, have
 
@@ -273,7 +279,7 @@ class PythonEmitter:
         return self.plan.outputs
 
     def fn_jvp(self) -> list[Line]:
-        body = [Line(None, "_b = _batch(tangents, INPUTS)")]
+        body = [Line(None, "    _b = _batch(tangents, INPUTS)")]
         body += self.forward_body("dict", lambda n: f"_get(tangents, {n.names[0]!r}, {tuple(n.shape)!r}, _b)")
         outs = ", ".join(f"{name!r}: " + self._out_ref(i, "_dot", f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
                          for name, i in self.outputs())
@@ -289,7 +295,7 @@ class PythonEmitter:
             e = f"_get(adjoints, {name!r}, {tuple(self.nodes[i].shape)!r}, _b)"
             seeds[i] = f"{seeds[i]} + {e}" if i in seeds else e
         lines, have = self.reverse_body("dict", seeds)
-        body = [Line(None, "_b = _batch(adjoints, OUTPUTS)")] + lines
+        body = [Line(None, "    _b = _batch(adjoints, OUTPUTS)")] + lines
         outs = ", ".join(f"{self.g.input_name(i)!r}: " + (f"v{i}_bar" if i in have else
                                                           f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
                          for i in self.plan.wrt)
@@ -345,18 +351,18 @@ class PythonEmitter:
                                          for i in self.plan.wrt) + "}"
             wrt_names = repr(tuple(self.g.input_name(i) for i in self.plan.wrt))
         # The parameters are read first, into a dict; locals start with `_` (no input name can).
-        body = [Line(None, f"_inputs = {call}")]
+        body = [Line(None, f"    _inputs = {call}")]
         if how == "forward":
-            body += [Line(None, f"_seeds, _n = _identity({wrt_shapes})"),
-                     Line(None, "_t = jvp(_inputs, _seeds)"),
-                     Line(None, "_blocks = [np.reshape(_t[_k], (_n, -1)) for _k in OUTPUTS] if _n else []")]
+            body += [Line(None, f"    _seeds, _n = _identity({wrt_shapes})"),
+                     Line(None, "    _t = jvp(_inputs, _seeds)"),
+                     Line(None, "    _blocks = [np.reshape(_t[_k], (_n, -1)) for _k in OUTPUTS] if _n else []")]
             ret = f"return np.concatenate(_blocks, axis=1).T if _blocks and _n else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one tangent sweep per input entry.")
         else:
-            body += [Line(None, "_seeds, _m = _identity(OUTPUTS)"),
-                     Line(None, "_a = vjp(_inputs, _seeds)"),
-                     Line(None, f"_blocks = [np.reshape(_a[_k], (_m, -1)) for _k in {wrt_names}] if _m else []")]
+            body += [Line(None, "    _seeds, _m = _identity(OUTPUTS)"),
+                     Line(None, "    _a = vjp(_inputs, _seeds)"),
+                     Line(None, f"    _blocks = [np.reshape(_a[_k], (_m, -1)) for _k in {wrt_names}] if _m else []")]
             ret = f"return np.concatenate(_blocks, axis=1) if _blocks and _m else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one adjoint sweep per output entry.")
@@ -364,8 +370,9 @@ class PythonEmitter:
 
     @staticmethod
     def _function(header: str, doc: str, body: list[Line], ret: str) -> list[Line]:
+        # body lines come indented (a node's evaluation line is one object in every function)
         out = [Line(None, header), Line(None, f'    """{doc}"""')]
-        out += [Line(ln.node, "    " + ln.text) for ln in body]
+        out += body
         out.append(Line(None, "    " + ret))
         return out
 
