@@ -105,6 +105,9 @@ def jsonable(v):
     """A value as JSON: nested lists in NumPy's shape, non-finite floats as strings."""
     if v is None:
         return None
+    if type(v) is float or type(v) is np.float64:    # the common case, without an array
+        x = float(v)
+        return x if x - x == 0.0 else ("nan" if x != x else "inf" if x > 0 else "-inf")
     a = np.asarray(v, dtype=float)
     if a.ndim == 0:
         x = float(a)
