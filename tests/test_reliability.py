@@ -418,3 +418,10 @@ def test_the_generated_jacobian_of_a_graph_without_inputs_is_empty(tmp_path, cap
         code, _, err = run(capsys, "codegen", src, "--mode", mode, "-o", tmp_path / "m.py")
         assert code == 0, err
         assert import_module(tmp_path / "m.py").jacobian().shape == (2, 0)
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("title", ["\x01", "\x1b[31mred", "\v", "nul\x00", "a\udcffb"])
+def test_control_characters_in_a_title_make_valid_dot(title, tmp_path, capsys):
+    code, out, err = run(capsys, "render", "graphs/peyre.gd", "-o", tmp_path / "t.svg", "--title", title)
+    assert code == 0 and "internal error" not in err and (tmp_path / "t.svg").stat().st_size > 0

@@ -18,9 +18,14 @@ INLINE_ENTRIES = 4      # a vector up to this many entries is written out on one
 GRID_ENTRIES = 9        # a matrix up to this many entries is written out as a grid (≤ 3 columns)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def esc(text: str) -> str:
-    """Escape user text for an HTML-like label."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape user text for an HTML-like label. Characters XML cannot hold at all (controls such
+    as ESC, lone surrogates) are written as visible escapes (\\x1b)."""
+    text = _NOT_XML.sub(lambda m: ascii(m.group())[1:-1], str(text))
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;"))
 
 
