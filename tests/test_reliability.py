@@ -425,3 +425,16 @@ def test_the_generated_jacobian_of_a_graph_without_inputs_is_empty(tmp_path, cap
 def test_control_characters_in_a_title_make_valid_dot(title, tmp_path, capsys):
     code, out, err = run(capsys, "render", "graphs/peyre.gd", "-o", tmp_path / "t.svg", "--title", title)
     assert code == 0 and "internal error" not in err and (tmp_path / "t.svg").stat().st_size > 0
+
+
+def test_a_failed_frames_run_leaves_no_new_folder(tmp_path, capsys, monkeypatch):
+    real = os.replace
+
+    def full(src, dst):
+        if "frame-" in str(dst):
+            raise OSError(27, "File too large")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    code, _, err = run(capsys, "frames", "graphs/peyre.gd", "-o", tmp_path / "frames", "--format", "dot")
+    assert code == 2 and "File too large" in err and not (tmp_path / "frames").exists()

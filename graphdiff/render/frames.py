@@ -243,6 +243,9 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
             os.replace(tmp / name, d / name)
             out.append(d / name)
     except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if created:
+            shutil.rmtree(d, ignore_errors=True)   # a folder made for this run goes with it
         raise GraphError(f"cannot write frames into '{outdir}': {e.strerror or e}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
