@@ -1,4 +1,4 @@
-"""The step-through debugger: `graphdiff tui FILE` (SPEC §4, with its default keys).
+"""The step-through debugger: `graphdiff tui FILE` (docs/tui.md: its keys, sizes and views).
 
 The main screen holds the state as reactive attributes (`mode`, `seed`, `step`, `term`, ...);
 its widgets are bound to them and update themselves. Sweeps and layouts run in workers and come
