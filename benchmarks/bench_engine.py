@@ -166,7 +166,7 @@ def main() -> int:
     ap.add_argument("--label", default="engine", help="the results file: benchmarks/results/LABEL.json")
     args = ap.parse_args()
     repeat = 3 if args.quick else 7
-    doc = {"graphdiff": str(GRAPHDIFF_ROOT), "repeat": repeat}
+    doc = {"graphdiff": args.label, "repeat": repeat}
     doc["startup"] = startup(repeat + 4)
     print("start-up: import numpy {import_numpy_s:.3f} s; --help {help_s:.3f} s ({help_over_numpy:.2f}×); "
           "eval peyre {eval_peyre_s:.3f} s ({eval_over_numpy:.2f}×)".format(**doc["startup"]))

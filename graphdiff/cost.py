@@ -15,11 +15,13 @@ one of its two terms), apportioned equally between operands (each rule's terms c
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 from .graph import Graph
 from .ops import OPS, fill, size
 from .source import GraphError
+from .values import count
 
 SWEEP_KEYS = ("primal", "tangent_sweep", "adjoint_sweep", "jacobian_forward", "jacobian_reverse")
 
@@ -94,21 +96,22 @@ class CostReport:
         if r.ratio is not None:
             out.append(f"  {'forward / reverse':<28} {r.ratio:>{w}.3g}")
         out.append(f"reverse-mode memory: {r.stored_values:,} value entries stored for the adjoint sweep "
-                   f"({r.stored_nodes} nodes); peak live set {r.peak_live:,} entries ({8 * r.peak_live:,} bytes)")
+                   f"({r.stored_nodes} node{'s' * (r.stored_nodes != 1)}); peak live set {r.peak_live:,} entries ({8 * r.peak_live:,} bytes)")
         t = r.tree
         if t["primal"] == r.primal:
             saving = "no subexpression is shared, so the tree costs the same"
         else:
-            saving = f"sharing saves {t['primal'] - r.primal:,} flops, {t['primal'] / r.primal:.3g}× on the primal"
-        out.append(f"as an expression tree (sharing off): primal {t['primal']:,}, tangent sweep {t['tangent_sweep']:,}, "
-                   f"adjoint sweep {t['adjoint_sweep']:,} flops ({saving})")
+            saving = (f"sharing saves {_big(t['primal'] - r.primal)} flops, "
+                      f"{_times(t['primal'], r.primal)} on the primal")
+        out.append(f"as an expression tree (sharing off): primal {_big(t['primal'])}, tangent sweep "
+                   f"{_big(t['tangent_sweep'])}, adjoint sweep {_big(t['adjoint_sweep'])} flops ({saving})")
         out.append("verdict: " + r.verdict())
         if nodes:
             out.append("")
             out.append(f"  {'node':<14} {'op':<10} {'primal':>10} {'tangent':>10} {'adjoint':>10} {'tree copies':>12}")
             for row in r.nodes:
                 out.append(f"  {('v' + str(row.node) + ' ' + (g.label(row.node) if g.node(row.node).names else '')).strip():<14} "
-                           f"{row.op:<10} {row.primal:>10,} {row.tangent:>10,} {row.adjoint:>10,} {row.copies:>12,}")
+                           f"{row.op:<10} {row.primal:>10,} {row.tangent:>10,} {row.adjoint:>10,} {_big(row.copies):>12}")
         return out
 
     def to_json(self) -> dict:
@@ -118,8 +121,21 @@ class CostReport:
                "verdict": self.verdict(),
                "memory": {"stored_values": self.stored_values, "stored_nodes": self.stored_nodes,
                           "peak_live": self.peak_live, "peak_live_bytes": 8 * self.peak_live},
-               "tree": dict(self.tree)}
+               "tree": {k: count(v) for k, v in self.tree.items()}}   # a tree's counts may have thousands of digits
         return doc
+
+
+def _big(n: int) -> str:
+    """A flop count with thousands separators, or as a power of ten when it is astronomical."""
+    c = count(n)
+    return c if isinstance(c, str) else f"{n:,}"
+
+
+def _times(a: int, b: int) -> str:
+    """a / b as 'N×' for counts too large to divide as floats."""
+    if a < 10 ** 300:
+        return f"{a / b:.3g}×"
+    return f"≈ 10^{math.log10(a) - math.log10(b):.0f}×"
 
 
 def _entries(k: int, what: str) -> str:
@@ -267,7 +283,7 @@ def chain(g: Graph, *, wrt: str | None = None, output: str | None = None) -> Cha
     if output is None:
         if len(g.outputs) != 1:
             raise GraphError(f"--chain needs one output; this graph has {len(g.outputs)}",
-                             hint="choose one with --output NAME")
+                             hint="choose one with --of NAME")
         output = g.outputs[0][0]
     start, end = g.input_node(wrt), g.output_node(output)
     nodes = g.node_list()

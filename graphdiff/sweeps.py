@@ -466,7 +466,7 @@ def gradient(g: Graph, at=None, *, wrt=None, mode: str = "reverse", output: str 
         if len(g.outputs) != 1:
             names = ", ".join(n for n, _ in g.outputs)
             raise GraphError(f"grad needs a single scalar output; this graph has {len(g.outputs)} ({names})",
-                             hint="choose one with --output NAME, or use `graphdiff jacobian`")
+                             hint="choose one with --of NAME, or use `graphdiff jacobian`")
         output = g.outputs[0][0]
     oi = g.output_node(output)
     if g.node(oi).shape != ():

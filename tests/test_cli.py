@@ -1,4 +1,4 @@
-"""The command line through its JSON and exit codes (SPEC §3)."""
+"""The command line through its JSON and exit codes (docs/cli.md)."""
 import json
 import subprocess
 import sys
@@ -44,7 +44,7 @@ def test_jacobian_json(capsys):
 def test_stats_json(capsys):
     for name in ("peyre.gd", "peyre_oneline.gd"):
         doc = run_json(capsys, "stats", str(GRAPHS / name))
-        # SPEC §3's keys, plus the flops of one evaluation with sharing and as a tree (issue 5)
+        # docs/cli.md's keys, plus the flops of one evaluation with sharing and as a tree (issue 5)
         assert set(doc) == {"nodes", "edges", "ops", "inputs", "consts", "tree_nodes", "tree_ops",
                             "flops", "tree_flops"}
         assert doc["ops"] == 8 and doc["tree_ops"] == 16
@@ -221,3 +221,23 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     for _ in range(3):
         p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60)
         assert p.stdout.startswith("reverse sweep") and p.stderr == ""
+
+
+def test_cost_on_an_astronomical_tree(capsys, tmp_path):
+    lines = ["input x = 0.5", "t0 = x", "t1 = sin(x)"] + [f"t{k} = sin(t{k - 1}) * x + t{k - 2}" for k in range(2, 3000)]
+    path = tmp_path / "big.gd"
+    path.write_text("\n".join(lines + ["output f = t2999"]) + "\n")
+    code, out, err = run(capsys, "cost", path)
+    assert code == 0 and "primal ≈ " in out and "internal error" not in err
+    doc = run_json(capsys, "cost", path)
+    assert doc["tree"]["primal"].startswith("≈ ") and doc["primal"] == 3 * 2998 + 1
+
+
+def test_grad_without_inputs_exits_2_and_hints_say_of(capsys, tmp_path):
+    path = tmp_path / "c.gd"
+    path.write_text("const c = 2\noutput f = c*3\n")
+    code, out, err = run(capsys, "grad", path)
+    assert code == 2 and out == "" and "nothing to differentiate" in err
+    path.write_text("input x = 1\noutput f = sin(x)\noutput g = cos(x)\n")
+    code, out, err = run(capsys, "grad", path)
+    assert code == 2 and "--of NAME" in err and "--output" not in err

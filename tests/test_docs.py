@@ -554,18 +554,6 @@ def test_a_failing_command_fails_the_test(workspace):
 # Spelt in pieces so that this file does not match itself.
 OUTSIDE = [r"\.\./" + "shared", "shared" + "/seeds", "shared" + "/SPEC", r"\bSPEC" + r"(\.md| ?§)",
            r"\bSTYLE" + r"\.md", r"\bNOTES" + r"\.md", r"(^|[^A-Za-z0-9_.])/" + r"work/"]
-# Measurement records name the checkout that was measured (an absolute path on the machine that
-# ran the benchmark); they are data, not references for a reader to follow.
-MEASUREMENTS = re.compile(r"^benchmarks/results/.*\.json$")
-# Comments in test files that still cite the spec outside the repository: reported (issue 12) for
-# their owners to reword, each line as it stands; an entry stops matching once its line is fixed.
-AWAITING_REWORDING = {
-    ("tests/test_cli.py", '"""The command line through its JSON and exit codes (SPEC'),
-    ("tests/test_cli.py", "# SPEC" + " §3's keys, plus the flops of one evaluation"),
-    ("tests/test_curriculum.py", '"""The curriculum as graphs: every example of the exercise sheets in ..'),
-    ("tests/test_emit.py", '"""Code generation (graphdiff.emit, SPEC'),
-    ("tests/test_emit.py", '"""What a module of each mode defines (SPEC'),
-}
 # Pages that other branches are writing now (issue 12): links to them may not resolve yet.
 COMING = {"docs/language.md"}
 
@@ -579,10 +567,7 @@ def test_no_file_refers_to_a_path_outside_the_repository():
     for hit in p.stdout.splitlines():
         name, line, said = hit.split(":", 2)
         said = said.strip()
-        if MEASUREMENTS.match(name) and not any(re.search(q, said) for q in OUTSIDE[:-1]):
-            continue
-        if not any(name == f and said.startswith(start) for f, start in AWAITING_REWORDING):
-            found.append(f"{name}:{line}: {said[:100]}")
+        found.append(f"{name}:{line}: {said[:100]}")
     assert not found, "references to files a clone does not have:\n" + "\n".join(found)
 
 

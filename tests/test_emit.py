@@ -1,4 +1,4 @@
-"""Code generation (graphdiff.emit, SPEC §3 `codegen`).
+"""Code generation (graphdiff.emit, docs/cli.md `codegen`).
 
 The generated Python of every graph, in every mode, against the interpreted sweeps (values,
 tangents, adjoints, gradients, Jacobians, at the file's inputs and at a perturbed point); the
@@ -151,7 +151,7 @@ def scalar_output(g) -> bool:
 
 
 def expected_functions(g, mode: str) -> set:
-    """What a module of each mode defines (SPEC §3): `gradient` only for a single scalar output."""
+    """What a module of each mode defines (docs/cli.md): `gradient` only for a single scalar output."""
     fns = {"primal": {"evaluate"}, "forward": {"evaluate", "jvp", "jacobian"},
            "reverse": {"evaluate", "vjp", "jacobian"}, "all": {"evaluate", "jvp", "vjp", "jacobian"}}[mode]
     return fns | ({"gradient"} if mode != "primal" and scalar_output(g) else set())

@@ -333,3 +333,10 @@ def test_focus_draws_the_neighbourhood_of_a_node(peyre, capsys):
             to_dot(peyre, focus=bad)
     assert main(["render", PEYRE, "-o", "x.dot", "--focus", "v", "--tree"]) == 2
     assert "does not combine" in capsys.readouterr().err
+
+
+def test_frames_may_put_the_gif_in_their_own_new_folder(tmp_path, capsys):
+    out = tmp_path / "fr"
+    rc, _, err = run(capsys, "frames", PEYRE, "-o", str(out), "--gif", str(out / "deck.gif"), "--format", "dot")
+    assert rc == 0, err
+    assert (out / "deck.gif").stat().st_size > 0 and (out / "frame-001.dot").exists()

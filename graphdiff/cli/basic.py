@@ -30,6 +30,8 @@ def cmd_eval(args) -> int:
 
 def cmd_grad(args) -> int:
     g = load_graph(args)
+    if not g.inputs:
+        raise no_inputs_error()
     value, grads = g.grad(wrt=names(args.wrt), mode=args.mode, output=args.of)
     name = args.of or g.outputs[0][0]
     if args.json:

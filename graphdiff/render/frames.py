@@ -192,13 +192,14 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
         raise GraphError(f"unknown frame format '{fmt}' (expected {', '.join(FRAME_FORMATS)})")
     if not sweep.steps:
         raise GraphError("this sweep has no steps to draw")
-    # Check every target before the (slow) drawing, so a typo fails at once.
-    for target in (gif, pdf):
-        if target is not None:
-            check_target(target)
     created = not Path(outdir).exists()
     d = prepare_dir(outdir)
     try:
+        # Check every target before the (slow) drawing, so a typo fails at once (a GIF may go
+        # into the frames' own folder, made just now).
+        for target in (gif, pdf):
+            if target is not None:
+                check_target(target)
         th = get_theme(theme)
         frames = {f: parse_fit(fit, f) for f in ("png", "svg", "pdf")} if fit else {}
         dots = frame_dots(g, sweep, show=show, theme=th, rankdir=rankdir, split_leaves=split_leaves,
