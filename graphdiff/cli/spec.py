@@ -154,7 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for c in COMMANDS:
         sp = sub.add_parser(c.name, help=c.help, description=c.help)
-        sp.add_argument("file", metavar="FILE", help="a .gd graph file ('-': read it from standard input)")
+        sp.add_argument("file", metavar="FILE", help="a .gd graph file ('-': read it from standard input), or "
+                                                     "PATH.py:FUNC, a Python function to trace (this runs the "
+                                                     "file; --at gives its inputs' values)")
         sp.add_argument("--at", action="append", metavar="NAME=VALUE",
                         help="an input's value: a number (0.5, -1e-3) or an array ([1, 2], [[1, 0], [0, 1]]) "
                              "of the input's declared shape; repeatable")
