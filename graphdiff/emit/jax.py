@@ -158,10 +158,12 @@ class JaxEmitter(PythonEmitter):
             position = {i: k for k, i in enumerate(self.g.inputs)}
             argnums = tuple(position[i] for i in self.plan.wrt)
             grads = ", ".join(f"{self.g.input_name(i)!r}: _g[{k}]" for k, i in enumerate(self.plan.wrt))
-            fns.append(self._function(self.signature("gradient"),
-                                      f"({comment_text(name)}, {{input: gradient}}) by jax.value_and_grad.",
-                                      [Line(None, f"    _v, _g = jax.value_and_grad(value, argnums={argnums!r})({call})")],
-                                      f"return _v, {{{grads}}}"))
+            compiled = [Line(None, f"_value_and_grad = jax.jit(jax.value_and_grad(value, argnums={argnums!r}))"),
+                        Line(None, ""), Line(None, "")]
+            fns.append(compiled + self._function(
+                self.signature("gradient"), f"({comment_text(name)}, {{input: gradient}}) by jax.value_and_grad "
+                                            "(compiled by jax.jit on the first call).",
+                [Line(None, f"    _v, _g = _value_and_grad({call})")], f"return _v, {{{grads}}}"))
         return fns
 
     def lines(self) -> list[Line]:
@@ -173,7 +175,7 @@ class JaxEmitter(PythonEmitter):
         return out
 
     def _helpers(self, code: str) -> list[str]:
-        names = sorted(set(_HELPER_CALL.findall(code)) - {"_v", "_g"})
+        names = sorted(set(_HELPER_CALL.findall(code)) - {"_value_and_grad"})
         for name in names:
             if name not in JAX_FORMS:
                 ops = sorted({n.op for n in self.plan.ops() if name + "(" in self.primal_expr(n)})

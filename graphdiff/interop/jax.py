@@ -37,7 +37,7 @@ PRIMITIVES = {
 
 # Calls (jit, custom_jvp_call) whose name says which op they are: name → (op, operands).
 NAMED_CALLS = {"relu": ("relu", 1), "softplus": ("softplus", 1), "logaddexp": ("logaddexp", 2),
-               "det": ("det", 1), "inv": ("inv", 1)}
+               "det": ("det", 1), "inv": ("inv", 1), "trace": ("trace", 1)}
 
 PASS_THROUGH = {"convert_element_type", "copy", "copy_p", "reduce_precision", "optimization_barrier"}
 CALLS = {"jit", "pjit", "closed_call", "core_call", "remat", "checkpoint", "custom_jvp_call",
@@ -79,8 +79,20 @@ def from_jax(f, *example_args, static_argnums=()):
         ins = [Ref(g, g.add_input(name, np.asarray(leaf, dtype=float))) for name, (_, leaf) in zip(names, leaves)]
         outs = _Converter(jax, g).run(closed.jaxpr, closed.consts, ins)
         out_leaves = jax.tree_util.tree_flatten_with_path(out_shape)[0]
-    _set_outputs(g, jax, out_leaves, outs, fname)
+        _set_outputs(g, jax, out_leaves, outs, fname)
+        _agree(g, jax.tree_util.tree_leaves(jax.jit(f, static_argnums=static)(*example_args)), fname)
     return g
+
+
+def _agree(g, expected: list, fname: str) -> None:
+    """The graph's outputs at the example inputs must be JAX's own (a safeguard for the mappings:
+    a named call whose options change its meaning, say)."""
+    got = g.eval()
+    for (name, _), want in zip(g.outputs, expected):
+        want = np.asarray(want, dtype=float)
+        if not np.allclose(got[name], want, rtol=1e-9, atol=1e-12, equal_nan=True):
+            raise GraphError(f"the graph of {fname} disagrees with JAX at the example inputs (output '{name}'): "
+                             "a primitive was mapped onto an op of another meaning; please report it")
 
 
 def _parameter_names(f, n: int) -> list[str]:

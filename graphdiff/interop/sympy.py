@@ -66,11 +66,11 @@ def from_sympy(expr, *, at: dict | None = None, inputs=None, name: str = "f", sh
     if unknown:
         raise GraphError(f"at= names {', '.join(sorted(unknown))}, which the expression does not use",
                          hint=f"its symbols are {', '.join(s.name for s in order) or 'none'}")
-    g = Graph(share=share)
+    g = Graph()
     ids = {s: g.add_input(s.name, values.get(s.name)) for s in order}
     for out_name, e in exprs.items():
         g.set_output(out_name, _build(g, e, ids, sp))
-    return g
+    return g if share else g.tree()           # share=False: the expression tree
 
 
 def _build(g, root, ids: dict, sp) -> int:
