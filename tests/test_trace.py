@@ -353,3 +353,79 @@ def test_numpy_on_handles_outside_a_trace():
     y = np.exp(np.sin(x)) + np.array(2.0)
     g.output("y", y)
     assert y.node.op == "add" and g.eval()["y"] == pytest.approx(math.exp(math.sin(0.5)) + 2)
+
+
+def test_import_and_help_import_neither_sympy_nor_jax():
+    import subprocess
+    import sys
+    code = ("import sys, graphdiff as gd; gd.Graph; gd.trace; gd.from_sympy; gd.from_jax; "
+            "from graphdiff.cli.spec import build_parser; build_parser().format_help(); "
+            "bad = [m for m in ('sympy', 'jax') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# ------------------------------------------------------------------ the command line: PATH.py:FUNC
+
+MODULE = '''
+import numpy as np
+
+W = np.array([[1.0, 2.0], [0.5, -1.0]])
+
+
+def peyre(x=0.7):
+    u = np.sqrt(x**2 + 1)
+    v = np.log(x + u)
+    return v / u - v**3
+
+
+def layer(x, b=np.zeros(2)):
+    h = np.tanh(W @ x + b)
+    return np.sum(h ** 2)
+
+
+def broken(x):
+    y = x * 2
+    return np.sinh(y)
+
+
+def raises(x):
+    return {}["missing"]
+'''
+
+
+@pytest.fixture
+def module(tmp_path):
+    path = tmp_path / "mod.py"
+    path.write_text(MODULE)
+    return path
+
+
+def test_commands_take_a_python_function(capsys, module):
+    from tests.conftest import run_json
+    doc = run_json(capsys, "grad", f"{module}:peyre")
+    assert doc["output"] == "peyre" and doc["grad"]["x"] == pytest.approx(-0.6269671148040288, rel=1e-14)
+    doc = run_json(capsys, "grad", f"{module}:layer", "--at", "x=[0.5, -0.25]")
+    x = np.array([0.5, -0.25])
+    h = np.tanh(np.array([[1.0, 2.0], [0.5, -1.0]]) @ x)
+    np.testing.assert_allclose(doc["grad"]["b"], 2 * h * (1 - h ** 2), rtol=1e-13)
+    assert run_json(capsys, "stats", f"{module}:peyre")["ops"] == 8
+
+
+@pytest.mark.parametrize("target, at, message", [
+    ("{m}:broken", ["x=0.5"], "mod.py:20:12: error: np.sinh has no op"),
+    ("{m}:raises", ["x=0.5"], "mod.py:24:12: error: raises raised KeyError"),
+    ("{m}:peyer", [], "no function 'peyer' in this file"),
+    ("{m}:layer", [], "parameter 'x' needs an example value"),
+    ("{m}:peyre", ["z=1"], "peyre has no parameter 'z'"),
+    ("{m}", [], "FILE.py:FUNCTION"),
+    ("{d}/nothere.py:f", [], "nothere.py: error: no such file"),
+    ("{d}/syntax.py:f", [], "syntax.py:2:12: error: Python syntax error: '(' was never closed"),
+    ("{d}/fails.py:f", [], "fails.py:2:1: error: running the file raised ZeroDivisionError"),
+])
+def test_a_bad_python_target_is_an_error_without_a_traceback(capsys, module, target, at, message):
+    from tests.conftest import run
+    (module.parent / "syntax.py").write_text("def f(x):\n    return (x +\n")
+    (module.parent / "fails.py").write_text("import numpy\n1 / 0\n")
+    code, out, err = run(capsys, "eval", target.format(m=module, d=module.parent), *[f"--at={a}" for a in at])
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert message in err, err
