@@ -7,10 +7,10 @@ line, not inside graphdiff or NumPy. The column comes from the code object's pos
 """
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
-import sysconfig
 from types import FrameType, TracebackType
 
 from ..source import Source, Span
@@ -18,8 +18,11 @@ from ..source import Source, Span
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
+@functools.lru_cache(maxsize=None)
 def _library_dirs() -> tuple[str, ...]:
-    """Folders of installed code (the standard library, site-packages): never the user's."""
+    """Folders of installed code (the standard library, site-packages): never the user's (found
+    when an error is first reported: importing sysconfig costs start-up time)."""
+    import sysconfig
     dirs = set()
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
         try:
@@ -29,15 +32,12 @@ def _library_dirs() -> tuple[str, ...]:
     return tuple(sorted(dirs))
 
 
-_LIBRARIES = _library_dirs()
-
-
 def is_user_file(filename: str) -> bool:
     """Whether code in `filename` is the user's (not graphdiff's, NumPy's or the standard library's)."""
     if not filename or filename.startswith("<frozen") or filename.startswith("<__array_function__"):
         return False
     path = os.path.abspath(filename) if not filename.startswith("<") else filename
-    return not path.startswith(_PACKAGE) and not path.startswith(_LIBRARIES)
+    return not path.startswith(_PACKAGE) and not path.startswith(_library_dirs())
 
 
 def _position(code, lasti: int) -> tuple[int | None, int | None, int | None, int | None]:
