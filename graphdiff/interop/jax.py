@@ -65,7 +65,7 @@ def from_jax(f, *example_args, static_argnums=()):
     fname = getattr(f, "__name__", "f")
     fname = fname if fname.isidentifier() else "f"
     params = _parameter_names(f, len(example_args))
-    with jax.enable_x64(True):
+    with _x64(jax):
         try:
             closed, out_shape = jax.make_jaxpr(f, static_argnums=static, return_shape=True)(*example_args)
         except GraphError:
@@ -93,6 +93,14 @@ def _agree(g, expected: list, fname: str) -> None:
         if not np.allclose(got[name], want, rtol=1e-9, atol=1e-12, equal_nan=True):
             raise GraphError(f"the graph of {fname} disagrees with JAX at the example inputs (output '{name}'): "
                              "a primitive was mapped onto an op of another meaning; please report it")
+
+
+def _x64(jax):
+    """64-bit floats while the function is traced (graphdiff computes in float64)."""
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64     # JAX before 0.6
+    return enable_x64()
 
 
 def _parameter_names(f, n: int) -> list[str]:
