@@ -20,6 +20,7 @@ _WHERE = {
     "Node": "graph", "OPS": "ops", "Op": "ops", "GraphError": "source",
     "Jacobian": "sweeps", "Step": "sweeps", "Sweep": "sweeps", "Term": "sweeps",
     "forward": "sweeps", "primal": "sweeps", "reverse": "sweeps",
+    "trace": "tracing", "from_sympy": "interop.sympy", "to_sympy": "interop.sympy", "from_jax": "interop.jax",
 }
 
 

@@ -74,8 +74,12 @@ class Graph(core.Graph):
         return mimebundle(self, include=include, exclude=exclude)
 
 
-class Ref:
-    """A handle on one node of a graph, with Python operators building new nodes."""
+from .interop.numpy import ArrayProtocol  # noqa: E402  (NumPy functions on handles build nodes)
+
+
+class Ref(ArrayProtocol):
+    """A handle on one node of a graph, with Python operators building new nodes; NumPy functions
+    on it (np.sin, np.sum, np.linalg.det …) build nodes too (graphdiff.interop.numpy)."""
 
     __slots__ = ("graph", "id")
 

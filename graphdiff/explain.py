@@ -150,6 +150,13 @@ def sum_rule(g: Graph, step, mode: str, *, most: int = 6) -> str:
     return f"{target} = {expr}"
 
 
+def partial_formula(g: Graph, term) -> str | None:
+    """A term's local partial as a formula, `∂v/∂u = 1/(2·√u)`, when the graph was asked to show
+    them (graphdiff.interop.sympy.show_formulas: `--symbolic`, with SymPy); else None."""
+    formulas = g.cache.get("partial_formulas")
+    return formulas(g, term) if formulas is not None else None
+
+
 def is_scalar(v) -> bool:
     return v is not None and np.ndim(v) == 0
 
@@ -325,6 +332,9 @@ def trace_lines(g: Graph, sweep) -> list[str]:
         for t in s.terms:
             other = derivative_of(at[t.dst if sweep.mode == "reverse" else t.src], sweep.mode)
             lines.append(f"        {term_rule(g, t, sweep.mode)}   {term_numbers(t, other, sweep.mode, width=None)}")
+            formula = partial_formula(g, t)
+            if formula:
+                lines.append(f"          {formula}")
         if s.note:
             lines.append(f"        note: {s.note}")
     return lines

@@ -67,6 +67,9 @@ def cmd_jacobian(args) -> int:
 
 def cmd_trace(args) -> int:
     g = load_graph(args)
+    if args.symbolic:
+        from ..interop.sympy import show_formulas
+        show_formulas(g)
     sw = sweep_for(g, args.mode, args.seed)
     if args.json:   # streamed a step at a time (a 300,000-step sweep never sits in memory as text)
         out = sys.stdout
@@ -91,6 +94,10 @@ def step_json(g, sw, s) -> dict:
         d["adjoint"] = jsonable(s.adjoint)
     d["contributions"] = [{"from": f"v{t.src}", "to": f"v{t.dst}", "partial": jsonable(t.partial),
                            "term": jsonable(t.term)} for t in s.terms]
+    if "partial_formulas" in g.cache:    # --symbolic
+        from ..explain import partial_formula
+        for c, t in zip(d["contributions"], s.terms):
+            c["formula"] = partial_formula(g, t)
     if s.note:
         d["note"] = s.note
     return d

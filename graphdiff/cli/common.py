@@ -12,7 +12,12 @@ from ..values import parse_at, parse_seed, resolve_seed
 
 
 def load_graph(args):
-    """The graph of FILE with the --at values (a bad file or value: GraphError, exit 2)."""
+    """The graph of FILE with the --at values (a bad file or value: GraphError, exit 2). FILE is a
+    .gd file (parsed, never executed) or `path/mod.py:func`, a Python function to trace (this runs
+    the file; the --at values are the function's example inputs)."""
+    if str(args.file).endswith(".py") or ".py:" in str(args.file):
+        from ..tracing import load_function
+        return load_function(args.file, parse_at(args.at))
     from ..api import load
     return load(args.file, at=parse_at(args.at))
 

@@ -11,6 +11,9 @@ def cmd_tui(args) -> int:
         raise GraphError("the debugger is interactive and has no JSON output: "
                          "use `graphdiff trace FILE --json` for the step records")
     g = load_graph(args)   # a bad file fails here, with the CLI's message, before any screen opens
+    if args.symbolic:
+        from ..interop.sympy import show_formulas
+        show_formulas(g)
     from ..tui.app import GraphdiffApp
     app = GraphdiffApp(g, path=args.file, mode=args.mode, layout_engine=args.layout,
                        layout_timeout=args.layout_timeout or None)

@@ -5,6 +5,7 @@ import os
 import sys
 
 from ..files import write_atomic
+from ..source import GraphError
 from .common import load_graph, names, print_json
 
 
@@ -14,8 +15,14 @@ def cmd_codegen(args) -> int:
     wrt = names(args.wrt)
     for w in wrt or ():
         g.input_node(w)
-    if args.lang == "python":
+    if args.lang in ("python", "numpy"):
         lines = python_lines(g, mode=args.mode, wrt=wrt, output=args.of, title=os.path.basename(args.file))
+    elif args.lang == "jax":
+        if args.mode in ("forward", "reverse"):
+            raise GraphError(f"codegen --lang jax writes the evaluation, and JAX differentiates it: --mode {args.mode} "
+                             "has no JAX program of its own", hint="use jax.jvp or jax.vjp on the module's evaluate")
+        from ..emit.jax import jax_lines
+        lines = jax_lines(g, wrt=wrt, output=args.of, title=os.path.basename(args.file))
     else:
         lines = pseudo_lines(g, mode=args.mode, wrt=wrt, output=args.of)
     text = "\n".join(ln.text for ln in lines) + "\n"

@@ -47,6 +47,9 @@ STRICT = arg("--strict", action="store_true",
 OF = arg("--of", metavar="NAME", help="the graph output to differentiate, when there are several")
 OF_OLD = arg("--output", dest="of", action=Renamed, new="--of", help=argparse.SUPPRESS)
 WRT = arg("--wrt", metavar="NAMES", help="comma-separated inputs to differentiate (default: all)")
+SYMBOLIC = arg("--symbolic", action="store_true",
+               help="write each local partial as a formula beside its number (∂v/∂u = 1/(2·√u)); "
+                    "needs SymPy: pip install 'graphdiff[sympy]'")
 SEED_HELP = ("forward: the input to seed, NAME or NAME[i,j] (default: the first input's first entry; "
              "nodes that do not depend on it get no step); reverse: the output entry to seed, NAME or "
              "NAME[i] (default: the first output's first entry); or a JSON object {\"x\": direction}")
@@ -86,7 +89,7 @@ COMMANDS = (
         arg("--mode", choices=("forward", "reverse"), default="reverse"), STRICT)),
     Command("trace", "the step records of a sweep (text steps count from 1; JSON `index` from 0)",
             "graphdiff.cli.basic:cmd_trace", (arg("--mode", choices=MODES, default="reverse"),
-                                               arg("--seed", help=SEED_HELP))),
+                                               arg("--seed", help=SEED_HELP), SYMBOLIC)),
     Command("stats", "node and edge counts, with and without sharing", "graphdiff.cli.basic:cmd_stats"),
     Command("check", "forward vs reverse mode, then both against finite differences with their error estimate",
             "graphdiff.cli.basic:cmd_check", (
@@ -121,11 +124,13 @@ COMMANDS = (
                 arg("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right (default) or top-to-bottom"),
                 arg("--split-leaves", metavar="WHEN", default="auto",
                     help="draw an input beside each node that uses it: auto, all, none or a number of uses"))),
-    Command("codegen", "the evaluation trace and the forward / reverse derivative programs (Python or pseudo-code)",
+    Command("codegen", "the evaluation trace and the forward / reverse derivative programs (NumPy, pseudo-code, JAX)",
             "graphdiff.cli.programs:cmd_codegen", (
                 arg("--mode", choices=("primal", "forward", "reverse", "all"), default="all",
                     help="which programs: the trace, tangents, adjoints, or all (default)"),
-                arg("--lang", choices=("python", "pseudo"), default="python"), WRT,
+                arg("--lang", choices=("python", "numpy", "pseudo", "jax"), default="python",
+                    help="python (or numpy): a NumPy module with the derivative programs; pseudo: the textbook's "
+                         "notation; jax: the evaluation in jax.numpy, for jax.jit and jax.grad"), WRT,
                 arg("--of", metavar="NAME", help="the scalar output `gradient` differentiates, when there are several"),
                 OF_OLD, *out("FILE", "write the program to FILE (whole or not at all)", old_spelling=False))),
     Command("cost", "operation counts: primal, tangent and adjoint sweeps, full Jacobian forward vs reverse",
@@ -136,6 +141,7 @@ COMMANDS = (
                 arg("--of", metavar="NAME", help="--chain: the output to end at (when there are several)"), OF_OLD,
                 arg("--nodes", action="store_true", help="also the flops of every node"))),
     Command("tui", "the Textual step-through debugger", "graphdiff.cli.debugger:cmd_tui", (
+        SYMBOLIC,
         arg("--mode", choices=MODES, default="primal", help="the sweep to open on (switch with e / f / r)"),
         arg("--layout", choices=("auto", "dot", "layered"), default="auto",
             help="graph layout: the built-in layered one at once, then Graphviz's when it is installed (auto); "
@@ -154,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for c in COMMANDS:
         sp = sub.add_parser(c.name, help=c.help, description=c.help)
-        sp.add_argument("file", metavar="FILE", help="a .gd graph file ('-': read it from standard input)")
+        sp.add_argument("file", metavar="FILE", help="a .gd graph file ('-': read it from standard input), or "
+                                                     "PATH.py:FUNC, a Python function to trace (this runs the "
+                                                     "file; --at gives its inputs' values)")
         sp.add_argument("--at", action="append", metavar="NAME=VALUE",
                         help="an input's value: a number (0.5, -1e-3) or an array ([1, 2], [[1, 0], [0, 1]]) "
                              "of the input's declared shape; repeatable")

@@ -19,7 +19,7 @@ from textual.widgets._footer import FooterKey
 
 from .bound import Bound
 from .guard import guarded
-from ..explain import (dname, jacobian_matrix, sum_rule, term_numbers, term_rule, value_lines,
+from ..explain import (dname, jacobian_matrix, partial_formula, sum_rule, term_numbers, term_rule, value_lines,
                        value_text, wengert)
 from .graphview import GraphView
 from .layout import visible_nodes
@@ -314,6 +314,9 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False, styl
                     _block(t, "     = ", value_lines(term.term, full=detail), style)   # too long for a line
                 else:
                     t.append(f"     {numbers}\n", style=style)
+                formula = partial_formula(g, term)     # with --symbolic: ∂v/∂u = 1/(2·√u)
+                if formula:
+                    t.append(f"     {formula}\n", style=st["origin"])
             if len(s.terms) > most:
                 t.append(f"  … and {len(s.terms) - most} more terms (s steps through each"
                          + ("" if detail else ", m lists more") + ")\n", style=st["origin"])
