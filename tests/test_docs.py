@@ -239,6 +239,7 @@ def workspace(tmp_path_factory) -> Path:
 
 def _copy_inputs(argv, ws: Path) -> None:
     for w in argv:
+        w = w.split(":")[0] if ".py:" in w else w     # PATH.py:FUNC reads PATH.py
         src = ROOT / w
         if not w.startswith("-") and "/" in w and src.is_file() and not (ws / w).exists():
             shutil.copy(src, ws / w)
