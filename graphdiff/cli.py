@@ -285,6 +285,35 @@ def _configure_check(p):
 cmd_check.configure = _configure_check
 
 
+@command("fmt", "print the file in the Unicode spelling (x², √x, x − 1, Aᵀ) or, with --ascii, the ASCII one")
+def cmd_fmt(args) -> int:
+    from .api import read_source
+    from .lang.fmt import format_text
+    text, name = read_source(args.file)
+    out = format_text(text, name, unicode=not args.ascii, at=parse_at(args.at))
+    if args.out:
+        from .files import write_atomic
+        write_atomic(args.out, out)
+    elif args.json:
+        emit({"spelling": "ascii" if args.ascii else "unicode", "text": out})
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
+def _configure_fmt(p):
+    spelling = p.add_mutually_exclusive_group()
+    spelling.add_argument("--unicode", action="store_true",
+                          help="math as written: x², x⁻¹, √x, x − 1, x · y, a ⊙ b, Aᵀ, π (the default)")
+    spelling.add_argument("--ascii", action="store_true", help="x^2, x^-1, sqrt(x), x - 1, x * y, A.T, pi")
+    p.add_argument("-o", "--out", metavar="FILE", help="write the result to FILE (it may be the file read)")
+    p.epilog = ("Comments, spaces and line breaks are kept; both spellings build the same graph. "
+                "--at gives values to inputs declared without one, so their shapes are known.")
+
+
+cmd_fmt.configure = _configure_fmt
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
     for name in COMMAND_MODULES:
