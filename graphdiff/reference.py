@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .lang.lexer import UNICODE
+from .lang.parser import PREFIX
 from .ops import OPERANDS, OPS, fill, static_mapping
 
 DOTS, BARS = ("ȧ", "ḃ", "ċ"), ("ā", "b̄", "c̄")   # the operands' tangents and adjoints
@@ -16,8 +18,9 @@ DOTS, BARS = ("ȧ", "ḃ", "ċ"), ("ā", "b̄", "c̄")   # the operands' tangent
 HEADER = """# Operations
 
 Generated from graphdiff's op table by `make docs` (`python -m graphdiff.reference`): every
-operation of the graph language, how it is written, what it means, and its derivative in the
-notation of the debugger and of `codegen --lang pseudo`.
+operation of the graph language, how it is written (in ASCII and in the Unicode spelling, see
+[the language reference](language.md)), what it means, and its derivative in the notation of the
+debugger and of `codegen --lang pseudo`.
 
 Notation: `a`, `b`, `c` are the operands and `y` the result; `ȧ`, `ḃ` the operands' tangents (forward
 mode) and `ȳ` the result's adjoint (reverse mode). An elementwise op's derivative is its partial
@@ -34,15 +37,20 @@ def spelling(op) -> str:
         forms.append(f"`{op.syntax.function}({args})`")
         for name, default in op.syntax.params:
             forms.append(f"`{op.syntax.function}({args}, {name})` ({name} = {default:g} when left out)")
-    for o in op.syntax.operators:
+    operators = list(op.syntax.operators)
+    operators += [u for o in op.syntax.operators for u, ascii_ in UNICODE.items() if ascii_ == o]   # − · × ⊙ ᵀ
+    operators += [p for p, name in PREFIX.items() if name == op.name and p not in operators]         # √
+    for o in operators:
         if o.startswith("["):
             forms.append(f"`a{o}`")
-        elif o == ".T":
-            forms.append("`a.T`")
+        elif o in (".T", "ᵀ"):
+            forms.append(f"`a{o}`")
         elif op.arity == 1:
             forms.append(f"`{o}a`")
         else:
             forms.append(f"`a {o} b`")
+    if op.name == "pow":
+        forms.append("`a²`, `a⁻¹`, `aⁿ` (superscripts)")
     return ", ".join(forms)
 
 

@@ -306,14 +306,14 @@ class Parser:
             return GraphError(f"'{text}' is {what}, not a function", name.span,
                               hint=f"did you mean {text}*(…)? (a product is written with *)")
         fits = [f for f, (_, lo, hi) in FUNCTIONS.items() if lo <= n_args <= hi]
-        match = closest(name.text, fits)
-        if match is not None:
-            return GraphError(f"unknown function '{text}'", name.span, hint=f"did you mean '{match}'?")
-        match = closest(name.text, FUNCTIONS)
+        match, nearest = closest(name.text, fits), closest(name.text, FUNCTIONS)
         hint = None
-        if match is not None:
-            _, lo, hi = FUNCTIONS[match]
-            hint = f"did you mean '{match}'? (it takes {_arguments(lo, hi)})"
+        if nearest is not None and nearest != match:
+            _, lo, hi = FUNCTIONS[nearest]
+            other = f"'{nearest}', which takes {_arguments(lo, hi)}"
+            hint = f"did you mean '{match}'? (or {other})" if match else f"did you mean {other}?"
+        elif match is not None:
+            hint = f"did you mean '{match}'?"
         return GraphError(f"unknown function '{text}'", name.span, hint=hint)
 
     def array(self, opener: Token):
