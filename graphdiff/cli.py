@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+from .ops import attr_text
 from .source import GraphError
 # Values in and out live in graphdiff.values; the names stay importable from here for the
 # command modules (render, emit, tui) until those import graphdiff.values directly.
@@ -224,7 +225,7 @@ def wengert(g, i: int) -> str:
     if n.op in ("input", "const"):
         return f"{g.label(i)} ({n.op})"
     args = ", ".join(g.label(j) for j in n.operands)
-    attrs = "".join(f", {k}={v}" for k, v in n.attrs)
+    attrs = "".join(f", {attr_text(k, v)}" for k, v in n.attrs)
     return f"{g.label(i)} = {n.op}({args}{attrs})"
 
 

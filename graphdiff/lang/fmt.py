@@ -86,7 +86,9 @@ def format_text(text: str, filename: str = "<string>", *, unicode: bool = True, 
         rewrite.to_ascii()
     out = rewrite.text()
     _check_same(graph, reader, out, filename, at)
-    return out
+    if "\r\n" in text:     # the lexer reads "\n" line ends: give the file its own back
+        out = out.replace("\n", "\r\n")
+    return ("\ufeff" if text.startswith("\ufeff") else "") + out
 
 
 class _Rewrite:

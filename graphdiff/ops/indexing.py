@@ -68,17 +68,14 @@ def index_key(index) -> tuple:
 
 
 def index_shape(shape, index) -> tuple:
-    """The shape of a[index] (a canonical index); ValueError when it does not fit."""
-    shape = tuple(shape)
-    if len(index) > len(shape):
-        raise ValueError(f"{len(index)} indices for an array of shape {shape}")
-    out = []
-    for e, n in zip(index, shape):
-        if isinstance(e, tuple):
-            k = len(range(*slice(*e).indices(n)))
-            if k == 0:
-                raise ValueError(f"the slice [{slice_text(e)}] takes no entries of an axis of length {n} (shape {shape})")
-            out.append(k)
-        elif not 0 <= e < n:
-            raise ValueError(f"index {e} is out of range for an axis of length {n} (shape {shape})")
-    return tuple(out) + shape[len(index):]
+    """The shape of a[index]; ValueError when the index does not fit the shape."""
+    canonical_index(index, shape)   # the same checks, the same messages
+    kept = [len(range(*slice(*e).indices(n))) for e, n in zip(index, shape) if isinstance(e, tuple)]
+    return tuple(kept) + tuple(shape)[len(index):]
+
+
+def attr_text(key: str, value) -> str:
+    """An op attribute as a Wengert line shows it: `index=[::2]`, `index=[1, 0]`, `p=3`."""
+    if key == "index":
+        return f"index=[{index_text(value)}]"
+    return f"{key}={value:g}" if isinstance(value, float) else f"{key}={value}"

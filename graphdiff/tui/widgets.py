@@ -9,6 +9,7 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Static
 
 from ..graph import Graph
+from ..ops import attr_text
 from .canvas import STYLES, Canvas
 from .layout import Layout, visible_nodes
 from .state import Debugger, dname, full, short
@@ -25,7 +26,7 @@ def definition(g: Graph, i: int) -> str:
         return f"{g.label(i)} (const)"
     args = ", ".join(g.label(j) if g.node(j).op != "const" or g.node(j).names else short(g.node(j).value)
                      for j in n.operands)
-    extra = "".join(f", {k}={v}" for k, v in n.attrs)
+    extra = "".join(f", {attr_text(k, v)}" for k, v in n.attrs)
     return f"{g.label(i)} = {n.op}({args}{extra})"
 
 
