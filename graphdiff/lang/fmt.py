@@ -176,8 +176,8 @@ class _Rewrite:
     def superscript(self, k: int, ndims: dict) -> set:
         """x^2, x^-1, x^n as x², x⁻¹, xⁿ where that is the same expression; the tokens rewritten."""
         base = ndims.get(self.tokens[k].span.offset)
-        if base is None or base[0] >= 2 or not self.adjacent(k):
-            return set()
+        if base is None or base[0] >= 2 or not self.adjacent(k) or self.tokens[k - 1].kind == "sup":
+            return set()   # x²^2 stays: x²² would be x^22
         j = k + 1
         parts = []
         if j < len(self.tokens) and self.tokens[j].text == "-" and self.tokens[j].kind == "op" and self.adjacent(j):
