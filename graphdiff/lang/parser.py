@@ -27,7 +27,8 @@ BINARY = {
     "^": (40, "pow"), "**": (40, "pow"),
 }
 RIGHT_ASSOC = {"pow"}
-NON_ASSOC = {"lt", "le", "gt", "ge", "eq", "ne"}   # a < b < c is an error, never (a < b) < c
+COMPARE_BP = 5
+NON_ASSOC = {op for bp, op in BINARY.values() if bp == COMPARE_BP}   # a < b < c is an error, not (a < b) < c
 # prefix operator -> op name (None: no op); all bind at UNARY_BP
 PREFIX = {"-": "neg", "+": None, "√": "sqrt"}
 UNARY_BP = 30      # -x^2 is -(x^2), -x*y is (-x)*y; the same for √: √x² is √(x²), √x·y is (√x)·y
@@ -42,6 +43,10 @@ FUNCTIONS = {op.syntax.function: (op.name, *op.syntax.arg_range(op.arity))
 KEYWORDS = ("input", "const", "output")
 CONSTANTS = {"pi": math.pi, "e": math.e}   # reserved: read as their values, never names
 RESERVED = KEYWORDS + tuple(CONSTANTS)
+_RESERVED = dict.fromkeys(RESERVED)   # one lookup for a name in an expression
+# the operators other than BINARY's that may follow an operand: postfix, or the start of a second
+# operand written without an operator (2(x+1), 2√x), which is an error
+_AFTER_OPERAND = {"[": True, ".T": True, "(": False, "√": False}
 
 
 def left_bp(t: Token) -> int:
@@ -170,33 +175,39 @@ class Parser:
         start = self.pos
         left = self.prefix()
         compared = False
+        tokens = self.tokens
         while True:
-            t = self.tok
+            t = tokens[self.pos]
             kind = t.kind
             if kind == "op":
-                text = t.text
-                if text in BINARY:
-                    lbp, op = BINARY[text]
+                binary = BINARY.get(t.text)
+                if binary is not None:
+                    lbp, op = binary
                     if lbp <= rbp:
                         break
-                    if op in NON_ASSOC:
+                    if lbp == COMPARE_BP:
                         if compared:
-                            raise GraphError(f"comparisons do not chain: write (a {text} b) with "
+                            raise GraphError(f"comparisons do not chain: write (a {t.text} b) with "
                                              "parentheses, or combine two comparisons with *", t.span)
                         compared = True
-                    self.advance()
+                    self.pos += 1
                     right = self.expression(lbp - 1 if op in RIGHT_ASSOC else lbp)
                     left = A.Binary(op, left, right, t.span)
-                elif (text == "[" or text == ".T") and POSTFIX_BP > rbp:
-                    left = self.postfix(left)
-                elif text == "(" or text == "√":
-                    self.implicit_product(start)
-                else:
+                    continue
+                postfix = _AFTER_OPERAND.get(t.text)
+                if postfix is None:
                     break
+                if not postfix:
+                    self.implicit_product(start)
+                if POSTFIX_BP <= rbp:
+                    break
+                left = self.postfix(left)
+            elif kind == "newline" or kind == "eof":
+                break
             elif kind == "sup":
                 if POWER_BP <= rbp:
                     break
-                self.advance()
+                self.pos += 1
                 self.on_superscript(self.pos - 1, start)
                 left = A.Binary("pow", left, _exponent(t), t.span)
             elif kind == "number" or kind == "name":
@@ -211,12 +222,14 @@ class Parser:
         if t.kind == "number":
             return A.Num(float(t.text), t.span)
         if t.kind == "name":
-            if t.text in KEYWORDS:
-                raise GraphError(f"'{t.text}' starts a statement and cannot appear in an expression", t.span)
-            if self.at("("):
+            if t.text in _RESERVED:
+                if t.text in KEYWORDS:
+                    raise GraphError(f"'{t.text}' starts a statement and cannot appear in an expression", t.span)
+                if not self.at("("):
+                    return A.Num(CONSTANTS[t.text], t.span)
+            nxt = self.tokens[self.pos]
+            if nxt.kind == "op" and nxt.text == "(":
                 return self.call(t)
-            if t.text in CONSTANTS:
-                return A.Num(CONSTANTS[t.text], t.span)
             return A.Name(t.text, t.span)
         if t.kind == "op":
             if t.text in PREFIX:
@@ -240,9 +253,9 @@ class Parser:
         raise GraphError(f"expected an expression, found {describe(t)}", t.span)
 
     def close(self, text: str, opener: Token) -> None:
-        t = self.tok
-        if t.kind == "op" and t.text == text:
-            self.advance()
+        t = self.tokens[self.pos]
+        if t.text == text and t.kind == "op":
+            self.pos += 1
             self.open.pop()
             return
         if t.kind == "op" and t.text in (")", "]"):
