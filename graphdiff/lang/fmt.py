@@ -141,8 +141,6 @@ class _Rewrite:
                 else:
                     self.new[k] = "sqrt("           # √x² is sqrt(x^2)
                     self.after[end] += ")"
-            elif w == "ᵀ" and k > 0 and self.tokens[k - 1].kind == "number" and self.adjacent(k):
-                self.new[k] = " .T"                 # 2ᵀ: "2.T" would read as the number 2.
             elif w != t.text and t.kind in ("op", "name"):
                 self.new[k] = t.text                # − · × ⊙ ᵀ π
             elif w == "**":

@@ -27,7 +27,7 @@ _SUBSCRIPT_DIGITS = "\u2080-\u2089"
 
 _TOKEN = re.compile(rf"""
     (?P<ws>[ \t\f\v]+) | (?P<comment>\#[^\n]*) | (?P<newline>\n|;)
-  | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<number>(?:[0-9]+(?:\.(?!T\b)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_{_GREEK}][A-Za-z_0-9{_GREEK}{_SUBSCRIPT_DIGITS}]*)
   | (?P<op>[-+/@^()\[\],:]|\*\*?|\.T\b|[<>=]=?|!=)
   | (?P<unicode>[−·×⊙ᵀπ√])
