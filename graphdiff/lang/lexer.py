@@ -25,11 +25,14 @@ TO_SUPERSCRIPT = str.maketrans({v: k for k, v in SUPERSCRIPTS.items()})
 _GREEK = "\u0391-\u03A1\u03A3-\u03A9\u03B1-\u03BF\u03C1-\u03C9\u03D1\u03D5\u03F5"
 _SUBSCRIPT_DIGITS = "\u2080-\u2089"
 
+_NAME_CHARS = f"A-Za-z_0-9{_GREEK}{_SUBSCRIPT_DIGITS}"
+_T = rf"\.T(?![{_NAME_CHARS}])"   # the transpose .T (so x.T², 2.T, but not x.Tx or 2.T2)
+
 _TOKEN = re.compile(rf"""
     (?P<ws>[ \t\f\v]+) | (?P<comment>\#[^\n]*) | (?P<newline>\n|;)
-  | (?P<number>(?:[0-9]+(?:\.(?!T\b)[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<name>[A-Za-z_{_GREEK}][A-Za-z_0-9{_GREEK}{_SUBSCRIPT_DIGITS}]*)
-  | (?P<op>[-+/@^()\[\],:]|\*\*?|\.T\b|[<>=]=?|!=)
+  | (?P<number>(?:[0-9]+(?:(?!{_T})\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<name>[A-Za-z_{_GREEK}][{_NAME_CHARS}]*)
+  | (?P<op>[-+/@^()\[\],:]|\*\*?|{_T}|[<>=]=?|!=)
   | (?P<unicode>[−·×⊙ᵀπ√])
   | (?P<sup>⁻?(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|ⁿ))
   | (?P<bad>.)
