@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import graph as core
-from .ops import OPS
+from .ops import OPERANDS, OPS, canonical_index
 from .lang import build_graph
 from .source import GraphError, Source, Span, normalize
 
@@ -130,20 +130,36 @@ class Ref(ArrayProtocol):
     def __rmatmul__(self, o): return self._rapply("matmul", o)
     def __neg__(self): return self._apply("neg")
     def __pos__(self): return self
+    # Comparisons build 0/1 nodes (for gd.where). == and != compare the handles themselves (a
+    # handle is a dictionary key), so equality nodes are x.eq(y) and x.ne(y).
+    def __lt__(self, o): return self._apply("lt", o)
+    def __le__(self, o): return self._apply("le", o)
+    def __gt__(self, o): return self._apply("gt", o)
+    def __ge__(self, o): return self._apply("ge", o)
+    def eq(self, o): return self._apply("eq", o)
+    def ne(self, o): return self._apply("ne", o)
 
     @property
     def T(self) -> "Ref":
         return self._apply("transpose")
 
     def __getitem__(self, index) -> "Ref":
+        """x[2], A[1, 0], and slices with steps as in NumPy: x[1:], x[::2], A[:, 0]."""
         index = index if isinstance(index, tuple) else (index,)
-        shape = self.shape
-        if len(index) > len(shape) or not all(isinstance(i, int) for i in index):
-            raise GraphError(f"index {index} does not fit an array of shape {shape}")
-        for i, n in zip(index, shape):
-            if not -n <= i < n:
-                raise GraphError(f"index {i} is out of range for an axis of length {n}")
-        return self._apply("index", attrs=(("index", tuple(i % n for i, n in zip(index, shape))),))
+        entries = []
+        for i in index:
+            if isinstance(i, slice) and all(v is None or isinstance(v, int) for v in (i.start, i.stop, i.step)):
+                entries.append((i.start, i.stop, i.step))
+            elif isinstance(i, int) and not isinstance(i, bool):
+                entries.append(i)
+            else:
+                raise GraphError(f"index {index} does not fit an array of shape {self.shape}: "
+                                 "give whole numbers and slices such as 1:, ::2")
+        try:
+            canonical = canonical_index(entries, self.shape)
+        except ValueError as e:
+            raise GraphError(str(e)) from None
+        return self._apply("index", attrs=(("index", canonical),))
 
     def __hash__(self):
         return hash((id(self.graph), self.id))
@@ -180,7 +196,7 @@ def _function(op):
         return Ref(g, g.apply(op, ids, attrs))
 
     f.__name__ = f.__qualname__ = spec.syntax.function
-    sig = ", ".join("ab"[:spec.arity]) + "".join(f", {n}={d!r}" for n, d in params)
+    sig = ", ".join(OPERANDS[:spec.arity]) + "".join(f", {n}={d!r}" for n, d in params)
     f.__doc__ = f"{spec.syntax.function}({sig}): {spec.doc} (a node of the graph; see graphdiff.OPS['{op}'])."
     return f
 
@@ -198,8 +214,14 @@ def parse(text: str, filename: str = "<string>", *, at=None, share: bool = True)
 def load(path, *, at=None, share: bool = True) -> Graph:
     """Build a graph from a .gd file (`-`: standard input). Bad files raise GraphError naming the
     file. Only regular files are read: a FIFO or a device could block forever."""
+    text, name = read_source(path)
+    return build_graph(text, name, at=at, share=share, cls=Graph)
+
+
+def read_source(path) -> tuple[str, str]:
+    """(text, name) of a .gd file (`-`: standard input), checked as `load` checks it."""
     if str(path) == "-":
-        return build_graph(_decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>", at=at, share=share, cls=Graph)
+        return _decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>"
     p = Path(path)
     try:
         st = p.stat()
@@ -213,7 +235,7 @@ def load(path, *, at=None, share: bool = True) -> Graph:
         raise GraphError("no such file", where=str(path)) from None
     except OSError as e:
         raise GraphError(f"cannot read the file ({e.strerror})", where=str(path)) from None
-    return build_graph(_decode(data, str(path)), str(path), at=at, share=share, cls=Graph)
+    return _decode(data, str(path)), str(path)
 
 
 def _decode(data: bytes, where: str) -> str:

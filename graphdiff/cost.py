@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 
 from .graph import Graph
-from .ops import OPS, fill, size
+from .ops import OPERANDS, OPS, fill, size
 from .source import GraphError
 from .values import count
 
@@ -143,7 +143,7 @@ def _entries(k: int, what: str) -> str:
 
 
 def _reads(node, k: int) -> frozenset:
-    """Which values (operand slots 'a'/'b' and 'y') operand k's adjoint term reads."""
+    """Which values (operand slots 'a'/'b'/'c' and 'y') operand k's adjoint term reads."""
     return _reads_of(node.op, k, "p" in node.kw)
 
 
@@ -151,13 +151,13 @@ def _reads(node, k: int) -> frozenset:
 def _reads_of(op: str, k: int, has_p: bool) -> frozenset:
     """Found by filling the op's code template with markers, so it follows the generated code."""
     tpl = OPS[op].code
-    m = {"a": "«a»", "b": "«b»", "y": "«y»", "g": "«g»", "t": "«t»", "nd0": 1, "nd1": 1, "ndy": 1,
+    m = {"a": "«a»", "b": "«b»", "c": "«c»", "y": "«y»", "g": "«g»", "t": "«t»", "nd0": 1, "nd1": 1, "ndy": 1,
          "s0": "()", "s1": "()", "n0": 1, "size0": 1, "axes0": "(-1,)", "lift0": "[..., None]",
          "ix": "0", "nix": 1}
     if has_p:
         m["p"] = "«p»"
     code = fill(tpl.partials[k], m) if tpl.elementwise else fill(tpl.vjp[k], m)
-    return frozenset(s for s in ("a", "b", "y") if f"«{s}»" in code)
+    return frozenset(s for s in OPERANDS + "y" if f"«{s}»" in code)
 
 
 def _op_cost(nodes, n):
@@ -201,7 +201,7 @@ def cost(g: Graph) -> CostReport:
         tree["adjoint_sweep"] += row.adjoint * row.copies
         for k in slots:
             for s in _reads(n, k):
-                j = n.id if s == "y" else n.operands["ab".index(s)]
+                j = n.id if s == "y" else n.operands[OPERANDS.index(s)]
                 if nodes[j].op != "const":
                     readers[j] = min(readers.get(j, n.id), n.id)
     n_in = sum(size(nodes[i].shape) for i in g.inputs)

@@ -24,6 +24,7 @@ import numpy as np
 
 from .emit.pseudo import PseudoEmitter
 from .graph import Graph
+from .ops import index_text
 
 DOT_ABOVE, MACRON = "\u0307", "\u0304"
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -65,7 +66,7 @@ def literal(v) -> str:
 
 def _attr(key, value) -> str:
     if key == "index":
-        return "[" + ", ".join(str(i) for i in value) + "]"
+        return f"[{index_text(value)}]"
     return f"{key}={value:g}" if isinstance(value, (int, float)) else f"{key}={value}"
 
 

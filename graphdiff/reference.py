@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ops import OPS, fill, static_mapping
+from .lang.lexer import UNICODE
+from .lang.parser import PREFIX
+from .ops import OPERANDS, OPS, fill, static_mapping
+
+DOTS, BARS = ("ȧ", "ḃ", "ċ"), ("ā", "b̄", "c̄")   # the operands' tangents and adjoints
 
 HEADER = """# Operations
 
 Generated from graphdiff's op table by `make docs` (`python -m graphdiff.reference`): every
-operation of the graph language, how it is written, what it means, and its derivative in the
-notation of the debugger and of `codegen --lang pseudo`.
+operation of the graph language, how it is written (in ASCII and in the Unicode spelling, see
+[the language reference](language.md)), what it means, and its derivative in the notation of the
+debugger and of `codegen --lang pseudo`.
 
-Notation: `a`, `b` are the operands and `y` the result; `ȧ`, `ḃ` the operands' tangents (forward
+Notation: `a`, `b`, `c` are the operands and `y` the result; `ȧ`, `ḃ` the operands' tangents (forward
 mode) and `ȳ` the result's adjoint (reverse mode). An elementwise op's derivative is its partial
 derivative `∂y/∂a` entry by entry (operands broadcast as in NumPy); for the others, forward mode
 adds the term shown to `ẏ` and reverse mode adds the term shown to the operand's adjoint.
@@ -27,27 +32,32 @@ adds the term shown to `ẏ` and reverse mode adds the term shown to the operand
 def spelling(op) -> str:
     """How the language writes an op: its call and its operator forms."""
     forms = []
-    args = ", ".join("ab"[:op.arity])
+    args = ", ".join(OPERANDS[:op.arity])
     if op.syntax.function:
         forms.append(f"`{op.syntax.function}({args})`")
         for name, default in op.syntax.params:
             forms.append(f"`{op.syntax.function}({args}, {name})` ({name} = {default:g} when left out)")
-    for o in op.syntax.operators:
-        if o in ("[i]", "[i, j]"):
+    operators = list(op.syntax.operators)
+    operators += [u for o in op.syntax.operators for u, ascii_ in UNICODE.items() if ascii_ == o]   # − · × ⊙ ᵀ
+    operators += [p for p, name in PREFIX.items() if name == op.name and p not in operators]         # √
+    for o in operators:
+        if o.startswith("["):
             forms.append(f"`a{o}`")
-        elif o == ".T":
-            forms.append("`a.T`")
+        elif o in (".T", "ᵀ"):
+            forms.append(f"`a{o}`")
         elif op.arity == 1:
             forms.append(f"`{o}a`")
         else:
             forms.append(f"`a {o} b`")
+    if op.name == "pow":
+        forms.append("`a²`, `a⁻¹`, `aⁿ` (superscripts)")
     return ", ".join(forms)
 
 
 def _mapping(op, **names) -> dict:
     args, attrs = op.sample(np.random.default_rng(0))
     m = static_mapping([np.shape(a) for a in args], (), attrs)
-    m.update(a="a", b="b", y="y", size0="n", n0="n", **names)   # symbols, not the sample's numbers
+    m.update(a="a", b="b", c="c", y="y", size0="n", n0="n", **names)   # symbols, not the sample's numbers
     if "ix" in m:
         m["ix"] = "i, j"[:3 * m["nix"] - 2]
     if "p" in m:
@@ -60,10 +70,10 @@ def derivative(op) -> tuple[str, str]:
     code = op.code
     if code.elementwise:
         m = _mapping(op)
-        parts = [f"∂y/∂{'ab'[k]} = {fill(p, m)}" for k, p in enumerate(code.pseudo_partials)]
-        return "; ".join(parts), "ā += ȳ·∂y/∂a" + (", b̄ += ȳ·∂y/∂b" if op.arity == 2 else "")
-    fwd = "; ".join(fill(p, _mapping(op, t=("ȧ", "ḃ")[k])) for k, p in enumerate(code.jvp_pseudo))
-    rev = "; ".join(f"{('ā', 'b̄')[k]} += {fill(p, _mapping(op, g='ȳ'))}" for k, p in enumerate(code.vjp_pseudo))
+        parts = [f"∂y/∂{OPERANDS[k]} = {fill(p, m)}" for k, p in enumerate(code.pseudo_partials)]
+        return "; ".join(parts), ", ".join(f"{BARS[k]} += ȳ·∂y/∂{OPERANDS[k]}" for k in range(op.arity))
+    fwd = "; ".join(fill(p, _mapping(op, t=DOTS[k])) for k, p in enumerate(code.jvp_pseudo))
+    rev = "; ".join(f"{BARS[k]} += {fill(p, _mapping(op, g='ȳ'))}" for k, p in enumerate(code.vjp_pseudo))
     return "ẏ += " + fwd.replace("; ", " + "), rev
 
 

@@ -108,9 +108,15 @@ class GraphError(Exception):
         return self.format()
 
 
-def did_you_mean(name: str, candidates) -> str | None:
-    """A 'did you mean' hint for a misspelt name, or None."""
+def closest(name: str, candidates) -> str | None:
+    """The candidate a misspelt name most likely meant (the same but for case first), or None."""
     candidates = list(candidates)
     same_but_case = [c for c in candidates if c.lower() == name.lower()]
     close = same_but_case or difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, candidates) -> str | None:
+    """A 'did you mean' hint for a misspelt name, or None."""
+    close = closest(name, candidates)
+    return f"did you mean '{close}'?" if close else None

@@ -555,8 +555,6 @@ def test_a_failing_command_fails_the_test(workspace):
 # Spelt in pieces so that this file does not match itself.
 OUTSIDE = [r"\.\./" + "shared", "shared" + "/seeds", "shared" + "/SPEC", r"\bSPEC" + r"(\.md| ?§)",
            r"\bSTYLE" + r"\.md", r"\bNOTES" + r"\.md", r"(^|[^A-Za-z0-9_.])/" + r"work/"]
-# Pages that other branches are writing now (issue 12): links to them may not resolve yet.
-COMING = {"docs/language.md"}
 
 
 def test_no_file_refers_to_a_path_outside_the_repository():
@@ -601,8 +599,6 @@ def test_links_resolve_inside_the_repository():
             where = f"{doc.relative_to(ROOT)}:{line}: {target}"
             if ROOT.resolve() not in dest.parents and dest != ROOT.resolve():
                 bad.append(where + " (outside the repository)")
-            elif not dest.exists() and dest.relative_to(ROOT.resolve()).as_posix() in COMING:
-                warnings.warn(f"{where}: not in this branch yet (another branch is writing it)")
             elif not dest.exists():
                 bad.append(where + " (no such file)")
             elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
@@ -620,7 +616,7 @@ def test_paths_named_in_the_docs_exist():
         text = doc.read_text(encoding="utf-8")
         for m in PATH_SPAN.finditer(text):
             path = m.group(1)
-            if not (ROOT / path).exists() and path not in COMING:
+            if not (ROOT / path).exists():
                 bad.append(f"{doc.relative_to(ROOT)}:{text.count(chr(10), 0, m.start()) + 1}: {path}")
     assert not bad, "\n".join(bad)
 

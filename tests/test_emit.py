@@ -56,7 +56,7 @@ INLINE = {
         output b = x * 2
         output c = x
         output d = 3
-        output e = Y.T @ Y * x
+        output m = Y.T @ Y * x
     """,
     # matrices; a vector broadcast over rows and a scalar over a matrix; indexing; reductions
     "matrices_and_broadcasting": """

@@ -11,7 +11,7 @@ import graphdiff as gd
 from graphdiff import reference
 from graphdiff.cost import cost
 from graphdiff.emit import pseudo_code, python_source
-from graphdiff.ops import OPS
+from graphdiff.ops import OPS, index_key, index_text
 from graphdiff.lang.parser import BINARY, FUNCTIONS
 from graphdiff.render.build import op_symbol, to_dot
 
@@ -20,7 +20,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # The operators of the language and of Python's Ref handles, as expressions of the operands.
 PREFIX = {"-": lambda a: -a}
 INFIX = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-         "@": operator.matmul, "^": operator.pow, "**": operator.pow}
+         "@": operator.matmul, "^": operator.pow, "**": operator.pow, "<": operator.lt, "<=": operator.le,
+         ">": operator.gt, ">=": operator.ge, "==": lambda a, b: a.eq(b), "!=": lambda a, b: a.ne(b)}
+NAMES = "abc"   # the inputs holding an op's operands
 
 
 def _literal(v) -> str:
@@ -28,15 +30,15 @@ def _literal(v) -> str:
 
 
 def _source(op, args, attrs) -> list[str]:
-    """Every spelling of the op in the language, applied to inputs a, b."""
-    names = "ab"[:op.arity]
+    """Every spelling of the op in the language, applied to inputs a, b, c."""
+    names = NAMES[:op.arity]
     params = [repr(float(attrs[p])) for p, _ in op.syntax.params if p in attrs]
     forms = []
     if op.syntax.function:
         forms.append(f"{op.syntax.function}({', '.join(list(names) + params)})")
     for o in op.syntax.operators:
-        if o in ("[i]", "[i, j]"):
-            forms.append(f"a[{', '.join(map(str, attrs['index']))}]")
+        if o.startswith("["):
+            forms.append(f"a[{index_text(attrs['index'])}]")
         elif o == ".T":
             forms.append("a.T")
         elif op.arity == 1:
@@ -53,7 +55,7 @@ def test_every_op_is_written_in_the_language(name):
     forms = _source(op, args, attrs)
     assert forms, f"{name} has no spelling in the language (give it a function name or an operator)"
     for form in forms:
-        text = "".join(f"input {n} = {_literal(v)}\n" for n, v in zip("ab", args)) + f"output f = {form}\n"
+        text = "".join(f"input {n} = {_literal(v)}\n" for n, v in zip(NAMES, args)) + f"output f = {form}\n"
         g = gd.parse(text)
         node = g.node(g.outputs[0][1])
         assert node.op == name and dict(node.attrs) == {k: v for k, v in attrs.items()
@@ -73,7 +75,7 @@ def test_every_op_is_in_the_python_api(name):
     op = OPS[name]
     args, attrs = op.sample(np.random.default_rng(1))
     g = gd.Graph()
-    refs = [g.input(n, v) for n, v in zip("ab", args)]
+    refs = [g.input(n, v) for n, v in zip(NAMES, args)]
     built = []
     if op.syntax.function:
         fn = getattr(gd, op.syntax.function)
@@ -85,8 +87,8 @@ def test_every_op_is_in_the_python_api(name):
             built.append(PREFIX[o](refs[0]))
         elif o == ".T":
             built.append(refs[0].T)
-        elif o in ("[i]", "[i, j]"):
-            built.append(refs[0][attrs["index"]])
+        elif o.startswith("["):
+            built.append(refs[0][index_key(attrs["index"])])
     assert built, f"{name} cannot be built from Python"
     for ref in built:
         assert ref.node.op == name
@@ -98,7 +100,7 @@ def test_every_op_reaches_the_emitters_the_cost_model_and_the_pictures(name):
     op = OPS[name]
     args, attrs = op.sample(np.random.default_rng(2))
     g = gd.Graph()
-    refs = [g.input(n, v) for n, v in zip("ab", args)]
+    refs = [g.input(n, v) for n, v in zip(NAMES, args)]
     y = gd.Ref(g, g.apply(name, [r.id for r in refs], tuple(attrs.items())))
     g.output("f", gd.sum(y * y))
     node = y.node

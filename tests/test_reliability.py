@@ -316,8 +316,8 @@ def test_at_values_are_read_as_the_language_reads_them(value, expect, tmp_path, 
 
 
 @pytest.mark.parametrize("value, words", [
-    ("[true]", "numbers only"), ("[]", "empty array"), ("[" * 5000, "nested too deeply"),
-    ("[1, 2", "to close the '['"), ("abc", "expected a number"), ("", "empty"), ("[1, 2]", "shape (2,)"),
+    ("[true]", "numbers only"), ("[]", "empty array"), ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    ("[" * 5000, "'[' was never closed"), ("[1, 2", "'[' was never closed"), ("abc", "expected a number"), ("", "empty"), ("[1, 2]", "shape (2,)"),
     ("٣", "U+0663 ARABIC-INDIC DIGIT THREE"), ("1; 2", "end of the value"),
 ])
 def test_bad_at_values_are_refused_clearly(value, words, tmp_path, capsys):

@@ -66,3 +66,24 @@ def cmd_cost(args) -> int:
         print(f"  reverse (from the output):  {ch.reverse:>{width},} flops   {accumulation_text(k, reverse=True)}")
         print(f"  optimal bracketing:         {ch.optimal:>{width},} flops   {ch.bracketing}")
     return 0
+
+
+def cmd_fmt(args) -> int:
+    """The file respelt: comments, spaces and line breaks kept; both spellings build the same graph."""
+    if args.ascii and args.unicode:
+        raise GraphError("fmt: give --unicode or --ascii, not both")
+    if args.file.endswith(".py") or ".py:" in args.file:
+        raise GraphError("fmt rewrites .gd files; a Python function has no graph-language spelling",
+                         where=args.file)
+    from ..api import read_source
+    from ..lang.fmt import format_text
+    from ..values import parse_at
+    text, name = read_source(args.file)
+    out = format_text(text, name, unicode=not args.ascii, at=parse_at(args.at))
+    if args.out:
+        write_atomic(args.out, out)
+    elif args.json:
+        print_json({"spelling": "ascii" if args.ascii else "unicode", "text": out})
+    else:
+        sys.stdout.write(out)
+    return 0

@@ -133,6 +133,13 @@ COMMANDS = (
                          "notation; jax: the evaluation in jax.numpy, for jax.jit and jax.grad"), WRT,
                 arg("--of", metavar="NAME", help="the scalar output `gradient` differentiates, when there are several"),
                 OF_OLD, *out("FILE", "write the program to FILE (whole or not at all)", old_spelling=False))),
+    Command("fmt", "print the file in the Unicode spelling (x², √x, x − 1, Aᵀ) or, with --ascii, the ASCII one",
+            "graphdiff.cli.programs:cmd_fmt", (
+                arg("--unicode", action="store_true",
+                    help="math as written: x², x⁻¹, √x, x − 1, x · y, a ⊙ b, Aᵀ, π (the default)"),
+                arg("--ascii", action="store_true", help="x^2, x^-1, sqrt(x), x - 1, x * y, A.T, pi"),
+                *out("FILE", "write the result to FILE (it may be the file read; whole or not at all)",
+                     old_spelling=False))),
     Command("cost", "operation counts: primal, tangent and adjoint sweeps, full Jacobian forward vs reverse",
             "graphdiff.cli.programs:cmd_cost", (
                 arg("--chain", action="store_true",

@@ -14,7 +14,7 @@ import re
 
 from ..graph import Graph
 from .plan import Line, Plan
-from ..ops import OPS, fill
+from ..ops import OPS, fill, index_text
 
 _PRODUCT = re.compile(r"[\w.̇̄²ᵀ⁻¹√·^\[\]]+|[\w]+\(.*\)")
 
@@ -46,13 +46,14 @@ class PseudoEmitter:
         return f"v{j}"
 
     def mapping(self, n, **extra) -> dict:
-        m = {"a": self.ref(n.operands[0]) if n.operands else "",
-             "b": self.ref(n.operands[1]) if len(n.operands) > 1 else "", "y": f"v{n.id}"}
+        o = n.operands
+        m = {"a": self.ref(o[0]) if o else "", "b": self.ref(o[1]) if len(o) > 1 else "",
+             "c": self.ref(o[2]) if len(o) > 2 else "", "y": f"v{n.id}"}
         kw = n.kw
         if "p" in kw:
             m["p"] = _num(kw["p"])
         if "index" in kw:
-            m["ix"] = ", ".join(str(i) for i in kw["index"])
+            m["ix"] = index_text(kw["index"])
         if n.op == "pow" and self.nodes[n.operands[1]].op == "const" and self.nodes[n.operands[1]].shape == ():
             m["const_b"] = float(self.nodes[n.operands[1]].value)
         if n.operands:

@@ -118,7 +118,8 @@ class PythonEmitter:
 
     def _mapping(self, node) -> dict:
         o = node.operands
-        m = {"a": self.ref(o[0]) if o else "", "b": self.ref(o[1]) if len(o) > 1 else "", "y": f"v{node.id}"}
+        m = {"a": self.ref(o[0]) if o else "", "b": self.ref(o[1]) if len(o) > 1 else "",
+             "c": self.ref(o[2]) if len(o) > 2 else "", "y": f"v{node.id}"}
         if not OPS[node.op].elementwise:
             m.update(static_mapping([self.nodes[j].shape for j in o], node.shape, node.kw))
         elif node.op == "pow" and self.nodes[o[1]].op == "const" and self.nodes[o[1]].shape == ():

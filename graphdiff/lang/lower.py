@@ -5,7 +5,8 @@ import numpy as np
 
 from . import syntax as A
 from ..graph import Graph, as_value
-from ..ops import OPS
+from ..ops import OPS, canonical_index
+from .lexer import SUPERSCRIPTS
 from .parser import FUNCTIONS, iter_statements
 from ..source import GraphError, did_you_mean
 
@@ -31,34 +32,47 @@ class Lowerer:
     def __init__(self, g: Graph, at: dict | None):
         self.g = g
         self.at = dict(at or {})
+        self.scope: dict[str, int] = {}     # each name of the file -> the node it is bound to now
+        self.versions: dict[str, int] = {}  # how many times a name has been bound again
 
     def name(self, e: A.Name) -> int:
-        if e.id in self.g.names:
-            return self.g.names[e.id]
+        i = self.scope.get(e.id)
+        if i is not None:
+            return i
         if e.id in FUNCTIONS:
             raise GraphError(f"'{e.id}' is a function: call it as {e.id}(...)", e.span)
         raise GraphError(f"unknown name '{e.id}'", e.span,
-                         hint=did_you_mean(e.id, list(self.g.names) + list(FUNCTIONS)))
+                         hint=did_you_mean(e.id, list(self.scope) + list(FUNCTIONS)))
+
+    def bind(self, name: str, i: int, span) -> None:
+        """Bind a name of the file to node i. Binding it again (`x = x + 1`) makes the name mean
+        the new node from then on; the graph shows that node as x#2 (then x#3 …), so every node
+        keeps one meaning and an input keeps its name."""
+        old = self.scope.get(name)
+        if old is None:
+            self.g.bind(name, i, span=span)
+        elif old != i:
+            k = self.versions[name] = self.versions.get(name, 1) + 1
+            self.g.bind(f"{name}#{k}", i, span=span)
+        self.scope[name] = i
 
     def build(self, e, operands: list[int]) -> int:
         g = self.g
         if isinstance(e, A.Unary):
             return g.apply(e.op, operands, span=e.span)
         if isinstance(e, A.Binary):
+            if e.op == "pow" and len(g.node(operands[0]).shape) == 2 and \
+                    e.span.source.text[e.span.offset] in SUPERSCRIPTS:
+                raise _matrix_power(e)
             return g.apply(e.op, operands, span=e.span)
         if isinstance(e, A.Transpose):
             return g.apply("transpose", operands, span=e.span)
         if isinstance(e, A.Index):
-            shape = g.node(operands[0]).shape
-            if len(e.indices) > len(shape):
-                raise GraphError(f"{len(e.indices)} indices for an array of shape {shape}", e.span)
-            index = []
-            for i, n in zip(e.indices, shape):
-                if not -n <= i < n:
-                    raise GraphError(f"index {i} is out of range for an axis of length {n} (shape {shape})",
-                                     e.span)
-                index.append(i % n)
-            return g.apply("index", operands, (("index", tuple(index)),), span=e.span)
+            try:
+                index = canonical_index(e.indices, g.node(operands[0]).shape)
+            except ValueError as err:
+                raise GraphError(str(err), e.span) from None
+            return g.apply("index", operands, (("index", index),), span=e.span)
         if isinstance(e, A.Call):
             spec = OPS[FUNCTIONS[e.fn][0]]
             attrs = []
@@ -94,8 +108,9 @@ class Lowerer:
 
     def statement(self, s: A.Statement) -> None:
         g = self.g
-        if s.kind != "output" and s.name in g.names:
-            raise GraphError(f"'{s.name}' is already defined", s.span)
+        if s.kind == "input" and s.name in self.scope:
+            raise GraphError(f"'{s.name}' is already defined: an input is declared once", s.span,
+                             hint=f"to give '{s.name}' a new meaning from here on, write {s.name} = …")
         if s.kind == "input":
             default = as_value(s.expr.value) if s.expr is not None else None
             value = self.at.get(s.name, default)
@@ -111,21 +126,33 @@ class Lowerer:
                                  f"'{s.name}' is declared with {shape_words(np.shape(default))}", s.span,
                                  hint=f"give a value of the declared shape, or declare `input {s.name}` "
                                       "without a value to set it to any shape")
-            g.add_input(s.name, value, span=s.span)
+            self.scope[s.name] = g.add_input(s.name, value, span=s.span)
         elif s.kind == "const":
-            g.bind(s.name, g.add_const(s.expr.value, span=s.span), span=s.span)
+            self.bind(s.name, g.add_const(s.expr.value, span=s.span), s.span)
         elif s.kind == "assign":
-            g.bind(s.name, self.expr(s.expr), span=s.span)
+            self.bind(s.name, self.expr(s.expr), s.span)
         elif s.kind == "output":
             if s.expr is None:
-                if s.name not in g.names:
+                if s.name not in self.scope:
                     raise GraphError(f"unknown name '{s.name}'", s.span,
-                                     hint=did_you_mean(s.name, list(g.names)))
-                g.set_output(s.name, g.names[s.name], span=s.span)
+                                     hint=did_you_mean(s.name, list(self.scope)))
             else:
-                if s.name in g.names:
-                    raise GraphError(f"'{s.name}' is already defined", s.span)
-                g.set_output(s.name, self.expr(s.expr), span=s.span)
+                self.bind(s.name, self.expr(s.expr), s.span)
+            g.set_output(s.name, self.scope[s.name], span=s.span)
+
+
+def _matrix_power(e: A.Binary) -> GraphError:
+    """A superscript power of a matrix: on paper X² is X·X and X⁻¹ the inverse, but the language
+    reads a superscript as ^ (entrywise), so it refuses to guess."""
+    k = e.span.source.text[e.span.offset:e.span.offset + e.span.length]
+    if k == "⁻¹":
+        hint = "write inv(X) for the inverse, or X^-1 for the entrywise reciprocal"
+    elif k == "²":
+        hint = "write X @ X for the matrix square, or X^2 for the entrywise square"
+    else:
+        hint = f"write a matrix product with @, or X^{k.translate(str.maketrans(SUPERSCRIPTS))} for the entrywise power"
+    return GraphError(f"a superscript power of a matrix ({k}) is ambiguous: graphdiff reads it as "
+                      f"the entrywise ^, while on paper it is a matrix power", e.span, hint=hint)
 
 
 def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool = True, cls=Graph) -> Graph:
@@ -151,5 +178,5 @@ def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool =
     if not g.outputs:
         if last is None:
             raise GraphError("the graph has no output: add `output NAME = expression`", where=filename)
-        g.set_output(last.name, g.names[last.name], span=last.span)
+        g.set_output(last.name, low.scope[last.name], span=last.span)
     return g.tree() if not share else g

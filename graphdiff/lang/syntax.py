@@ -25,13 +25,13 @@ class Name(NamedTuple):
 
 
 class Unary(NamedTuple):
-    op: str  # 'neg'
+    op: str  # 'neg', or 'sqrt' (a prefix √)
     operand: object
     span: Span
 
 
 class Binary(NamedTuple):
-    op: str  # 'add' 'sub' 'mul' 'div' 'matmul' 'pow'
+    op: str  # an op name of parser.BINARY ('add' 'mul' 'pow' 'lt' …); a superscript power is 'pow'
     left: object
     right: object
     span: Span
@@ -43,9 +43,17 @@ class Call(NamedTuple):
     span: Span
 
 
+class Slice(NamedTuple):
+    """start:stop:step inside brackets; None where a part is left out."""
+
+    start: int | None
+    stop: int | None
+    step: int | None
+
+
 class Index(NamedTuple):
     target: object
-    indices: tuple  # whole numbers
+    indices: tuple  # whole numbers and Slices, as written
     span: Span
 
 

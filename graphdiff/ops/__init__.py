@@ -6,12 +6,15 @@ its numeric rules are compiled, its shape rule, cost, notes, language and API sp
     OPS["matmul"].jvp(k, x_dot, args, y, attrs) / .vjp(k, y_bar, args, y, attrs)
 
 `elementwise.py` holds the elementwise ops, `arrays.py` the reductions, products and linear
-algebra, `helpers.py` the functions their code calls, `table.py` the record and the compiler.
+algebra, `helpers.py` the functions their code calls, `table.py` the record and the compiler,
+`indexing.py` the canonical form of the `index` op's attribute (whole numbers and slices).
 """
 from . import arrays, elementwise  # noqa: F401  (each registers its stanzas)
 from .helpers import HELPERS
 from .helpers import _lift as lift, _unbroadcast as unbroadcast   # for the sweeps (one definition)
-from .table import OPS, Code, Cost, Op, Syntax, fill, literal, number, size, static_mapping
+from .indexing import attr_text, canonical_index, index_key, index_text
+from .table import OPERANDS, OPS, Code, Cost, Op, Syntax, fill, literal, number, size, static_mapping
 
 __all__ = ["OPS", "Op", "Code", "Cost", "Syntax", "HELPERS", "fill", "literal", "number", "size",
-           "static_mapping", "lift", "unbroadcast"]
+           "static_mapping", "lift", "unbroadcast", "OPERANDS", "attr_text", "canonical_index", "index_key",
+           "index_text"]

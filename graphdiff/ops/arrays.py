@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .indexing import index_shape
 from .table import Code, Cost, register, size
 
 # ---------------------------------------------------------------- samplers and shape helpers
@@ -88,6 +89,16 @@ register("mean", "mean", 1, Code(
     shape=lambda s: (), cost=_linear_cost(), doc="mean of all entries",
     sample=_pick(_normal((4,)), _normal((2, 3))))
 
+
+register("prod", "Π", 1, Code(
+    py="np.prod({a})", pseudo="Π {a}",
+    jvp=(lambda m: _sum_t(m, f"{m['t']} * _prod_others({m['a']})"),),
+    vjp=("np.asarray({g}){lift0} * _prod_others({a})",),
+    jvp_pseudo=("Σᵢ {t}ᵢ·Πⱼ≠ᵢ {a}ⱼ",), vjp_pseudo=("{g}·Πⱼ≠ᵢ {a}ⱼ (entry i)",)),
+    shape=lambda s: (), doc="product of all entries; its partials Πⱼ≠ᵢ aⱼ are formed without dividing, "
+                            "so an entry 0 gives no NaN",
+    cost=lambda shapes, out, attrs: Cost(size(shapes[0]), 4 * size(shapes[0]), 4 * size(shapes[0])),
+    sample=_pick(_normal(()), _normal((4,)), _normal((2, 3))))
 
 def _norm_shape(s, p=2.0):
     _need(np.isfinite(p) and p >= 1, f"the p of norm(a, p) must be a finite number ≥ 1, got {p:g}")
@@ -255,22 +266,19 @@ register("diff", "Δ", 1, Code(
     shape=_diff_shape, cost=_linear_cost(), doc="(x₂−x₁, …, xₙ−xₙ₋₁)", sample=_normal((5,)))
 
 
-def _index_shape(s, index):
-    _need(len(index) <= len(s), f"{len(index)} indices for an array of shape {s}")
-    for i, n in zip(index, s):
-        _need(0 <= i < n, f"index {i} is out of range for an axis of length {n} (shape {s})")
-    return s[len(index):]
-
-
 register("index", "[·]", 1, Code(
     py="{a}[{ix}]", pseudo="{a}[{ix}]",
     jvp=(lambda m: f"{m['t']}[..., {m['ix']}{', :' * (m['nd0'] - m['nix'])}]",),
-    vjp=("_index_vjp({g}, ({ix},), {s0})",),
+    vjp=("_index_vjp({g}, np.s_[{ix},], {s0})",),
     jvp_pseudo=("{t}[{ix}]",), vjp_pseudo=("{g} at [{ix}], 0 elsewhere",)),
-    shape=_index_shape, cost=lambda shapes, out, attrs: Cost(0, 0, 0), function=None, operators=("[i]", "[i, j]"),
-    doc="an entry (or a row) of an array",
+    shape=index_shape, cost=lambda shapes, out, attrs: Cost(0, 0, 0), function=None,
+    operators=("[i]", "[i, j]", "[i:j:k]"),
+    doc="entries of an array: a[i], a[i, j], a row A[i], slices a[1:], a[:-1], a[::2], A[:, 0] (a whole "
+        "number drops its axis, a slice keeps it)",
     sample=_pick(_normal((4,), attrs={"index": (2,)}), _normal((2, 3), attrs={"index": (1, 0)}),
-                 _normal((2, 3), attrs={"index": (1,)})))
+                 _normal((2, 3), attrs={"index": (1,)}), _normal((5,), attrs={"index": ((1, None, 2),)}),
+                 _normal((3, 4), attrs={"index": ((None, None, 1), 0)}),
+                 _normal((3, 4), attrs={"index": ((None, 2, 1), (None, None, -2))})))
 
 
 # ---------------------------------------------------------------- linear algebra

@@ -11,14 +11,19 @@ import numpy as np
 
 from .table import Code, Cost, number, register, size
 
-_BROADCAST_CASES = [((), ()), ((3,), ()), ((), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3))]
+_BROADCAST_CASES = {
+    1: [((),), ((4,),), ((2, 3),)],
+    2: [((), ()), ((3,), ()), ((), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3))],
+    3: [((), (), ()), ((3,), (3,), (3,)), ((3,), (), ()), ((), (3,), ()), ((2, 3), (3,), (2, 1))],
+}
 
 
 def _sample(arity, domain):
     """Random operands for the op tests: every broadcast case, values drawn from `domain`."""
+    cases = _BROADCAST_CASES[arity]
+
     def sample(rng):
-        shapes = _BROADCAST_CASES[rng.integers(len(_BROADCAST_CASES))] if arity == 2 else \
-            [((),), ((4,),), ((2, 3),)][rng.integers(3)]
+        shapes = cases[rng.integers(len(cases))]
         args = []
         for k, shp in enumerate(shapes):
             lo, hi = domain[k] if isinstance(domain, list) else domain
@@ -45,9 +50,9 @@ def _broadcast(*shapes):
 
 def elementwise(name, label, py, partials, *, pseudo, pseudo_partials, scalar=None, scalar_partials=(),
                 kinks=(), flops=1, doc="", domain=(-2.0, 2.0), function="", operators=()):
-    """Register an elementwise op (unary or binary, NumPy broadcasting). `kinks`: (condition,
-    message) pairs for the points where it is not differentiable or not defined, as code over
-    {a}, {b}, {y} with plain operators (== < <= & |), e.g. ("{a} == 0", "relu is not …")."""
+    """Register an elementwise op (one, two or three operands, NumPy broadcasting). `kinks`:
+    (condition, message) pairs for the points where it is not differentiable or not defined, as
+    code over {a}, {b}, {c}, {y} with plain operators (== < <= & |), e.g. ("{a} == 0", "relu is not …")."""
     arity = len(partials)
 
     def cost(shapes, out, attrs):
@@ -174,3 +179,30 @@ elementwise("min", "min", "np.minimum({a}, {b})", ("np.heaviside({b} - {a}, 0.5)
             scalar_partials=("_half_step({b} - {a})", "_half_step({a} - {b})"),
             kinks=(("{a} == {b}", "min is not differentiable where a = b (the derivative is split ½, ½ there)"),),
             doc="the smaller of a and b, entrywise; at a tie each side gets ½ of the derivative")
+
+
+# ---------------------------------------------------------------- comparisons and where
+
+def _comparison(name, op, label, doc, kink):
+    """a op b as 1.0 (true) or 0.0 (false): a step, so both partials are 0 (and at a = b, where
+    it jumps, they are taken as 0 too). NaN compares false, as in IEEE arithmetic."""
+    elementwise(name, label, f"({{a}} {op} {{b}}) * 1.0", ("0.0", "0.0"), pseudo=f"[{{a}} {label} {{b}}]",
+                pseudo_partials=("0", "0"), kinks=(("{a} == {b}", kink),), doc=doc, function=None,
+                operators=(op,), domain=[(-2.0, 2.0), (0.3, 1.7)])
+
+
+for _name, _op, _label, _word in (("lt", "<", "<", "less than"), ("le", "<=", "≤", "at most"),
+                                  ("gt", ">", ">", "greater than"), ("ge", ">=", "≥", "at least")):
+    _comparison(_name, _op, _label, f"1 where a is {_word} b, else 0 (entrywise); its derivative is 0",
+                f"a {_op} b jumps where a = b: its derivative is 0 on either side and taken as 0 there")
+_comparison("eq", "==", "=", "1 where a equals b, else 0 (entrywise); its derivative is 0",
+            "a == b is 1 only where a = b: not differentiable there (its derivative is taken as 0)")
+_comparison("ne", "!=", "≠", "1 where a differs from b, else 0 (entrywise); its derivative is 0",
+            "a != b is 0 only where a = b: not differentiable there (its derivative is taken as 0)")
+
+elementwise("where", "where", "_where({a}, {b}, {c})", ("0.0", "_where({a}, 1.0, 0.0)", "_where({a}, 0.0, 1.0)"),
+            pseudo="where({a}, {b}, {c})", pseudo_partials=("0", "[{a} ≠ 0]", "[{a} = 0]"),
+            scalar="({b} if {a} != 0 else {c})",
+            scalar_partials=("0.0", "(1.0 if {a} != 0 else 0.0)", "(0.0 if {a} != 0 else 1.0)"),
+            doc="where(cond, a, b): a where cond is not 0 (true), else b, entrywise; the derivative "
+                "flows to the operand chosen, none to cond")

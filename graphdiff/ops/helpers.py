@@ -105,6 +105,12 @@ def _half_step(d):
     return 1.0 if d > 0.0 else 0.0 if d < 0.0 else 0.5 + d
 
 
+def _where(cond, a, b):
+    """where(cond, a, b) entrywise: a where cond is not 0, else b (a 0-d result as a NumPy scalar)."""
+    r = np.where(np.asarray(cond) != 0, a, b)
+    return r[()] if r.ndim == 0 else r
+
+
 def _softmax(a):
     """softmax along the last axis."""
     e = np.exp(a - np.max(a, axis=-1, keepdims=True))
@@ -217,11 +223,24 @@ def _diff_vjp(g):
 
 
 def _index_vjp(g, index, shape):
-    """The adjoint of a[index]: g at the entry (or row), zero elsewhere."""
+    """The adjoint of a[index] (whole numbers and slices): g at the entries taken, zero elsewhere
+    (a slice takes each entry at most once, so assigning is adding)."""
     g = np.asarray(g)
-    out = np.zeros(g.shape[:g.ndim - (len(shape) - len(index))] + tuple(shape))
-    out[(Ellipsis,) + tuple(index) + (slice(None),) * (len(shape) - len(index))] = g
+    index = index if isinstance(index, tuple) else (index,)
+    kept = len(shape) - sum(1 for i in index if not isinstance(i, slice))   # y's axes
+    out = np.zeros(g.shape[:g.ndim - kept] + tuple(shape))
+    out[(Ellipsis,) + index + (slice(None),) * (len(shape) - len(index))] = g
     return out
+
+
+def _prod_others(a):
+    """Each entry's product of all the other entries (the partials of prod(a)), without dividing:
+    cumulative products from the left and from the right, so an entry 0 gives no NaN."""
+    a = np.asarray(a, dtype=float)
+    flat = a.reshape(-1)
+    left = np.concatenate(([1.0], np.cumprod(flat[:-1])))
+    right = np.concatenate((np.cumprod(flat[:0:-1])[::-1], [1.0]))
+    return (left * right).reshape(a.shape)
 
 
 HELPERS = {name: fn for name, fn in list(globals().items()) if name.startswith("_") and callable(fn)

@@ -5,12 +5,13 @@ textbook notation. The numbers the sweeps compute come from compiling those very
 the interpreted sweeps, the generated programs and the pseudo-code cannot disagree on a rule.
 
 Template conventions (the same in every op):
-  * `{a}`, `{b}` the operands, `{y}` the op's output, `{t}` an operand's tangent (x_dot),
+  * `{a}`, `{b}`, `{c}` the operands, `{y}` the op's output, `{t}` an operand's tangent (x_dot),
     `{g}` the output's adjoint (y_bar); tangents and adjoints may carry extra *leading* batch axes
     (a full Jacobian pushes many seeds through one sweep), so rules index from the end.
   * static facts of the node: `{nd0}`, `{s0}`, `{n0}`, `{size0}`, `{axes0}`, `{lift0}` of operand 0
     (ndim, shape, first axis, size, its axes as negative indices, broadcast-axes suffix), `{nd1}`,
-    `{s1}` of operand 1, `{ndy}` of y, and the op's parameters (`{p}`, `{ix}`, `{nix}`).
+    `{s1}` of operand 1, `{ndy}` of y, and the op's parameters (`{p}`; for `index`, `{ix}` the
+    index as written inside brackets, `1, 0` or `1:, ::2`, and `{nix}` its number of entries).
   * a pattern is a format string or a function of that mapping (for cases decided by shapes).
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Callable, NamedTuple, Union
 import numpy as np
 
 from . import helpers
+from .indexing import index_text
 
 Pattern = Union[str, Callable[[dict], str]]
 
@@ -202,7 +204,7 @@ def static_mapping(shapes, out_shape, attrs: dict) -> dict:
     if "p" in attrs:
         m["p"] = literal(float(attrs["p"]))
     if "index" in attrs:
-        m["ix"], m["nix"] = ", ".join(str(i) for i in attrs["index"]), len(attrs["index"])
+        m["ix"], m["nix"] = index_text(attrs["index"]), len(attrs["index"])
     return m
 
 
@@ -238,13 +240,14 @@ def to_scalar(source: str) -> str | None:
     return None if _NP_CALL.search(source) else source
 
 
-_NAMES = {"a": "a", "b": "b", "y": "y", "t": "t", "g": "g"}
+_NAMES = {"a": "a", "b": "b", "c": "c", "y": "y", "t": "t", "g": "g"}
+OPERANDS = "abc"   # the operands' names in templates, in order (ops take at most three)
 
 
 def numeric_rules(code: Code, arity: int) -> dict:
     """The Op fields compiled from the templates: eval, jvp, vjp, and for elementwise ops partial,
     partials, scalar_eval and scalar_partials."""
-    ops_args = ", ".join("ab"[:arity])
+    ops_args = ", ".join(OPERANDS[:arity])
     if code.elementwise:
         m = dict(_NAMES)
         eval_fn = compiled(ops_args, code.primal_text(m))
@@ -289,7 +292,7 @@ def kink_note(kinks: tuple, arity: int) -> Callable:
     """`note(args, y, attrs)` from (condition code, message) pairs: the message of the first
     condition that holds (anywhere, for arrays). Conditions use plain operators (==, <, &, %), so
     one compiled function serves floats and arrays alike."""
-    ops_args = ", ".join("ab"[:arity])
+    ops_args = ", ".join(OPERANDS[:arity])
     checks = tuple((compiled(f"{ops_args}, y", fill(cond, _NAMES)), message) for cond, message in kinks)
 
     def note(args, y, attrs=None):

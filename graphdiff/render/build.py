@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import graphviz
 import numpy as np
 
-from ..ops import OPS
+from ..ops import OPS, index_text
 from ..source import GraphError
 from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, html_label, is_grid, math_name, num, partial_name,
                      shape_text, value_plain, value_text)
@@ -155,7 +155,7 @@ def local_partial(sc: Scene, src: int, dst: int, slot: int):
 def op_symbol(node) -> str:
     """The op's symbol as a node shows it: `·ᵀ`, `·⁻¹`, `[1, 0]`, `‖·‖₁` …"""
     if node.op == "index":
-        return "[" + ", ".join(str(i) for i in node.kw.get("index", ())) + "]"
+        return "[" + esc(index_text(node.kw.get("index", ()))) + "]"
     if node.op == "norm" and "p" in node.kw:
         p = node.kw["p"]
         return f"‖·‖<SUB>{esc(num(p, 3) if p != np.inf else '∞')}</SUB>"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from ..explain import is_literal
 from ..graph import Graph
-from ..ops import OPS
+from ..ops import OPS, index_text
 
 COL_PT, ROW_PT = 7.2, 14.4   # a character cell in points (0.1 in × 0.2 in)
 ZOOMS = ("full", "compact", "overview")
@@ -48,7 +48,7 @@ def box_text(g: Graph, i: int) -> str:
         return f"{float(v):g}" if n.shape == () else "⟨" + "×".join(map(str, n.shape)) + "⟩"
     sym = OPS[n.op].label
     if n.op == "index":
-        sym = "[" + ",".join(map(str, n.kw["index"])) + "]"
+        sym = "[" + index_text(n.kw["index"]).replace(" ", "") + "]"
     return f"{sym} {g.label(i)}"
 
 
