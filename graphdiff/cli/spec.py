@@ -142,6 +142,18 @@ COMMANDS = (
                  "layered: never Graphviz"),
         arg("--layout-timeout", type=float, default=10.0, metavar="SECONDS",
             help="give up on Graphviz after this long (0: no limit); the built-in layout stays"))),
+    Command("practice", "compute each step yourself before it is revealed: graphdiff checks it, hints and keeps "
+                        "score (FILE may be a folder: every .gd file in it)", "graphdiff.cli.practice:cmd_practice", (
+        arg("--mode", choices=MODES, default="reverse",
+            help="what you compute: values (primal), tangents (forward) or adjoints (reverse, the default)"),
+        arg("--seed", help=SEED_HELP),
+        arg("--tol", type=float, default=1e-3, metavar="REL",
+            help="an answer is right within this relative tolerance, entry by entry (default 1e-3)"),
+        arg("--ask", metavar="KINDS", help="which questions, comma-separated: steps, derivative, counts, cost, or all "
+                                           "(default: steps, derivative, cost; primal: steps, counts)"),
+        arg("--plain", action="store_true", help="line by line on stdout, answers from stdin (no full screen; "
+                                                 "the default when stdin is not a terminal)"),
+        *out("FILE", "also write the session record (JSON) to FILE", old_spelling=False))),
 )
 
 
