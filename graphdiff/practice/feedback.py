@@ -185,6 +185,9 @@ def _derivative_hint(ctx, q, level, answered):
         return [f"{me} = the sum of the terms you found:"] + \
             [f"  {'+' if k else ' '} {value_text(answered[k], width=72)}   (from {g.label(t.dst)})"
              for k, t in enumerate(s.terms)]
+    if len(s.terms) == 1:
+        line, where = _term_line(ctx, s.terms[0])
+        return [f"{me} = {line}"] + where_lines(where)
     lines = []
     for t in s.terms:
         line, where = _term_line(ctx, t)
