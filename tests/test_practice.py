@@ -160,7 +160,7 @@ def test_forgetting_a_consumers_term_on_a_shared_node():
     answer_until(s, lambda q: q.kind == "adjoint" and q.step == 4)
     fb = s.submit("-1.27792")
     assert [m.name for m in fb.mistakes] == ["forgot_term"]
-    assert "the term from v8 = div(v, u) is missing" in fb.lines[1] and "forgetting a consumer's term" in fb.lines[1]
+    assert fb.lines[1].startswith("  mistake: forgetting a consumer's term on a shared node (the term from v8")
 
 
 def test_the_value_instead_of_the_adjoint_and_the_opposite_sign():
@@ -195,7 +195,7 @@ def test_the_tangent_of_the_wrong_seed():
     other = gd.forward(s.ctx.g, seed=("y", 0)).steps[-1].tangent    # ∂f/∂y, not ∂f/∂x
     fb = s.submit(repr(other))
     assert [m.name for m in fb.mistakes] == ["wrong_seed"]
-    assert "that is the tangent for the seed y, not x" in fb.lines[1]
+    assert fb.lines[1] == "  mistake: the tangent of the wrong seed (that is the tangent for the seed y, not x)"
 
 
 def test_forgetting_an_operands_term_in_forward_mode():

@@ -92,8 +92,8 @@ async def test_a_session_right_answers_hints_mistakes_an_expression_and_quitting
 
         # named mistakes on the shared node's sum, then the answer
         for typed, words in (("-1.27792", "forgetting a consumer's term on a shared node"),
-                             ("v", "that is the value of v, not its adjoint"),
-                             ("0.458689", "the sign is wrong")):
+                             ("v", "the value instead of the adjoint (that is the value of v)"),
+                             ("0.458689", "a sign slip")):
             await answer(app, pilot, typed, keys=False)
             assert words in shown(app).replace("\n", " ")
         assert s.attempts[4].mistakes == ["forgot_term", "value_for_derivative", "sign"]
@@ -118,7 +118,7 @@ async def test_a_matrix_answer_and_a_transposed_matrix_at_80x24():
         await settle(app, pilot)
         assert np.shape(s.current.expected) == (3, 2)             # v̄₁ = Xᵀ Ȳ
         await answer(app, pilot, "[[1, -0.5, 2], [0, 0, 0]]", keys=False)
-        assert "transposed" in s.attempt.mistakes and "the transposed matrix" in shown(app).replace("\n", " ")
+        assert "transposed" in s.attempt.mistakes and "a transposed matrix" in shown(app).replace("\n", " ")
         await answer(app, pilot, "[[1, 0], [-0.5, 0], [2, 0]]", keys=False)
         assert "✓ right: v̄₁ = 3×2 [[1, 0], [-0.5, 0], [2, 0]]" in shown(app)
         assert not app.internal_errors

@@ -34,9 +34,11 @@ RULES = {
 
 
 class Mistake(NamedTuple):
-    """A recognised mistake: `name` is stable (the session record's), `text` says what happened."""
+    """A recognised mistake: `name` is stable (the session record's), `title` names it for people
+    (`forgetting a consumer's term on a shared node`), `text` says what happened here."""
 
     name: str
+    title: str
     text: str
 
 
@@ -258,62 +260,62 @@ def candidates(ctx: Context, q: Question):
     if q.kind in ("ops_dag", "ops_tree"):
         st = ctx.g.stats()
         if q.kind == "ops_tree":
-            yield Mistake("dag_for_tree", "that is the DAG's count: in the tree every shared node is repeated "
-                                          "once per path to the outputs"), st["ops"]
+            yield Mistake("dag_for_tree", "the DAG's count for the tree's", "in the tree every shared node is "
+                          "repeated once per path to the outputs"), st["ops"]
         else:
-            yield Mistake("tree_for_dag", "that is the expression tree's count: in the DAG a shared node is "
-                                          "one node"), st["tree_ops"]
-        yield Mistake("counted_leaves", "that counts the inputs and constants too: they are not operations"), st["nodes"]
+            yield Mistake("tree_for_dag", "the tree's count for the DAG's", "in the DAG a shared node is one "
+                          "node"), st["tree_ops"]
+        yield Mistake("counted_leaves", "inputs and constants counted", "they are not operations"), st["nodes"]
         return
     if q.kind == "factor":
-        yield Mistake("ratio_inverted", "that is the ratio upside down: the larger count over the smaller"), 1 / e
+        yield Mistake("ratio_inverted", "the ratio upside down", "divide the larger count by the smaller"), 1 / e
         return
-    if np.ndim(e) == 0 or np.size(e) > 0:
-        yield Mistake("sign", "the sign is wrong"), -np.asarray(e)
+    yield Mistake("sign", "a sign slip", "the answer has the opposite sign"), -np.asarray(e)
     if np.ndim(e) == 2:
-        yield Mistake("transposed", "that is the transposed matrix: the entries are right, rows and columns "
-                                    "swapped"), np.asarray(e).T
-    if not q.is_step and q.kind != "derivative":
-        return
-    g, mode = ctx.g, ctx.mode
-    if q.kind == "value" or q.node is None:
+        yield Mistake("transposed", "a transposed matrix", "the entries are right, rows and columns "
+                      "swapped"), np.asarray(e).T
+    if q.node is None or q.kind == "value":
         return
     yield from _wrong_seed(ctx, q)
     if q.kind == "derivative":
         return
+    g, mode = ctx.g, ctx.mode
     s = ctx.step_at[q.node]
     what = "tangent" if mode == "forward" else "adjoint"
+    title = f"the value instead of the {what}"
     if q.kind in ("tangent", "adjoint"):
-        yield Mistake("value_for_derivative", f"that is the value of {g.label(q.node)}, not its {what}"), s.value
+        yield Mistake("value_for_derivative", title, f"that is the value of {g.label(q.node)}"), s.value
     terms = [s.terms[q.term]] if q.kind == "term" else list(s.terms)
     swapped = [_with_values(ctx, t) for t in terms]
     if all(v is not None for v in swapped):
-        factor = "consumer's" if mode == "reverse" else "operand's"
-        yield Mistake("value_for_derivative", f"that uses the {factor} value where its {what} belongs "
-                                              f"({'v̄ᵢ' if mode == 'reverse' else 'v̇ⱼ'} is the {what})"), _sum(swapped)
+        whose = "a consumer's value v" if mode == "reverse" else "an operand's value v"
+        symbol = "v̄ᵢ" if mode == "reverse" else "v̇ⱼ"
+        yield Mistake("value_for_derivative", title, f"{whose} where its {what} {symbol} belongs"), _sum(swapped)
     if len(terms) == 1:
         t = terms[0]
         other = ctx.derivative(t.dst if mode == "reverse" else t.src)
         who = f"{g.label(t.dst)}'s adjoint" if mode == "reverse" else f"{g.label(t.src)}'s tangent"
-        yield Mistake("chain_factor_only", f"that is {who} alone: multiply it by the local partial "
-                                           f"∂{g.label(t.dst)}/∂{g.label(t.src)}"), other
-    if len(terms) == 1 and np.ndim(terms[0].partial) == 0 and terms[0].partial is not None:
-        yield Mistake("partial_only", f"that is the local partial alone: multiply it by the "
-                                      f"{'consumer' if mode == 'reverse' else 'operand'}'s {what}"), terms[0].partial
+        yield Mistake("chain_factor_only", "the local partial left out",
+                      f"that is {who} alone: multiply it by ∂{g.label(t.dst)}/∂{g.label(t.src)}"), other
+        if np.ndim(t.partial) == 0 and t.partial is not None:
+            yield Mistake("partial_only", f"the {what} left out", f"that is the local partial "
+                          f"∂{g.label(t.dst)}/∂{g.label(t.src)} alone: multiply it by {who}"), t.partial
     if len(terms) > 1:
         for k, t in enumerate(terms):
             rest = terms[:k] + terms[k + 1:]
             if mode == "reverse":
-                text = (f"the term from {wengert(g, t.dst)} is missing: a node used by {len(terms)} consumers "
-                        f"collects one term from each (forgetting a consumer's term on a shared node)")
+                m = Mistake("forgot_term", "forgetting a consumer's term on a shared node",
+                            f"the term from {wengert(g, t.dst)} is missing: {g.label(q.node)} collects one "
+                            f"term from each of its {len(terms)} consumers")
             else:
-                text = (f"the term through {g.label(t.src)} is missing: the tangent sums one term per operand "
-                        f"that depends on the seed")
-            yield Mistake("forgot_term", text), _sum([r.term for r in rest])
+                m = Mistake("forgot_term", "forgetting an operand's term",
+                            f"the term through {g.label(t.src)} is missing: the tangent sums one term per "
+                            "operand that depends on the seed")
+            yield m, _sum([r.term for r in rest])
         for k, t in enumerate(terms):
             flipped = [r.term if r is not t else -np.asarray(r.term) for r in terms]
-            yield Mistake("sign", f"the sign of the term from {g.label(t.dst if mode == 'reverse' else t.src)} "
-                                  "is wrong"), _sum(flipped)
+            yield Mistake("sign", "a sign slip", f"the term from "
+                          f"{g.label(t.dst if mode == 'reverse' else t.src)} has the wrong sign"), _sum(flipped)
 
 
 def _sum(values):
@@ -349,10 +351,12 @@ def _wrong_seed(ctx: Context, q: Question):
     for label, derivs in ctx.alternatives:
         v = derivs.get(q.node)
         if v is not None:
-            yield Mistake("wrong_seed", f"that is the {what} for the seed {label}, not {ctx.seed_label}"), v
+            yield Mistake("wrong_seed", f"the {what} of the wrong seed",
+                          f"that is the {what} for the seed {label}, not {ctx.seed_label}"), v
 
 
 def mistake_text(mistakes: list[Mistake]) -> str:
-    return "; ".join(m.text for m in mistakes)
+    """`a sign slip (the answer has the opposite sign)`, several joined by `; `."""
+    return "; ".join(f"{m.title} ({m.text})" for m in mistakes)
 
 

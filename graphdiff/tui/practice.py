@@ -163,8 +163,13 @@ class PracticeScreen(Screen):
             self.entries.append((f"  {q.prompt} {text}", "prompt"))
 
     def _record(self, fb) -> None:
+        style = fb.status
         for line in fb.lines:
-            style = "mistake" if line.lstrip().startswith("mistake:") else fb.status
+            head = line.lstrip()
+            if not line.startswith("    "):     # a new part; deeper lines continue the part above
+                style = "right" if head.startswith("✓") else "wrong" if head.startswith("✗") else \
+                    "mistake" if head.startswith("mistake") else "revealed" if head.startswith("the answer") else \
+                    "error" if fb.status == "error" else "hint"
             self.entries.append((line, style))
         q = self.question_shown
         if fb.done and q is not None and q.index is not None and q.kind != "term":
@@ -221,7 +226,7 @@ class PracticeScreen(Screen):
             answer.placeholder = ("enter: the next graph · escape: the debugger · ctrl+q: quit" if self.more and s.finished
                                   else "the session is over · escape: the debugger · ctrl+q: quit")
         else:
-            answer.placeholder = f"{q.prompt} ?   (enter checks · ? or F1: a hint)"
+            answer.placeholder = "your answer · enter checks it · ? or F1: a hint"
 
     def status_text(self) -> Text:
         s, ctx = self.session, self.session.ctx
