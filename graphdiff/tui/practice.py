@@ -9,8 +9,10 @@ debugger with the session kept: `P` there resumes it.
 """
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -118,6 +120,7 @@ class PracticeScreen(Screen):
     @guarded
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit)
+        self.call_after_refresh(self.show)
 
     # ------------------------------------------------------------ answering
 
@@ -197,9 +200,15 @@ class PracticeScreen(Screen):
         self.app.pop_screen()
 
     def action_next_graph(self) -> None:
-        if self.session.over:
-            self.app.practice_next = self.more and self.session.finished
-            self.app.exit()
+        """Enter once the session is over: `graphdiff practice` goes on to the next graph of its
+        folder (or ends); a session started with P goes back to the debugger."""
+        if not self.session.over:
+            return
+        if self.session is not getattr(self.app, "practice", None):
+            self.action_leave()
+            return
+        self.app.practice_next = self.more and self.session.finished
+        self.app.exit()
 
     # ------------------------------------------------------------ drawing
 
@@ -223,8 +232,10 @@ class PracticeScreen(Screen):
         self.call_after_refresh(lambda: box.scroll_end(animate=False))
         answer = self.query_one(Input)
         if s.over:
-            answer.placeholder = ("enter: the next graph · escape: the debugger · ctrl+q: quit" if self.more and s.finished
-                                  else "the session is over · escape: the debugger · ctrl+q: quit")
+            ours = s is getattr(self.app, "practice", None)
+            answer.placeholder = ("enter: the next graph · escape: the debugger · ctrl+q: quit" if ours and self.more
+                                  and s.finished else "the session is over · enter: " +
+                                  ("quit" if ours else "back to the debugger") + " · escape: the debugger")
         else:
             answer.placeholder = "your answer · enter checks it · ? or F1: a hint"
 
@@ -252,12 +263,23 @@ class PracticeScreen(Screen):
                                                     if "contributions received" not in line]
 
     def question_text(self) -> Text:
-        """The log of the session so far (the last lines), then the question being asked."""
+        """The log of the session so far (the last lines), then the question being asked; long lines
+        wrap under their own indentation."""
+        width = self.query_one("#practice-text", Static).size.width or max(self.size.width - 4, 40)
         t = Text()
         for line, style in self.entries[-60:]:
-            t.append(line + "\n", style=STYLES.get(style, ""))
+            t.append(wrapped(line, width) + "\n", style=STYLES.get(style, ""))
         q = self.session.current
         if q is not None:
-            t.append("\n" + q.heading + "\n", style=STYLES["heading"])
-            t.append(f"  {q.prompt} ?", style=STYLES["prompt"])
+            t.append("\n" + wrapped(q.heading, width) + "\n", style=STYLES["heading"])
+            t.append(wrapped(f"  {q.prompt} ?", width), style=STYLES["prompt"])
         return t
+
+
+def wrapped(line: str, width: int) -> str:
+    """A line wrapped at `width` cells, the continuation indented two more than the line."""
+    if cell_len(line) <= width or width < 20:
+        return line
+    indent = " " * (len(line) - len(line.lstrip()) + 2)
+    return "\n".join(textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False,
+                                    drop_whitespace=True)) or line
