@@ -83,6 +83,8 @@ def cmd_practice(args) -> int:
         out = sys.stderr if args.json else sys.stdout
         for s in sessions:
             out.write("\n".join(s.summary_lines()) + "\n")
+        if len(makers) > 1 and sessions:
+            out.write("\n".join(folder_summary(sessions, len(makers))) + "\n")
     doc = total_record(sessions)
     doc["summary"]["graphs"] = len(graphs)
     if args.out:

@@ -39,6 +39,7 @@ class Command(NamedTuple):
     help: str
     run: str            # "module:function", imported when the command runs
     args: tuple = ()
+    file_help: str = "a .gd graph file ('-': read it from standard input)"
 
 
 MODES = ("primal", "forward", "reverse")
@@ -153,7 +154,8 @@ COMMANDS = (
                                            "(default: steps, derivative, cost; primal: steps, counts)"),
         arg("--plain", action="store_true", help="line by line on stdout, answers from stdin (no full screen; "
                                                  "the default when stdin is not a terminal)"),
-        *out("FILE", "also write the session record (JSON) to FILE", old_spelling=False))),
+        *out("FILE", "also write the session record (JSON) to FILE", old_spelling=False)),
+        file_help="a .gd graph file, or a folder: every .gd file in it, in name order"),
 )
 
 
@@ -166,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for c in COMMANDS:
         sp = sub.add_parser(c.name, help=c.help, description=c.help)
-        sp.add_argument("file", metavar="FILE", help="a .gd graph file ('-': read it from standard input)")
+        sp.add_argument("file", metavar="FILE", help=c.file_help)
         sp.add_argument("--at", action="append", metavar="NAME=VALUE",
                         help="an input's value: a number (0.5, -1e-3) or an array ([1, 2], [[1, 0], [0, 1]]) "
                              "of the input's declared shape; repeatable")

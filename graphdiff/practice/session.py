@@ -332,7 +332,8 @@ class Session:
                 "reverse": "each node's adjoint v̄ (a shared node: each consumer's term, then the sum)"}[ctx.mode]
         seed = f", seed {ctx.seed_label}" if ctx.seed_label else ""
         names = self._name_examples()
-        lines = [f"practice: {ctx.mode} sweep{seed} · {len(ctx.stops)} steps, {self.total} questions · compute {what}",
+        asked = f"compute {what}" if "steps" in self.kinds else "questions: " + ", ".join(self.kinds)
+        lines = [f"practice: {ctx.mode} sweep{seed} · {len(ctx.stops)} steps, {self.total} questions · {asked}",
                  f"answer with a number, a fraction, an expression over known quantities — {names} — "
                  "or an array [1, 2], [[1, 0], [0, 1]]",
                  f"right within a relative {ctx.tol:g}; a wrong answer gets a hint (3 levels, the last shows the "
