@@ -8,7 +8,7 @@ import pytest
 
 import graphdiff as gd
 from graphdiff.explain import literal
-from graphdiff.practice import Given, Session, close, evaluate_answer
+from graphdiff.practice import Given, Session, close, evaluate_answer, hint
 from graphdiff.practice.feedback import fill_numbers
 from graphdiff.practice.questions import Context, build
 from graphdiff.source import GraphError
@@ -267,8 +267,8 @@ def test_every_curriculum_graph_in_every_mode_gives_a_full_score_to_right_answer
         while s.current is not None:
             q = s.current
             for level in (1, 2):        # every hint can be written
-                assert all(isinstance(line, str) for line in __import__("graphdiff.practice", fromlist=["hint"])
-                           .hint(s.ctx, q, level, answered=s.terms.get(q.node, {})))
+                lines = hint(s.ctx, q, level, answered=s.terms.get(q.node, {}))
+                assert lines and all(isinstance(line, str) and line for line in lines), (path.name, q.prompt)
             fb = s.submit(typed(q))
             assert fb.status == "right", (path.name, q.prompt, fb.lines)
         assert s.finished and s.summary_lines()[-1] == "full score: every step right first time", path

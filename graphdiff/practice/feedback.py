@@ -18,8 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..emit.pseudo import PseudoEmitter
-from ..explain import dname, num, operand_text, sum_rule, term_expr, value_text, wengert
+from ..explain import dname, formulas, num, operand_text, sum_rule, term_expr, value_text, wengert
 from ..ops import OPS, fill
 from .answers import close, shape_words
 from .questions import Context, Question, expected_text
@@ -75,28 +74,10 @@ def where_lines(where: list[str], indent: str = "  ") -> list[str]:
     return [f"{indent}{'where' if k == 0 else '     '} {w}" for k, w in enumerate(where)]
 
 
-class _Formulas(PseudoEmitter):
-    """The pseudo-code emitter writing operands as the debugger does (names, small literals)."""
-
-    def ref(self, j: int) -> str:
-        return operand_text(self.g, j)
-
-    def mapping(self, n, **extra) -> dict:
-        m = super().mapping(n, **extra)
-        m["y"] = self.g.label(n.id)
-        return m
-
-
-def _formulas(ctx: Context) -> _Formulas:
-    if not hasattr(ctx, "_formulas"):
-        ctx._formulas = _Formulas(ctx.g)
-    return ctx._formulas
-
-
 def primal_formula(ctx: Context, node: int) -> str:
     """`v / u` for v8 = div(v, u): the operation in the notation of the textbook."""
     n = ctx.g.node(node)
-    return fill(OPS[n.op].code.pseudo, _formulas(ctx).mapping(n))
+    return fill(OPS[n.op].code.pseudo, formulas(ctx.g).mapping(n))
 
 
 def local_partial(ctx: Context, dst: int, slot: int) -> str | None:
@@ -106,7 +87,7 @@ def local_partial(ctx: Context, dst: int, slot: int) -> str | None:
     tpl = OPS[n.op].code
     if not tpl.elementwise:
         return None
-    return fill(tpl.pseudo_partials[slot], _formulas(ctx).mapping(n))
+    return fill(tpl.pseudo_partials[slot], formulas(ctx.g).mapping(n))
 
 
 def _term_numbers(ctx: Context, term) -> dict:

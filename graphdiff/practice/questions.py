@@ -222,11 +222,14 @@ def step_items(ctx: Context) -> list:
             continue
         me = ctx.symbol(s.node)
         if mode == "reverse" and len(s.terms) > 1:
-            users = " and ".join(wengert(g, t.dst) for t in s.terms)
-            heading += f"   used by {users}: one term from each, then the sum"
+            twice = {t.dst for t in s.terms if sum(u.dst == t.dst for u in s.terms) > 1}
+            source = [f"{g.label(t.dst)} (operand {t.slot + 1})" if t.dst in twice else g.label(t.dst)
+                      for t in s.terms]
+            users = " and ".join(dict.fromkeys(wengert(g, t.dst) for t in s.terms))
+            heading += f"   used by {users}: one term from each use, then the sum"
             for position, t in enumerate(s.terms):
-                items.append(Question("term", heading, f"from {g.label(t.dst)}: {me} +=",
-                                      f"the term from {g.label(t.dst)}", t.term, number, k, s.node, term=position,
+                items.append(Question("term", heading, f"from {source[position]}: {me} +=",
+                                      f"the term from {source[position]}", t.term, number, k, s.node, term=position,
                                       first_of_step=position == 0))
             items.append(Question("adjoint", heading, f"{me} (the sum of the {len(s.terms)} terms) =", me, d,
                                   number, k, s.node, first_of_step=False, reveals=reveals))

@@ -26,7 +26,7 @@ from ..graph import Graph
 from ..source import GraphError
 from ..values import jsonable
 from .answers import close, evaluate_answer, shape_words
-from .feedback import LEVELS, Mistake, diagnose, hint, mistake_text
+from .feedback import LEVELS, diagnose, hint, mistake_text
 from .questions import DEFAULT_KINDS, DEFAULT_TOL, Context, Given, Question, build, expected_text, mode_word, short
 
 ASK_HINT = ("?", "hint")
@@ -224,8 +224,6 @@ class Session:
 
     def _read(self, q: Question, text: str):
         if q.words:
-            if text.lower() in ("?", "hint"):
-                return None
             word = mode_word(text)
             if word is None:
                 raise GraphError(f"'{text}' is not a mode: answer forward, reverse or same")
