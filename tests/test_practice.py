@@ -272,3 +272,12 @@ def test_every_curriculum_graph_in_every_mode_gives_a_full_score_to_right_answer
             fb = s.submit(typed(q))
             assert fb.status == "right", (path.name, q.prompt, fb.lines)
         assert s.finished and s.summary_lines()[-1] == "full score: every step right first time", path
+
+
+def test_a_tree_too_large_to_count_is_not_asked():
+    squares = "\n".join(f"v{k + 1} = v{k} * v{k}" for k in range(1, 80))
+    g = gd.parse(f"input x = 1.0001\nv1 = x * x\n{squares}\noutput f = v80\n")     # a tree of 2^80 products
+    s = Session(g, mode="primal", kinds=["counts"])
+    assert [q.kind for q in s.questions] == ["ops_dag"]
+    assert s.submit("81").status == "wrong" and "…" in s.hint().lines[0]
+    assert s.submit("80").status == "right"

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..explain import dname, formulas, num, operand_text, sum_rule, term_expr, value_text, wengert
 from ..ops import OPS, fill
+from ..values import EXACT_DIGITS, count
 from .answers import close, shape_words
 from .questions import Context, Question, expected_text
 
@@ -184,15 +185,18 @@ def _count_hint(ctx, q, level, answered):
     if level == 1:
         return ["count the nodes that apply an operation (not inputs, not constants); in the expression tree "
                 "(no sharing) a node appears once for every path from it to the outputs"]
+    ops = [n for n in g.node_list() if not n.is_leaf]
+    if q.kind == "ops_dag":
+        return [f"the operations: {_listed([g.label(n.id) for n in ops])}"]
     copies = g.tree_copies()
-    shared = [(g.label(n.id), copies[n.id]) for n in g.node_list() if not n.is_leaf and copies[n.id] > 1]
-    ops = g.n_ops()
-    lines = [f"the DAG has {ops} operation node{'s' * (ops != 1)}"] if q.kind == "ops_tree" else \
-        [f"the operations: {', '.join(g.label(n.id) for n in g.node_list() if not n.is_leaf)}"]
-    if q.kind == "ops_tree":
-        lines.append("shared nodes and their copies in the tree: " +
-                     (", ".join(f"{name} × {c}" for name, c in shared) if shared else "none (nothing is shared)"))
-    return lines
+    shared = [f"{g.label(n.id)} × {count(copies[n.id])}" for n in ops if copies[n.id] > 1]
+    return [f"the DAG has {len(ops)} operation node{'s' * (len(ops) != 1)}; shared nodes and their copies in "
+            f"the tree: {_listed(shared) if shared else 'none (nothing is shared)'}"]
+
+
+def _listed(items: list[str], most: int = 12) -> str:
+    """`a, b, c`, or the first `most` and an ellipsis."""
+    return ", ".join(items) if len(items) <= most else ", ".join(items[:most]) + ", …"
 
 
 def _cost_hint(ctx, q, level, answered):
@@ -243,7 +247,7 @@ def candidates(ctx: Context, q: Question):
         if q.kind == "ops_tree":
             yield Mistake("dag_for_tree", "the DAG's count for the tree's", "in the tree every shared node is "
                           "repeated once per path to the outputs"), st["ops"]
-        else:
+        elif st["tree_ops"] < 10 ** EXACT_DIGITS:
             yield Mistake("tree_for_dag", "the tree's count for the DAG's", "in the DAG a shared node is one "
                           "node"), st["tree_ops"]
         yield Mistake("counted_leaves", "inputs and constants counted", "they are not operations"), st["nodes"]

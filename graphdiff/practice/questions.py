@@ -23,6 +23,7 @@ from ..explain import dname, num, stops, value_text, wengert
 from ..graph import Graph
 from ..source import GraphError
 from ..sweeps import Sweep, entry_names
+from ..values import EXACT_DIGITS
 from .answers import suffixed
 
 DEFAULT_TOL = 1e-3
@@ -272,10 +273,12 @@ def count_questions(ctx: Context) -> list[Question]:
     st = ctx.g.stats()
     topic = "counting operations: inputs and constants are not operations; the expression tree repeats a " \
             "shared node once per path to the outputs"
-    return [Question("ops_dag", topic, "operation nodes in the DAG (sharing on) =",
-                     "the DAG's count of operations", st["ops"], exact=True),
-            Question("ops_tree", topic, "operation nodes in the expression tree (sharing off) =",
-                     "the tree's count of operations", st["tree_ops"], exact=True, first_of_step=False)]
+    out = [Question("ops_dag", topic, "operation nodes in the DAG (sharing on) =",
+                    "the DAG's count of operations", st["ops"], exact=True)]
+    if st["tree_ops"] < 10 ** EXACT_DIGITS:    # a tree of astronomically many nodes is not a count to type
+        out.append(Question("ops_tree", topic, "operation nodes in the expression tree (sharing off) =",
+                            "the tree's count of operations", st["tree_ops"], exact=True, first_of_step=False))
+    return out
 
 
 def cost_questions(ctx: Context) -> list[Question]:
