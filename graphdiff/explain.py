@@ -119,6 +119,12 @@ def _names(g: Graph) -> _Names:
     return g.cache[key]
 
 
+def formulas(g: Graph) -> PseudoEmitter:
+    """The pseudo-code emitter with the debugger's names (author names, literals): the textbook
+    form of a node's operation and of its local partials (cached on the graph)."""
+    return _names(g)
+
+
 def term_expr(g: Graph, term, mode: str) -> str:
     """The right-hand side of one chain-rule term in matrix-calculus form: what the consumer sends
     (reverse: `v̄ xᵀ`) or the operand's share of the tangent (forward: `Ȧ x`)."""

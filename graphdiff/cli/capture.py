@@ -21,14 +21,20 @@ def screen_text(app) -> str:
 
 
 async def capture(path: str, size: tuple[int, int], keys: list[str], *, mode: str = "primal",
-                  layout: str = "auto") -> tuple[str, str]:
-    """(text, svg) of the debugger on `path` at `size` after `keys`."""
+                  layout: str = "auto", answers: list[str] | None = None) -> tuple[str, str]:
+    """(text, svg) of the debugger on `path` at `size` after `keys`; with `answers`, of the
+    practice screen (`graphdiff practice`) after typing each answer and enter (`?` asks a hint)."""
     from ..api import load
     from ..tui.app import GraphdiffApp
     g = load(path)
-    app = GraphdiffApp(g, path=path, mode=mode, layout_engine=layout, layout_timeout=60)
+    practice = None
+    if answers is not None:
+        from ..practice import Session
+        practice = Session(g, mode=mode, path=path)
+    app = GraphdiffApp(g, path=path, mode=mode, layout_engine=layout, layout_timeout=60, practice=practice)
     async with app.run_test(size=size) as pilot:
-        for key in [None, *keys]:
+        typed = [[*text, "enter"] for text in answers or ()]
+        for key in [None, *keys, *[k for keys_ in typed for k in keys_]]:
             if key is not None:
                 await pilot.press(key)
             await app.workers.wait_for_complete()
@@ -48,6 +54,8 @@ def main(argv=None) -> int:
     p.add_argument("--keys", default="", help='keys to press, separated by spaces: "r n n n"')
     p.add_argument("--mode", choices=("primal", "forward", "reverse"), default="primal")
     p.add_argument("--layout", choices=("auto", "dot", "layered"), default="auto")
+    p.add_argument("--practice", metavar="ANSWERS", default=None,
+                   help='open the practice screen and type these answers, separated by | ("-1|1|?")')
     p.add_argument("-o", "--out", help="write the screen as text here (default: stdout)")
     p.add_argument("--svg", help="also write an SVG picture of the screen here")
     args = p.parse_args(argv)
@@ -55,7 +63,9 @@ def main(argv=None) -> int:
         w, h = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         p.error(f"bad --size '{args.size}': expected WIDTHxHEIGHT such as 80x24")
-    text, svg = asyncio.run(capture(args.file, (w, h), args.keys.split(), mode=args.mode, layout=args.layout))
+    answers = None if args.practice is None else [a.strip() for a in args.practice.split("|") if a.strip()]
+    text, svg = asyncio.run(capture(args.file, (w, h), args.keys.split(), mode=args.mode, layout=args.layout,
+                                    answers=answers))
     if args.out:
         Path(args.out).write_text(text)
     else:

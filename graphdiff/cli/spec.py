@@ -39,6 +39,8 @@ class Command(NamedTuple):
     help: str
     run: str            # "module:function", imported when the command runs
     args: tuple = ()
+    file_help: str = ("a .gd graph file ('-': read it from standard input), or PATH.py:FUNC, a Python function "
+                      "to trace (this runs the file; --at gives its inputs' values)")
 
 
 MODES = ("primal", "forward", "reverse")
@@ -155,6 +157,19 @@ COMMANDS = (
                  "layered: never Graphviz"),
         arg("--layout-timeout", type=float, default=10.0, metavar="SECONDS",
             help="give up on Graphviz after this long (0: no limit); the built-in layout stays"))),
+    Command("practice", "compute each step yourself before it is revealed: graphdiff checks it, hints and keeps "
+                        "score (FILE may be a folder: every .gd file in it)", "graphdiff.cli.practice:cmd_practice", (
+        arg("--mode", choices=MODES, default="reverse",
+            help="what you compute: values (primal), tangents (forward) or adjoints (reverse, the default)"),
+        arg("--seed", help=SEED_HELP),
+        arg("--tol", type=float, default=1e-3, metavar="REL",
+            help="an answer is right within this relative tolerance, entry by entry (default 1e-3)"),
+        arg("--ask", metavar="KINDS", help="which questions, comma-separated: steps, derivative, counts, cost, or all "
+                                           "(default: steps, derivative, cost; primal: steps, counts)"),
+        arg("--plain", action="store_true", help="line by line on stdout, answers from stdin (no full screen; "
+                                                 "the default when stdin is not a terminal)"),
+        *out("FILE", "also write the session record (JSON) to FILE", old_spelling=False)),
+        file_help="a .gd graph file, or a folder: every .gd file in it, in name order"),
 )
 
 
@@ -167,9 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for c in COMMANDS:
         sp = sub.add_parser(c.name, help=c.help, description=c.help)
-        sp.add_argument("file", metavar="FILE", help="a .gd graph file ('-': read it from standard input), or "
-                                                     "PATH.py:FUNC, a Python function to trace (this runs the "
-                                                     "file; --at gives its inputs' values)")
+        sp.add_argument("file", metavar="FILE", help=c.file_help)
         sp.add_argument("--at", action="append", metavar="NAME=VALUE",
                         help="an input's value: a number (0.5, -1e-3) or an array ([1, 2], [[1, 0], [0, 1]]) "
                              "of the input's declared shape; repeatable")

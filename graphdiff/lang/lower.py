@@ -32,7 +32,9 @@ class Lowerer:
     def __init__(self, g: Graph, at: dict | None):
         self.g = g
         self.at = dict(at or {})
-        self.scope: dict[str, int] = {}     # each name of the file -> the node it is bound to now
+        # each name of the file -> the node it is bound to now; names the graph already has (a
+        # practice answer is read over the quantities revealed so far) are known from the start
+        self.scope: dict[str, int] = dict(g.names)
         self.versions: dict[str, int] = {}  # how many times a name has been bound again
 
     def name(self, e: A.Name) -> int:

@@ -24,7 +24,7 @@ from ..source import GraphError
 from . import dialogs
 from .guard import guarded
 from .layout import LayoutTimeout, Ranked, Topology, graphviz_layout, layered, topology
-from .messages import (LayoutFailed, LayoutReady, NodeClicked, StepChanged, SweepFailed,
+from .messages import (LayoutFailed, LayoutReady, NodeClicked, PracticeReady, StepChanged, SweepFailed,
                        SweepReady)
 from .state import MODES, Debugger, compute
 from .widgets import CurrentRow, GraphView, Inspector, KeyBar, StatusLine, TraceTable
@@ -74,6 +74,8 @@ class DebuggerScreen(Screen):
         Binding("j,down", "pan(0, 3)", "pan", show=False, tooltip="pan the graph down"),
         Binding("full_stop", "centre", "centre", show=False, tooltip="centre the graph on the current node"),
         Binding("m", "more", "more", show=False, tooltip="more: larger arrays in full, and a term's Jacobian"),
+        Binding("P", "practice", "practice", tooltip="practice: type each step's value, tangent or adjoint before "
+                                                     "it is revealed (checked, with hints and a score)"),
         Binding("pageup", "scroll_inspector(-1)", "scroll", show=False, tooltip="scroll the inspector up"),
         Binding("pagedown", "scroll_inspector(1)", "scroll", show=False, tooltip="scroll the inspector down"),
         Binding("question_mark", "help", "help", tooltip="this list of keys"),
@@ -274,6 +276,10 @@ class DebuggerScreen(Screen):
         self.show_layout(msg.topology, msg.ranked)
         if msg.engine == "dot":
             self.app.graphviz_ready_at = time.perf_counter()
+            from .practice import PracticeScreen
+            for screen in self.app.screen_stack:     # a practice screen draws the same graph
+                if isinstance(screen, PracticeScreen):
+                    screen.show_layout(msg.topology, msg.ranked)
 
     def show_layout(self, topo: Topology, ranked: Ranked) -> None:
         """Draw a layout; the first one opens at the most detailed zoom that shows the whole graph
@@ -482,6 +488,36 @@ class DebuggerScreen(Screen):
             return
         self.app.push_screen(CodeScreen(self))
 
+    @when_ready
+    def action_practice(self) -> None:
+        """Practice the current sweep (the same mode, seed and inputs); a session started before
+        on the same sweep is resumed with its score."""
+        dbg = self.dbg
+        if dbg.sweep is None or dbg.step is None:
+            self._move(lambda: None)
+            return
+        key = dbg.key()
+        session = self.app.practice_sessions.get(key)
+        if session is not None and not session.over:
+            self.app.open_practice(session)
+            return
+        self.practice_worker(key, dbg.mode, dict(dbg.at), dbg.seeds.get(dbg.mode))
+
+    @work(thread=True, exclusive=True, group="practice", exit_on_error=False)
+    def practice_worker(self, key, mode, at, seed) -> None:
+        from ..practice import Session
+        try:
+            session = Session(self.dbg.graph, mode=mode, seed=seed, at=at or None, path=self.path)
+        except GraphError as e:
+            self.app.call_from_thread(self.notify, f"practice: {e.message}", severity="warning", timeout=6)
+            return
+        self.app.practice_sessions[key] = session
+        self.post_message(PracticeReady(session))
+
+    @guarded
+    def on_practice_ready(self, msg: PracticeReady) -> None:
+        self.app.open_practice(msg.session)
+
     def action_help(self) -> None:
         self.app.push_screen(dialogs.HelpScreen(self.BINDINGS))
 
@@ -544,8 +580,16 @@ class GraphdiffApp(App):
 
     def __init__(self, graph: Graph, *, path: str = "graph.gd", mode: str = "primal",
                  layout_engine: str = "auto", preset_layout: Ranked | tuple | None = None,
-                 layout_timeout: float | None = 10.0):
+                 layout_timeout: float | None = 10.0, practice=None, practice_label: str = "",
+                 practice_more: bool = False):
+        """`practice`: a graphdiff.practice.Session to open on (`graphdiff practice`), with its
+        screen's label and whether another graph follows it (a folder)."""
         super().__init__()
+        self.practice = practice
+        self.practice_label = practice_label
+        self.practice_more = practice_more
+        self.practice_next = False     # set when the student asks for the next graph of a folder
+        self.practice_sessions: dict = {}   # sweep key -> Session started with P (resumed by P)
         self.debugger = Debugger(graph, mode=mode, run_now=False)
         self.path = path
         self.sub_title = Path(path).name
@@ -564,6 +608,18 @@ class GraphdiffApp(App):
 
     def get_default_screen(self) -> Screen:
         return self._main
+
+    def on_mount(self) -> None:
+        if self.practice is not None:
+            self.practice_sessions[self.debugger.key(self.practice.ctx.mode)] = self.practice
+            self.open_practice(self.practice)
+
+    def open_practice(self, session) -> None:
+        """Show a practice session's screen (over the debugger)."""
+        from .practice import PracticeScreen
+        more = self.practice_more if session is self.practice else False
+        label = self.practice_label if session is self.practice else ""
+        self.push_screen(PracticeScreen(session, label=label, more=more))
 
     async def run_action(self, action, default_namespace=None) -> bool:
         """Every key's action: an unexpected error becomes a notice, and the app stays alive."""

@@ -81,3 +81,19 @@ class CostReady(Message):
     """The forward and reverse counts of the compare screen, computed in a worker."""
 
     counts: dict
+
+
+@dataclass
+class PracticeReady(Message):
+    """A practice session (graphdiff.practice.Session) was built in a worker: open its screen."""
+
+    session: Any
+
+
+@dataclass
+class AnswerChecked(Message):
+    """A practice answer was checked in a worker: what was typed and the session's Feedback
+    (None when checking failed: the error has been reported)."""
+
+    text: str
+    feedback: Any

@@ -432,7 +432,7 @@ class CurrentRow(Bound, Static):
 PRIORITY = {   # which keys the bar keeps when the terminal is narrow (0 = always)
     "next": 0, "prev": 0, "mode('primal')": 0, "mode('forward')": 0, "mode('reverse')": 0,
     "help": 0, "quit": 0, "app.quit": 0, "app.pop_screen": 0, "move(1)": 0, "move(-1)": 0,
-    "move('next')": 0, "move('prev')": 0,
+    "move('next')": 0, "move('prev')": 0, "leave": 0, "hint": 0,
     "step_into": 1, "first": 1, "last": 1, "cont": 1, "breakpoint": 1,
     "seed": 2, "edit_input": 2, "export": 2, "compare": 2, "program": 2, "table": 2,
 }
