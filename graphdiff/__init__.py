@@ -16,7 +16,7 @@ import importlib
 __version__ = "0.2.0"
 
 _WHERE = {
-    "Graph": "api", "Ref": "api", "load": "api", "parse": "api", "FUNCTIONS": "api",
+    "Graph": "api", "Ref": "api", "load": "api", "parse": "api", "FUNCTIONS": "api", "function": "api",
     "Node": "graph", "OPS": "ops", "Op": "ops", "GraphError": "source",
     "Jacobian": "sweeps", "Step": "sweeps", "Sweep": "sweeps", "Term": "sweeps",
     "forward": "sweeps", "primal": "sweeps", "reverse": "sweeps",

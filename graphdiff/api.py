@@ -46,6 +46,11 @@ class Graph(core.Graph):
         self.set_output(name, ref.id)
         return ref
 
+    def group(self, name: str):
+        """`with g.group("layer1"):` puts the nodes made inside into the group `layer1` (nested
+        blocks nest), as a function call of the language does; see `graphdiff.function`."""
+        return _GroupBlock(self, name)
+
     # ------------------------------------------------------------ derivatives
 
     def eval(self, at=None) -> dict:
@@ -72,6 +77,48 @@ class Graph(core.Graph):
         """Inline display in Jupyter: SVG through Graphviz, text when `dot` is missing."""
         from .render.notebook import mimebundle
         return mimebundle(self, include=include, exclude=exclude)
+
+
+class _GroupBlock:
+    def __init__(self, g: Graph, name: str):
+        if not (isinstance(name, str) and name.isidentifier()):
+            raise GraphError(f"a group's name is an identifier, such as layer1; got {name!r}")
+        self.g, self.name = g, name
+
+    def __enter__(self):
+        self.id = self.g.open_group(self.name)
+        return self
+
+    def __exit__(self, *exc):
+        self.g.close_group()
+        return False
+
+
+def function(f=None, *, name: str | None = None):
+    """A decorator: each call of the decorated Python function on node handles is one group
+    instance named after it (`layer`, then `layer#2` …), holding the nodes the call makes, as
+    `def layer(x, W, b) = …` does in the language. Called on plain numbers it just runs."""
+    import functools
+
+    def wrap(fn):
+        fname = name or getattr(fn, "__name__", "function")
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            refs = [a for a in (*args, *kwargs.values()) if isinstance(a, Ref)]
+            if not refs:
+                return fn(*args, **kwargs)
+            g = refs[0].graph
+            g.open_group(fname, function=fname, inputs=tuple(dict.fromkeys(r.id for r in refs)))
+            result = None
+            try:
+                result = fn(*args, **kwargs)
+            finally:
+                outs = result if isinstance(result, (tuple, list)) else (result,)
+                g.close_group(tuple(r.id for r in outs if isinstance(r, Ref)))
+            return result
+        return call
+    return wrap(f) if f is not None else wrap
 
 
 from .interop.numpy import ArrayProtocol  # noqa: E402  (NumPy functions on handles build nodes)

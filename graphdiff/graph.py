@@ -19,6 +19,33 @@ _NO_KW: dict = {}    # the kw of every node without attributes (shared: never mu
 _ALL_SLOTS = {0: (), 1: (0,), 2: (0, 1), 3: (0, 1, 2)}
 
 
+class Group:
+    """One instance of a group: a call of a function of the language (`layer(x, W1, b1)`), an
+    iteration of a loop, or a `with g.group("name"):` block of the Python API.
+
+    `name` is the instance's part of a call path (`layer1`, `cell[3]`), `function` the function
+    it instantiates (None for a plain block), `parent` the enclosing group (-1: the top level),
+    `inputs` the nodes from outside handed to it (a call's arguments; empty for a block until it
+    is closed, when they are found from its members) and `outputs` the nodes it hands back.
+    Members are the nodes whose `group` is this group or a group inside it.
+    """
+
+    __slots__ = ("id", "name", "function", "parent", "inputs", "outputs", "span", "depth")
+
+    def __init__(self, id, name, function, parent, depth, inputs=(), span=None):
+        self.id = id
+        self.name = name
+        self.function = function
+        self.parent = parent
+        self.depth = depth      # 1 for a top-level group
+        self.inputs: tuple[int, ...] = tuple(inputs)
+        self.outputs: tuple[int, ...] = ()
+        self.span = span
+
+    def __repr__(self) -> str:
+        return f"Group({self.id}: {self.name}{f' = {self.function}(…)' if self.function else ''}, depth {self.depth})"
+
+
 def _choices(name: str, names, what: str) -> str:
     """'did you mean …?' when a name is close, and always the list of valid names."""
     names = list(names)
@@ -35,7 +62,8 @@ class Node:
     operand is not a constant (the ones a derivative flows through).
     """
 
-    __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "var_slots", "names", "value", "span")
+    __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "var_slots", "names", "value", "span",
+                 "group")
 
     def __init__(self, id, op, operands, attrs, shape, value=None, span=None):
         self.id = id
@@ -49,6 +77,7 @@ class Node:
         self.names: tuple[str, ...] = ()
         self.value = value
         self.span = span
+        self.group = -1         # set by Graph: the innermost group the node was made in (-1: none)
 
     @property
     def is_leaf(self) -> bool:
@@ -75,6 +104,10 @@ class Graph:
         self.inputs: tuple[int, ...] = ()
         self.outputs: tuple[tuple[str, int], ...] = ()
         self.names: dict[str, int] = {}
+        self.groups: list[Group] = []
+        self._open: list[tuple[int, int]] = []   # the groups being built (id, first node), innermost last
+        self._group = -1                 # the group new nodes go in
+        self._instances: dict[tuple[int, str], int] = {}   # (parent, name) -> instances so far
         self.cache: dict = {}  # derived facts whose keys include len(self): reachability, compiled code
 
     # ------------------------------------------------------------ construction
@@ -103,6 +136,7 @@ class Graph:
             if o.op != "const":
                 slots.append(k)
         node.scalar = scalar
+        node.group = self._group
         node.var_slots = (_ALL_SLOTS.get(len(slots)) or tuple(slots)) if len(slots) == len(node.operands) else tuple(slots)
         nodes.append(node)
         self._consumers = None    # rebuilt on demand
@@ -181,6 +215,69 @@ class Graph:
         self.outputs += ((name, i),)
 
     # ------------------------------------------------------------ queries
+
+    # ------------------------------------------------------------ groups
+
+    def open_group(self, name: str, *, function: str | None = None, inputs=(), span: Span | None = None) -> int:
+        """Start a group instance inside the current one; nodes made until `close_group` belong
+        to it. A node that already exists (sharing) keeps the group it was first made in."""
+        parent = self._group
+        depth = self.groups[parent].depth + 1 if parent >= 0 else 1
+        k = self._instances[parent, name] = self._instances.get((parent, name), 0) + 1
+        gid = len(self.groups)
+        # the second `layer` inside one parent is `layer#2`, as a name bound again is `x#2`
+        self.groups.append(Group(gid, name if k == 1 else f"{name}#{k}", function, parent, depth, inputs, span))
+        self._open.append((gid, len(self._nodes)))
+        self._group = gid
+        return gid
+
+    def close_group(self, outputs=()) -> int:
+        """End the innermost open group, with the nodes it hands back. A group that made no node
+        of its own (a second call on the same arguments: every node was shared) is dropped, and
+        the id of the instance that made its outputs is returned instead (-1 if none did)."""
+        if not self._open:
+            raise GraphError("no group is open")
+        gid, first = self._open.pop()
+        self._group = self._open[-1][0] if self._open else -1
+        group = self.groups[gid]
+        group.outputs = tuple(outputs)
+        own = range(first, len(self._nodes))             # every node made while it was open
+        if not own:
+            for dropped in self.groups[gid:]:             # it and any empty groups inside it
+                base = dropped.name.split("#")[0]
+                self._instances[dropped.parent, base] -= 1
+            del self.groups[gid:]
+            made = {self._nodes[o].group for o in outputs}
+            return made.pop() if len(made) == 1 else -1
+        if not group.inputs:
+            inside = set(own)
+            seen, ins = set(), []
+            for i in own:
+                for j in self._nodes[i].operands:
+                    if j not in inside and j not in seen and self._nodes[j].op != "const":
+                        seen.add(j)
+                        ins.append(j)
+            group.inputs = tuple(ins)
+        return gid
+
+    def group_path(self, gid: int) -> tuple[int, ...]:
+        """The groups from the top level down to gid (empty for -1)."""
+        path = []
+        while gid >= 0:
+            path.append(gid)
+            gid = self.groups[gid].parent
+        return tuple(reversed(path))
+
+    def call_path(self, i: int) -> str:
+        """Node i's call path, dotted: `net.layer1.tanh` (its op last; its label for a leaf)."""
+        n = self._nodes[i]
+        parts = [self.groups[g].name for g in self.group_path(n.group)]
+        return ".".join(parts + [self.label(i) if n.is_leaf or n.names else n.op])
+
+    def members(self, gid: int) -> list[int]:
+        """The nodes made in group gid or in a group inside it, in topological order."""
+        inside = {gid} | {g.id for g in self.groups if gid in self.group_path(g.id)}
+        return [n.id for n in self._nodes if n.group in inside]
 
     def label(self, i: int) -> str:
         """The display name of node i: its author's first name, else v{i}."""
@@ -278,6 +375,8 @@ class Graph:
         if nodes > limit:
             raise GraphError(f"the expression tree would have {nodes} nodes (more than {limit})")
         t = type(self)(share=False)
+        for grp in self.groups:         # the same groups; a copy of a node stays in its group
+            t.groups.append(Group(grp.id, grp.name, grp.function, grp.parent, grp.depth, (), grp.span))
         t_input = {}
         for i in self.inputs:
             n = self._nodes[i]
@@ -300,7 +399,9 @@ class Graph:
                     k = len(n.operands)
                     ops_ = results[len(results) - k:]
                     del results[len(results) - k:]
+                    t._group = n.group
                     new = t.apply(n.op, ops_, n.attrs, span=n.span)
+                    t._group = -1
                     for nm in n.names:
                         if nm not in t.names:
                             t.bind(nm, new)
