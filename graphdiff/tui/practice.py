@@ -87,6 +87,7 @@ class PracticeScreen(Screen):
             self.query_one(GraphView).loading = True
             self.lay_out()
         self.show()
+        self.call_after_refresh(self.show)      # again once the panes have their widths: the text wraps to them
         self.query_one(Input).focus()
 
     @work(thread=True, exclusive=True, group="practice-layout", exit_on_error=False)
