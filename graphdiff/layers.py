@@ -80,7 +80,7 @@ def boundary(g: Graph, gid: int) -> Boundary:
     if key in g.cache:
         return g.cache[key]
     grp = g.groups[gid]
-    members = frozenset(g.members(gid))
+    members = frozenset(_members(g)[gid])
     found = []
     for i in sorted(members):
         for j in g.node(i).operands:
@@ -94,6 +94,21 @@ def boundary(g: Graph, gid: int) -> Boundary:
                                   + used_outside))
     g.cache[key] = b = Boundary(inputs, outputs, members)
     return b
+
+
+def _members(g: Graph) -> list[list[int]]:
+    """Every group's members (nodes made in it or in a group inside it), in one pass over the
+    nodes (Graph.members answers for one group; a recurrence has thousands)."""
+    key = ("layers.members", len(g), len(g.groups))
+    if key not in g.cache:
+        out: list[list[int]] = [[] for _ in g.groups]
+        for n in g.node_list():
+            gid = n.group
+            while gid >= 0:
+                out[gid].append(n.id)
+                gid = g.groups[gid].parent
+        g.cache[key] = out
+    return g.cache[key]
 
 
 def owners(g: Graph, collapsed) -> list[int]:
@@ -161,24 +176,27 @@ def steps(g: Graph, sweep, collapsed) -> list:
         gid = owner.get(s.node)
         if gid is not None:
             inner.setdefault(gid, []).append(s.index)
+    at = {s.node: s for s in sweep.steps}
     out = []
     for s in sweep.steps:
         gid = owner.get(s.node)
         if gid is None:
             out.append(s)
         elif inner[gid][-1] == s.index:
-            out.append(layer_step(g, sweep, gid, inner[gid]))
+            out.append(layer_step(g, sweep, gid, inner[gid], at))
     return out
 
 
-def layer_step(g: Graph, sweep, gid: int, inner=None) -> LayerStep | None:
-    """Group instance gid read as one step of `sweep` (None when the sweep does not enter it)."""
+def layer_step(g: Graph, sweep, gid: int, inner=None, at=None) -> LayerStep | None:
+    """Group instance gid read as one step of `sweep` (None when the sweep does not enter it).
+    `inner` (its steps' indices) and `at` (node -> step) save the callers' passes over the sweep."""
     b = boundary(g, gid)
     if inner is None:
         inner = [s.index for s in sweep.steps if s.node in b.members]
     if not inner:
         return None
-    at = {s.node: s for s in sweep.steps}
+    if at is None:
+        at = {s.node: s for s in sweep.steps}
     mode = sweep.mode
     values = tuple(sweep.values[y] for y in b.outputs)
     if mode == "primal":
