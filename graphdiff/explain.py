@@ -361,6 +361,14 @@ def _block_name(g: Graph, y: int, x: int) -> str:
     return f"∂{g.label(y)}/∂{g.label(x)}"
 
 
+def _product(g: Graph, y: int, x: int, vector: str, *, transpose: bool = False) -> str:
+    """A block of the layer's Jacobian times a tangent or adjoint: `(∂h/∂W1)ᵀ h̄`, `(∂h/∂x) ẋ`;
+    between scalars a plain product, `∂h/∂w·h̄`."""
+    if g.node(y).shape == () and g.node(x).shape == ():
+        return f"{_block_name(g, y, x)}·{vector}"
+    return f"({_block_name(g, y, x)}){'ᵀ' if transpose else ''} {vector}"
+
+
 def layer_rule(g: Graph, layer) -> str:
     """The layer-level chain rule as one equation: `x̄, W̄₁, b̄₁ += J_layerᵀ h̄` (reverse, the VJP),
     `ḣ = J_layer (ẋ, Ẇ₁, ḃ₁)` (forward, the JVP), `h = layer(x, W1, b1)` (primal)."""
@@ -388,20 +396,20 @@ def layer_terms(g: Graph, layer, shares: dict | None = None) -> list[tuple[str, 
     out = []
     if layer.mode == "reverse":
         for x, share in zip(layer.inputs, layer.into):
-            parts = [f"({_block_name(g, y, x)})ᵀ {dname(g.label(y), 'reverse')}"
+            parts = [_product(g, y, x, dname(g.label(y), 'reverse'), transpose=True)
                      for y, ybar in zip(layer.outputs, layer.out) if ybar is not None]
             if share is not None and parts:
                 out.append((f"{dname(g.label(x), 'reverse')} += {' + '.join(parts)}", share))
         return out
     for y, ydot in zip(layer.outputs, layer.out):
-        parts = [f"({_block_name(g, y, x)}) {dname(g.label(x), 'forward')}"
+        parts = [_product(g, y, x, dname(g.label(x), 'forward'))
                  for x, xdot in zip(layer.inputs, layer.into) if xdot is not None]
         if ydot is not None and parts:
             out.append((f"{dname(g.label(y), 'forward')} = {' + '.join(parts)}", ydot))
             if shares and len(parts) > 1:
                 for x, xdot in zip(layer.inputs, layer.into):
                     if xdot is not None and (y, x) in shares:
-                        out.append((f"  ({_block_name(g, y, x)}) {dname(g.label(x), 'forward')}", shares[(y, x)]))
+                        out.append((f"  {_product(g, y, x, dname(g.label(x), 'forward'))}", shares[(y, x)]))
     return out
 
 

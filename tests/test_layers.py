@@ -19,10 +19,11 @@ RNG = np.random.default_rng(13)
 # ------------------------------------------------------------------ networks built with the API
 
 def two_layer():
+    rng = np.random.default_rng(1)
     g = gd.Graph()
     x = g.input("x", [1.0, -2.0])
-    W1, b1 = g.input("W1", RNG.normal(size=(3, 2))), g.input("b1", RNG.normal(size=3))
-    W2, b2 = g.input("W2", RNG.normal(size=(2, 3))), g.input("b2", RNG.normal(size=2))
+    W1, b1 = g.input("W1", rng.normal(size=(3, 2))), g.input("b1", rng.normal(size=3))
+    W2, b2 = g.input("W2", rng.normal(size=(2, 3))), g.input("b2", rng.normal(size=2))
 
     @gd.function
     def layer(x, W, b):
@@ -38,7 +39,7 @@ def two_layer():
 def residual():
     g = gd.Graph()
     x = g.input("x", [0.5, 1.5])
-    W = g.input("W", RNG.normal(size=(2, 2)))
+    W = g.input("W", np.random.default_rng(2).normal(size=(2, 2)))
 
     @gd.function
     def block(x, W):
