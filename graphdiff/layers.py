@@ -177,19 +177,28 @@ def steps(g: Graph, sweep, collapsed) -> list:
         if gid is not None:
             inner.setdefault(gid, []).append(s.index)
     at = {s.node: s for s in sweep.steps}
+    sent: dict | None = None
+    if sweep.mode == "reverse":    # the terms into each group from outside, by (input, group), in one pass
+        sent = {}
+        for s in sweep.steps:
+            for t in s.terms:
+                gid = owner.get(t.dst)
+                if gid is not None and owner.get(t.src) != gid:
+                    sent.setdefault((t.src, gid), []).append(t)
     out = []
     for s in sweep.steps:
         gid = owner.get(s.node)
         if gid is None:
             out.append(s)
         elif inner[gid][-1] == s.index:
-            out.append(layer_step(g, sweep, gid, inner[gid], at))
+            out.append(layer_step(g, sweep, gid, inner[gid], at, sent))
     return out
 
 
-def layer_step(g: Graph, sweep, gid: int, inner=None, at=None) -> LayerStep | None:
+def layer_step(g: Graph, sweep, gid: int, inner=None, at=None, sent=None) -> LayerStep | None:
     """Group instance gid read as one step of `sweep` (None when the sweep does not enter it).
-    `inner` (its steps' indices) and `at` (node -> step) save the callers' passes over the sweep."""
+    `inner` (its steps' indices), `at` (node -> step) and `sent` (reverse: (input, group) -> the
+    terms its members sent that input) save the callers' passes over the sweep."""
     b = boundary(g, gid)
     if inner is None:
         inner = [s.index for s in sweep.steps if s.node in b.members]
@@ -212,10 +221,11 @@ def layer_step(g: Graph, sweep, gid: int, inner=None, at=None) -> LayerStep | No
     # reverse: what the members sent to each input (those terms are listed in the input's own step)
     terms, into = [], []
     for x in b.inputs:
-        sent = [t for t in (at[x].terms if x in at else ()) if t.dst in b.members]
-        terms.extend(sent)
+        to_x = sent.get((x, gid), ()) if sent is not None else \
+            [t for t in (at[x].terms if x in at else ()) if t.dst in b.members]
+        terms.extend(to_x)
         total = None
-        for t in sent:
+        for t in to_x:
             total = t.term if total is None else total + t.term
         into.append(total)
     return LayerStep(gid, mode, inner[-1], inner[0], tuple(inner), b.inputs, b.outputs, tuple(into),

@@ -500,8 +500,8 @@ class StatusLine(Bound, Static):
             if layer is not None:
                 t.append(dbg.breadcrumb(), style="bold")
             else:
-                crumbs = dbg.breadcrumb()
-                t.append(crumbs.rsplit(" › ", 1)[0] + " › " if " › " in crumbs else "")
+                crumbs = dbg.breadcrumb()     # the call path of a node made in a group
+                t.append("node " + (crumbs.rsplit(" › ", 1)[0] + " › " if " › " in crumbs else ""))
                 t.append(dbg.graph.label(dbg.step.node), style="bold")
         elif dbg.sweep is not None:
             t.append("   no steps")
@@ -551,6 +551,9 @@ PRIORITY = {   # which keys the bar keeps when the terminal is narrow (0 = alway
 }
 
 
+GROUP_ACTIONS = ("group", "all_groups")
+
+
 class KeyBar(Footer):
     """Textual's footer showing as many keys as fit the width, the essential ones first and always
     (next, previous, the three sweeps, help and quit); `?` lists every key."""
@@ -567,7 +570,11 @@ class KeyBar(Footer):
 
     def _shown_bindings(self) -> list:
         seen: dict = {}
+        dbg = getattr(self.screen, "dbg", None)
+        grouped = dbg is None or bool(dbg.graph.groups)
         for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.action in GROUP_ACTIONS and not grouped:
+                continue     # a graph without groups: u and U only say so (listed by ?)
             if binding.show and binding.action not in seen:
                 seen[binding.action] = (binding, enabled, tooltip)
         return list(seen.values())
