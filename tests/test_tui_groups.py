@@ -219,3 +219,24 @@ async def test_snapshot_of_a_collapsed_network_at_a_layer_step(snapshot):
         assert app.dbg.layer is not None and app.dbg.layer.group == 2
         await pilot.wait_for_scheduled_animations()
         assert snapshot(name="reverse-layer") == app.export_screenshot(title=app.title)
+
+
+def test_a_collapsed_group_is_one_box_with_its_edges_in_and_out():
+    from graphdiff.tui.canvas import Canvas
+    from graphdiff.tui.layout import ZOOMS, geometry
+    g = two_layer()
+    topo = topology(g, collapsed={2})
+    (key, gid), = topo.groups.items()
+    assert gid == 2 and topo.text[key] == "▣ layer#2 ℝ³,ℝ²ˣ³,ℝ² → ℝ²"
+    into = sorted(g.label(s) for s, d in topo.edges if d == key)
+    out = [g.label(d) for s, d in topo.edges if s == key]
+    assert into == ["W2", "b2", "v7"] and out == ["v11"]
+    assert not any(i in topo.nodes for i in layers.boundary(g, 2).members)
+    ranked = layered(topo)
+    for zoom in ZOOMS:
+        canvas = Canvas(geometry(topo, ranked, zoom), topo.text, lambda k: "group" if k in topo.groups else "op")
+        x, y, w, h = canvas.geometry.boxes[key]
+        text, _ = canvas.row(y + h // 2, 0, canvas.width)
+        assert ("▣" in text) and (zoom == "overview" or "layer#2" in text)
+    # nested: the outermost collapsed group is the box
+    assert set(topology(g, collapsed={0, 1, 2}).groups.values()) == {0}
