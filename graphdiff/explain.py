@@ -345,3 +345,81 @@ def trace_lines(g: Graph, sweep) -> list[str]:
         if s.note:
             lines.append(f"        note: {s.note}")
     return lines
+
+
+# ------------------------------------------------------------------ layer-level steps
+
+def layer_call(g: Graph, gid: int) -> str:
+    """A group instance as a call: `h = layer(x, W1, b1)` (a block without a function: its name)."""
+    from .layers import boundary
+    grp, b = g.groups[gid], boundary(g, gid)
+    outs = ", ".join(g.label(y) for y in b.outputs) or "·"
+    return f"{outs} = {grp.function or grp.name}({', '.join(operand_text(g, x) for x in b.inputs)})"
+
+
+def _block_name(g: Graph, y: int, x: int) -> str:
+    return f"∂{g.label(y)}/∂{g.label(x)}"
+
+
+def _product(g: Graph, y: int, x: int, vector: str, *, transpose: bool = False) -> str:
+    """A block of the layer's Jacobian times a tangent or adjoint: `(∂h/∂W1)ᵀ h̄`, `(∂h/∂x) ẋ`;
+    between scalars a plain product, `∂h/∂w·h̄`."""
+    if g.node(y).shape == () and g.node(x).shape == ():
+        return f"{_block_name(g, y, x)}·{vector}"
+    return f"({_block_name(g, y, x)}){'ᵀ' if transpose else ''} {vector}"
+
+
+def layer_rule(g: Graph, layer) -> str:
+    """The layer-level chain rule as one equation: `x̄, W̄₁, b̄₁ += J_layerᵀ h̄` (reverse, the VJP),
+    `ḣ = J_layer (ẋ, Ẇ₁, ḃ₁)` (forward, the JVP), `h = layer(x, W1, b1)` (primal)."""
+    if layer.mode == "primal":
+        return layer_call(g, layer.group)
+    fn = g.groups[layer.group].function or g.groups[layer.group].name
+    J = f"J_{fn}"
+    ins = [dname(g.label(x), layer.mode) for x, v in zip(layer.inputs, layer.into)
+           if layer.mode == "reverse" or v is not None]
+    outs = [dname(g.label(y), layer.mode) for y, v in zip(layer.outputs, layer.out)
+            if layer.mode == "forward" or v is not None]
+    if layer.mode == "reverse":
+        return f"{', '.join(ins)} += {J}ᵀ {_tuple(outs)}"
+    return f"{', '.join(outs)} = {J} {_tuple(ins)}"
+
+
+def _tuple(names: list) -> str:
+    return names[0] if len(names) == 1 else f"({', '.join(names)})" if names else "0"
+
+
+def layer_terms(g: Graph, layer, shares: dict | None = None) -> list[tuple[str, object]]:
+    """The layer-level rule input by input (reverse: `x̄ += (∂h/∂x)ᵀ h̄` and the share x received)
+    or output by output (forward: `ḣ = (∂h/∂x) ẋ + (∂h/∂W1) Ẇ₁` and the tangent it reached), with
+    the value each line comes to. `shares` (forward): {(y, x): J_yx ẋ} from graphdiff.layers."""
+    out = []
+    if layer.mode == "reverse":
+        for x, share in zip(layer.inputs, layer.into):
+            parts = [_product(g, y, x, dname(g.label(y), 'reverse'), transpose=True)
+                     for y, ybar in zip(layer.outputs, layer.out) if ybar is not None]
+            if share is not None and parts:
+                out.append((f"{dname(g.label(x), 'reverse')} += {' + '.join(parts)}", share))
+        return out
+    for y, ydot in zip(layer.outputs, layer.out):
+        parts = [_product(g, y, x, dname(g.label(x), 'forward'))
+                 for x, xdot in zip(layer.inputs, layer.into) if xdot is not None]
+        if ydot is not None and parts:
+            out.append((f"{dname(g.label(y), 'forward')} = {' + '.join(parts)}", ydot))
+            if shares and len(parts) > 1:
+                for x, xdot in zip(layer.inputs, layer.into):
+                    if xdot is not None and (y, x) in shares:
+                        out.append((f"  {_product(g, y, x, dname(g.label(x), 'forward'))}", shares[(y, x)]))
+    return out
+
+
+def layer_jacobian_caption(g: Graph, layer, J) -> str:
+    """Which rows and columns of a layer's Jacobian are whose: `rows: h[1–3]; columns: x 1–2, W1 3–8`."""
+    def spans(nodes, slices):
+        parts = []
+        for i in nodes:
+            sl = slices[i]
+            parts.append(f"{g.label(i)} {sl.start + 1}" if sl.stop - sl.start == 1 else
+                         f"{g.label(i)} {sl.start + 1}–{sl.stop}")
+        return ", ".join(parts)
+    return f"rows: {spans(layer.outputs, J.rows)}; columns: {spans(layer.inputs, J.cols)}"

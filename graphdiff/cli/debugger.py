@@ -14,8 +14,9 @@ def cmd_tui(args) -> int:
     if args.symbolic:
         from ..interop.sympy import show_formulas
         show_formulas(g)
-    from ..tui.app import GraphdiffApp
+    from ..tui.app import GraphdiffApp, opening_groups
+    collapse = opening_groups(g, args.collapse)   # a bad --collapse fails here, before any screen opens
     app = GraphdiffApp(g, path=args.file, mode=args.mode, layout_engine=args.layout,
-                       layout_timeout=args.layout_timeout or None)
+                       layout_timeout=args.layout_timeout or None, collapse=collapse)
     app.run()
     return app.return_code or 0   # Textual sets 1 when the app had to stop on an error

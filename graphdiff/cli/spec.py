@@ -156,7 +156,11 @@ COMMANDS = (
             help="graph layout: the built-in layered one at once, then Graphviz's when it is installed (auto); "
                  "layered: never Graphviz"),
         arg("--layout-timeout", type=float, default=10.0, metavar="SECONDS",
-            help="give up on Graphviz after this long (0: no limit); the built-in layout stays"))),
+            help="give up on Graphviz after this long (0: no limit); the built-in layout stays"),
+        arg("--collapse", metavar="all|none|DEPTH|NAMES",
+            help="open with groups collapsed, each one box stepped as one layer: all, none, a depth (1: the "
+                 "top-level groups) or comma-separated group or function names (layer,cell); default: all "
+                 "when the graph has 8 or more group instances, else none (u / U change it)"))),
     Command("practice", "compute each step yourself before it is revealed: graphdiff checks it, hints and keeps "
                         "score (FILE may be a folder: every .gd file in it)", "graphdiff.cli.practice:cmd_practice", (
         arg("--mode", choices=MODES, default="reverse",

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from ..graph import Graph
+from ..layers import collapse_spec
 from ..source import GraphError
 from . import dialogs
 from .guard import guarded
@@ -54,6 +55,10 @@ class DebuggerScreen(Screen):
         Binding("g", "first", "first", tooltip="first step"),
         Binding("G", "last", "last", tooltip="last step"),
         Binding("b", "breakpoint", "break", tooltip="toggle a breakpoint on the current node"),
+        Binding("u", "group", "group", tooltip="collapse the current node's group into one box, stepped as one "
+                                              "layer (its JVP / VJP); on a layer: expand it"),
+        Binding("U", "all_groups", "all groups", tooltip="collapse every group (layer-level steps), or expand "
+                                                         "them all"),
         Binding("e", "mode('primal')", "primal", tooltip="the primal sweep (evaluation)"),
         Binding("f", "mode('forward')", "forward", tooltip="the forward sweep (tangents, top-down)"),
         Binding("r", "mode('reverse')", "reverse", tooltip="the reverse sweep (adjoints, bottom-up)"),
@@ -108,6 +113,7 @@ class DebuggerScreen(Screen):
         self.zoom_chosen = False
         self._wanted = ""        # the cache key of the sweep being computed
         self._dot_process = None
+        self._layouts: dict = {}   # collapsed groups -> (topology, ranked): toggling back is instant
         self.set_reactive(DebuggerScreen.mode, mode)
 
     def compose(self) -> ComposeResult:
@@ -137,11 +143,12 @@ class DebuggerScreen(Screen):
         graph = self.query_one(GraphView)
         if self.preset_layout is not None:
             topo, ranked = self.preset_layout if isinstance(self.preset_layout, tuple) else \
-                (topology(self.dbg.graph), self.preset_layout)
+                (topology(self.dbg.graph, collapsed=self.dbg.collapsed), self.preset_layout)
+            self._layouts[topo.collapsed] = (topo, ranked)
             self.show_layout(topo, ranked)
         else:
             graph.loading = True
-            self.lay_out()
+            self.lay_out(frozenset(self.dbg.collapsed))
         self.request_sweep(self.mode)
 
     def on_unmount(self) -> None:
@@ -232,10 +239,11 @@ class DebuggerScreen(Screen):
     # ------------------------------------------------------------ layouts (workers)
 
     @work(thread=True, exclusive=True, group="layout", exit_on_error=False)
-    def lay_out(self) -> None:
-        """The built-in layout at once (first paint), then Graphviz's in the background."""
+    def lay_out(self, collapsed: frozenset = frozenset()) -> None:
+        """The built-in layout at once (first paint), then Graphviz's in the background; for the
+        graph with the `collapsed` groups drawn as one box each."""
         t = time.perf_counter()
-        topo = topology(self.dbg.graph)
+        topo = topology(self.dbg.graph, collapsed=collapsed)
         ranked = layered(topo)
         self.post_message(LayoutReady(topo, ranked, "layered", time.perf_counter() - t))
         if self.layout_engine != "layered":
@@ -273,6 +281,9 @@ class DebuggerScreen(Screen):
 
     @guarded
     def on_layout_ready(self, msg: LayoutReady) -> None:
+        self._layouts[msg.topology.collapsed] = (msg.topology, msg.ranked)
+        if msg.topology.collapsed != frozenset(self.dbg.collapsed):
+            return    # made for groups collapsed otherwise since
         self.show_layout(msg.topology, msg.ranked)
         if msg.engine == "dot":
             self.app.graphviz_ready_at = time.perf_counter()
@@ -368,6 +379,9 @@ class DebuggerScreen(Screen):
     @when_ready
     def action_step_into(self) -> None:
         step = self.dbg.step
+        if self.dbg.layer is not None:
+            self.notify("this step is a whole layer: u expands it into its op-level steps and their terms")
+            return
         if step is not None and not step.terms:
             self.notify("this step has no edge terms (it is where the sweep is seeded)")
             return
@@ -381,6 +395,55 @@ class DebuggerScreen(Screen):
         on = self.dbg.toggle_breakpoint()
         self.notify(f"breakpoint {'set on' if on else 'removed from'} {self.dbg.graph.label(self.dbg.step.node)}")
         self.marks += 1
+
+    # ------------------------------------------------------------ groups (layer-level steps)
+
+    @when_ready
+    def action_group(self) -> None:
+        """Collapse the current node's group, or expand the layer the cursor is on."""
+        dbg, g = self.dbg, self.dbg.graph
+        if dbg.step is None:
+            self._move(lambda: None)
+            return
+        if not g.groups:
+            self.notify("this graph has no groups (functions, loops or `with g.group(...)` blocks)",
+                        severity="warning")
+            return
+        what, gid = dbg.toggle_group()
+        if what == "none":
+            self.notify(f"{g.label(dbg.step.node)} is in no group: U collapses every group", severity="warning")
+            return
+        path = ".".join(g.groups[k].name for k in g.group_path(gid))
+        self.notify(f"{path}: one step, its whole {'VJP' if dbg.mode == 'reverse' else 'JVP'}"
+                    if what == "collapsed" and dbg.mode != "primal" else
+                    f"{path} collapsed: one step" if what == "collapsed" else
+                    f"{path} expanded: its first inner step", timeout=3)
+        self.show_groups()
+
+    @when_ready
+    def action_all_groups(self) -> None:
+        dbg = self.dbg
+        if not dbg.graph.groups:
+            self.notify("this graph has no groups (functions, loops or `with g.group(...)` blocks)",
+                        severity="warning")
+            return
+        if dbg.sweep is None:
+            self._move(lambda: None)
+            return
+        what = dbg.toggle_all()
+        self.notify("every group collapsed: one step per layer" if what == "collapsed" else
+                    "every group expanded: one step per operation", timeout=3)
+        self.show_groups()
+
+    def show_groups(self) -> None:
+        """After the collapsed groups changed: their layout (cached, else from a worker) and the cursor."""
+        key = frozenset(self.dbg.collapsed)
+        if key in self._layouts:
+            self.show_layout(*self._layouts[key])
+        else:
+            self.stop_graphviz()
+            self.lay_out(key)
+        self.publish()
 
     @guarded
     def on_node_clicked(self, msg: NodeClicked) -> None:
@@ -571,6 +634,18 @@ class DebuggerScreen(Screen):
         (box.scroll_page_down if int(direction) > 0 else box.scroll_page_up)(animate=False)
 
 
+AUTO_COLLAPSE = 8    # a graph with this many group instances opens at the layer level
+
+
+def opening_groups(graph: Graph, collapse) -> set:
+    """The groups the debugger opens with collapsed (see GraphdiffApp); GraphError on a bad spec."""
+    if collapse is None:
+        return {grp.id for grp in graph.groups} if len(graph.groups) >= AUTO_COLLAPSE else set()
+    if isinstance(collapse, str):
+        return collapse_spec(graph, collapse)
+    return set(collapse)
+
+
 class GraphdiffApp(App):
     """Step through the primal, tangent and adjoint sweeps of a graph."""
 
@@ -581,16 +656,18 @@ class GraphdiffApp(App):
     def __init__(self, graph: Graph, *, path: str = "graph.gd", mode: str = "primal",
                  layout_engine: str = "auto", preset_layout: Ranked | tuple | None = None,
                  layout_timeout: float | None = 10.0, practice=None, practice_label: str = "",
-                 practice_more: bool = False):
+                 practice_more: bool = False, collapse: str | set | None = None):
         """`practice`: a graphdiff.practice.Session to open on (`graphdiff practice`), with its
-        screen's label and whether another graph follows it (a folder)."""
+        screen's label and whether another graph follows it (a folder). `collapse`: the groups to
+        open collapsed, a `--collapse` spec (all, none, a depth, names) or a set of group ids; by
+        default every group when the graph has AUTO_COLLAPSE or more (a long recurrence), else none."""
         super().__init__()
         self.practice = practice
         self.practice_label = practice_label
         self.practice_more = practice_more
         self.practice_next = False     # set when the student asks for the next graph of a folder
         self.practice_sessions: dict = {}   # sweep key -> Session started with P (resumed by P)
-        self.debugger = Debugger(graph, mode=mode, run_now=False)
+        self.debugger = Debugger(graph, mode=mode, run_now=False, collapsed=opening_groups(graph, collapse))
         self.path = path
         self.sub_title = Path(path).name
         self.internal_errors: list[str] = []

@@ -24,8 +24,9 @@ BLANK, EDGE, EDGE_STEP, EDGE_TERM = -1, -2, -3, -4   # run kinds; a box's kind i
 FRAMES = {   # (top-left, top, top-right, side, bottom-left, bottom-right) of a full-size box
     "node": ("╭", "─", "╮", "│", "╰", "╯"),
     "ghost": ("╭", "┄", "╮", "┆", "╰", "╯"),
+    "group": ("┏", "━", "┓", "┃", "┗", "┛"),     # a collapsed group: one heavy box
 }
-GLYPHS = {"input": "◆", "output": "◉", "op": "●", "const": "■", "ghost": "○"}
+GLYPHS = {"input": "◆", "output": "◉", "op": "●", "const": "■", "ghost": "○", "group": "▣"}
 
 
 def _codes(text: str) -> np.ndarray:
@@ -103,7 +104,7 @@ class Canvas:
             left, right = ("(", ")") if kind == "ghost" else ("[", "]")
             rows = [left + text + right]
         else:
-            tl, top, tr, side, bl, br = FRAMES["ghost" if kind == "ghost" else "node"]
+            tl, top, tr, side, bl, br = FRAMES.get(kind, FRAMES["node"])
             middle = side + " " + text + " " * (w - 3 - len(text)) + side
             blank = side + " " * (w - 2) + side
             rows = [tl + top * (w - 2) + tr] + [middle if k == h // 2 else blank for k in range(1, h - 1)] \

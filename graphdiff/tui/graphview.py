@@ -59,13 +59,13 @@ class GraphView(Bound, ScrollView, can_focus=False):
         if not self.hops or self.dbg.step is None:
             return self.topo, self.ranked, None
         centre = self.dbg.step.node
-        key = (centre, self.hops)
+        key = (centre, self.hops, frozenset(self.dbg.collapsed))
         if key not in self._canvases:
             if len(self._canvases) > 64:   # neighbourhoods of earlier steps: drop, keep the whole graph's
                 for k in [k for k in self._canvases if isinstance(k[-1], tuple) or isinstance(k[0], int)]:
                     del self._canvases[k]
             nodes = neighbourhood(self.dbg.graph, centre, self.hops)
-            topo = topology(self.dbg.graph, nodes, ghosts=False)
+            topo = topology(self.dbg.graph, nodes, ghosts=False, collapsed=self.dbg.collapsed)
             self._canvases[key] = (topo, layered(topo))
         topo, ranked = self._canvases[key]
         return topo, ranked, key
@@ -84,6 +84,8 @@ class GraphView(Bound, ScrollView, can_focus=False):
             def kind(k, topo=topo):
                 if k in topo.ghosts:
                     return "ghost"
+                if k in topo.groups:
+                    return "group"
                 op = g.node(k).op
                 return "output" if k in outs else op if op in ("input", "const") else "op"
             self._canvases[key] = (topo, Canvas(self._geometry(topo, ranked, self.zoom, focus), topo.text, kind))
@@ -120,19 +122,29 @@ class GraphView(Bound, ScrollView, can_focus=False):
         if canvas is None or dbg.step is None:
             return out
         topo = self.view_topology
-        for k, t in enumerate(dbg.step.terms):
-            level = EDGE_TERM if k == dbg.term else EDGE_STEP
-            for edge in ((t.src, t.dst), (topo.cut.get((t.src, t.dst)), t.dst)):
+        layer = dbg.layer
+        terms = layer.terms if layer is not None else dbg.step.terms   # a layer: the terms crossing its edge
+        for k, t in enumerate(terms):
+            level = EDGE_TERM if k == dbg.term and layer is None else EDGE_STEP
+            src, dst = topo.key(t.src), topo.key(t.dst)
+            if src == dst:
+                continue
+            for edge in ((src, dst), (topo.cut.get((src, dst)), dst)):
                 for x, y in canvas.cells_of(edge):
                     out.setdefault(y, []).append((x, level))
         return out
+
+    def box_key(self, node: int) -> int:
+        """The box the node is drawn in, in the current view (its collapsed group's, or its own)."""
+        topo = self.view_topology
+        return topo.key(node) if topo is not None else node
 
     def follow(self, *, centre: bool = False) -> None:
         """Scroll so the current node is in view (centred when it was out of view, or asked)."""
         canvas, dbg = self.canvas, self.dbg
         if canvas is None or dbg.step is None or not self.size.area:
             return
-        box = canvas.geometry.boxes.get(dbg.step.node)
+        box = canvas.geometry.boxes.get(self.box_key(dbg.step.node))
         if box is None:
             return
         x, y, w, h = box
@@ -194,7 +206,8 @@ class GraphView(Bound, ScrollView, can_focus=False):
         topo = self.view_topology
         real = topo.real(key)
         if key not in self._status:
-            status = self.dbg.status(real)
+            gid = topo.groups.get(key)
+            status = self.dbg.status(real) if gid is None else self.dbg.group_status(gid)
             if status != "current" and real in self.dbg.breakpoints:
                 status = "breakpoint"
             elif status != "current" and key in topo.ghosts:
@@ -245,7 +258,7 @@ class GraphView(Bound, ScrollView, can_focus=False):
     def region_of(self, node: int) -> Region | None:
         """Where a node's box is on the canvas (x, y, width, height), if drawn."""
         canvas = self.canvas
-        box = canvas.geometry.boxes.get(node) if canvas is not None else None
+        box = canvas.geometry.boxes.get(self.box_key(node)) if canvas is not None else None
         return Region(*box) if box else None
 
 

@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import heapq
 import json
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 from ..explain import is_literal
 from ..graph import Graph
+from ..layers import boundary, owner_of
 from ..ops import OPS, index_text
 
 COL_PT, ROW_PT = 7.2, 14.4   # a character cell in points (0.1 in × 0.2 in)
@@ -52,6 +54,24 @@ def box_text(g: Graph, i: int) -> str:
     return f"{sym} {g.label(i)}"
 
 
+_SUPERSCRIPT = str.maketrans("0123456789×", "⁰¹²³⁴⁵⁶⁷⁸⁹ˣ")
+
+
+def space_text(shape) -> str:
+    """A shape as the space its values live in: ℝ, ℝ³, ℝ²ˣ³."""
+    return "ℝ" + "×".join(map(str, shape)).translate(_SUPERSCRIPT)
+
+
+def group_text(g: Graph, gid: int) -> str:
+    """What a collapsed group's box says: `▣ layer#2 ℝ³,ℝ²ˣ³,ℝ² → ℝ²` (its name, the function it
+    instantiates when named otherwise, and the spaces of its inputs and outputs)."""
+    grp, b = g.groups[gid], boundary(g, gid)
+    head = grp.name if not grp.function or grp.function == grp.name.split("#")[0] else f"{grp.name}={grp.function}"
+    ins = ",".join(space_text(g.node(i).shape) for i in b.inputs)
+    outs = ",".join(space_text(g.node(i).shape) for i in b.outputs)
+    return f"▣ {head} {ins} → {outs}"
+
+
 def visible_nodes(g: Graph) -> list[int]:
     """Nodes drawn in the pane: everything but literal constants (written in their consumers' rows)."""
     return [n.id for n in g.node_list() if not is_literal(n)]
@@ -69,20 +89,47 @@ class Topology:
     ghosts: dict = field(default_factory=dict)
     ghost_base: int = 0
     cut: dict = field(default_factory=dict)   # (node, consumer) -> ghost key, for highlighting
+    groups: dict = field(default_factory=dict)   # box key of a collapsed group -> its group id
+    box_of: dict = field(default_factory=dict)   # node inside a collapsed group -> its group's box key
+    collapsed: frozenset = frozenset()           # the collapsed groups this topology was made for
+    rep: dict = field(default_factory=dict)      # group box key -> a node of it (clicks go there)
 
     def real(self, key: int) -> int:
-        """The graph node a box stands for (a ghost's original)."""
-        return self.ghosts.get(key, key)
+        """The graph node a box stands for (a ghost's original; a node of a collapsed group)."""
+        key = self.ghosts.get(key, key)
+        return self.rep.get(key, key)
+
+    def key(self, node: int) -> int:
+        """The box a node is drawn in: its own, or its collapsed group's."""
+        return self.box_of.get(node, node)
 
 
-def topology(g: Graph, nodes: list[int] | None = None, *, ghosts: bool = True) -> Topology:
+def topology(g: Graph, nodes: list[int] | None = None, *, ghosts: bool = True, collapsed=()) -> Topology:
     """The boxes to draw for `nodes` (default: every visible node) and the edges between them,
-    with far edges from busy nodes cut into ghosts (see the module docstring)."""
+    with far edges from busy nodes cut into ghosts (see the module docstring). The nodes of a
+    collapsed group (the outermost one collapsed) are one box, keyed len(g) + its id."""
     nodes = visible_nodes(g) if nodes is None else nodes
     keep = set(nodes)
-    preds = {i: [j for j in dict.fromkeys(g.node(i).operands) if j in keep] for i in nodes}
-    text = {i: box_text(g, i) for i in nodes}
-    topo = Topology(list(nodes), [(j, i) for i in nodes for j in preds[i]], text, {}, len(g))
+    owner = owner_of(g, collapsed) if collapsed else {}
+    box_of = {i: len(g) + owner[i] for i in nodes if i in owner}
+    boxes = list(dict.fromkeys(box_of.get(i, i) for i in nodes))
+    preds: dict = {k: [] for k in boxes}
+    for i in nodes:
+        k = box_of.get(i, i)
+        for j in g.node(i).operands:
+            if j in keep:
+                kj = box_of.get(j, j)
+                if kj != k and kj not in preds[k]:
+                    preds[k].append(kj)
+    if box_of:
+        boxes = _box_order(boxes, preds)
+    groups = {len(g) + gid: gid for gid in set(owner[i] for i in box_of)}
+    text = {k: group_text(g, groups[k]) if k in groups else box_text(g, k) for k in boxes}
+    rep = {}
+    for i, k in box_of.items():
+        rep[k] = i
+    topo = Topology(boxes, [(j, i) for i in boxes for j in preds[i]], text, {}, len(g) + len(g.groups),
+                    groups=groups, box_of=box_of, collapsed=frozenset(collapsed), rep=rep)
     if not ghosts:
         return topo
     rank = _ranks(topo.nodes, preds)
@@ -97,7 +144,7 @@ def topology(g: Graph, nodes: list[int] | None = None, *, ghosts: bool = True) -
             if key is None:
                 key = made[(j, rank[i])] = topo.ghost_base + len(topo.ghosts)
                 topo.ghosts[key] = j
-                text[key] = text[j] if g.node(j).op in ("input", "const") else g.label(j)
+                text[key] = text[j] if j in groups or g.node(j).op in ("input", "const") else g.label(j)
             edges.append((key, i))
             topo.cut[(j, i)] = key
         else:
@@ -113,6 +160,37 @@ def topology(g: Graph, nodes: list[int] | None = None, *, ghosts: bool = True) -
         order.append(i)
     topo.nodes, topo.edges = order, edges
     return topo
+
+
+def _box_order(boxes: list, preds: dict) -> list:
+    """The boxes in an order where every box comes after its operands, as close to `boxes` as can
+    be (a group's box stands for nodes made at several places). Should collapsing make a cycle
+    (a node outside a group both fed by it and feeding it), the edges closing it are dropped."""
+    place = {k: n for n, k in enumerate(boxes)}
+    waiting = {k: len(preds[k]) for k in boxes}
+    users: dict = {k: [] for k in boxes}
+    for k in boxes:
+        for j in preds[k]:
+            users[j].append(k)
+    ready = [(place[k], k) for k in boxes if not waiting[k]]
+    heapq.heapify(ready)
+    order, done = [], set()
+    while len(order) < len(boxes):
+        if not ready:    # a cycle: take the earliest box left, dropping its edges from boxes not placed
+            k = min((k for k in boxes if k not in done), key=place.__getitem__)
+            preds[k] = [j for j in preds[k] if j in done]
+            heapq.heappush(ready, (place[k], k))
+            waiting[k] = 0
+        _, k = heapq.heappop(ready)
+        if k in done:
+            continue
+        done.add(k)
+        order.append(k)
+        for u in users[k]:
+            waiting[u] -= 1
+            if waiting[u] == 0 and u not in done:
+                heapq.heappush(ready, (place[u], u))
+    return order
 
 
 def _preds(topo: Topology) -> dict:

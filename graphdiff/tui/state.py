@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import sweeps
-from ..explain import derivative_of, stops
+from .. import layers, sweeps
+from ..explain import derivative_of, is_literal
 from ..graph import Graph
+from ..layers import LayerStep
 from ..source import GraphError
 from ..sweeps import Step, Sweep, entry_names
 
@@ -55,11 +56,15 @@ class Debugger:
     term: int = -1        # the edge term stepped into (-1: the whole step)
     sweep: Sweep | None = None
     run_now: bool = True  # run the mode's sweep at once (the app installs one from a worker)
+    collapsed: set = field(default_factory=set)   # group instances read as one step (graphdiff.layers)
 
     def __post_init__(self):
         self.stops: list[int] = []
         self._order: dict = {}
         self._cache: dict = {}
+        self.layers: dict[int, LayerStep] = {}    # index of the step a layer stands at -> the layer
+        self.owner: dict[int, int] = {}           # node in a collapsed group -> its outermost collapsed group
+        self._layer_of: dict[int, LayerStep] = {}  # group -> its layer step in this sweep
         if self.run_now:
             self.run()
 
@@ -86,11 +91,102 @@ class Debugger:
         node = self.step.node if (keep and self.step is not None) else None
         self.mode, self.sweep = mode, sweep
         self._cache.setdefault(self.key(mode), sweep)
-        self.stops = stops(self.graph, sweep)
         self._order = {s.node: s.index for s in sweep.steps}
+        self._walk()
         self.term = -1
         k = self._order.get(node) if node is not None else None
+        if k is not None and node in self.owner and self.owner[node] in self._layer_of:
+            k = self._layer_of[self.owner[node]].index
         self.index = k if k is not None and k in set(self.stops) else (self.stops[0] if self.stops else 0)
+
+    def _walk(self) -> None:
+        """The stops of the current sweep: op-level steps (literals left out) and one per collapsed
+        group instance (graphdiff.layers.steps)."""
+        g, sweep = self.graph, self.sweep
+        self.owner = layers.owner_of(g, self.collapsed) if self.collapsed else {}
+        self.layers, self._layer_of, self.stops = {}, {}, []
+        for s in (layers.steps(g, sweep, self.collapsed) if self.owner else sweep.steps):
+            if isinstance(s, LayerStep):
+                self.layers[s.index] = self._layer_of[s.group] = s
+                self.stops.append(s.index)
+            elif not is_literal(g.node(s.node)):
+                self.stops.append(s.index)
+
+    # ------------------------------------------------------------ groups
+
+    @property
+    def layer(self) -> LayerStep | None:
+        """The layer step the cursor is on (a collapsed group instance), or None."""
+        return self.layers.get(self.index) if self.stops else None
+
+    def layer_of(self, gid: int) -> LayerStep | None:
+        """Group gid's layer step in this sweep (when it is collapsed and the sweep enters it)."""
+        return self._layer_of.get(gid)
+
+    def current_group(self) -> int:
+        """The group of the current step: the layer's, else the innermost one of its node (-1: none)."""
+        if self.layer is not None:
+            return self.layer.group
+        return self.graph.node(self.step.node).group if self.step is not None else -1
+
+    def set_collapsed(self, collapsed, *, land: str = "keep") -> None:
+        """Collapse exactly the groups in `collapsed` and re-walk the sweep. The cursor stays on its
+        step, moves to the layer that now holds it, or (land="first", expanding the layer it was on)
+        to that group's first inner step."""
+        old = self.layer
+        self.collapsed = set(collapsed)
+        if self.sweep is None:
+            return
+        node = self.step.node if self.step is not None else None
+        self._walk()
+        self.term = -1
+        if not self.stops:
+            return
+        if land == "first" and old is not None:
+            self.go(old.first, 1)
+            return
+        if node is not None and node in self.owner and self.owner[node] in self._layer_of:
+            self.index = self._layer_of[self.owner[node]].index
+            return
+        self.go(self.index, 1)
+
+    def toggle_group(self) -> tuple[str, int]:
+        """Collapse the current node's innermost group, or expand the layer the cursor is on:
+        ('collapsed' | 'expanded' | 'none', group)."""
+        layer = self.layer
+        if layer is not None:
+            gid = layer.group     # the outermost collapsed group opens; groups inside it collapsed stay so
+            self.set_collapsed(self.collapsed - {gid}, land="first")
+            return "expanded", gid
+        gid = self.current_group()
+        if gid < 0:
+            return "none", -1
+        self.set_collapsed(self.collapsed | {gid})
+        return "collapsed", gid
+
+    def toggle_all(self) -> str:
+        """Expand every group when any is collapsed, else collapse them all: 'expanded' | 'collapsed'."""
+        if self.collapsed:
+            self.set_collapsed(set(), land="first" if self.layer is not None else "keep")
+            return "expanded"
+        self.set_collapsed({grp.id for grp in self.graph.groups})
+        return "collapsed"
+
+    def group_status(self, gid: int) -> str:
+        """A collapsed group's box: 'current', 'done', 'pending' or 'idle' (the sweep does not enter it)."""
+        layer = self._layer_of.get(gid)
+        if layer is None or not self.stops:
+            return "idle"
+        return "current" if layer.index == self.index else "done" if layer.index < self.index else "pending"
+
+    def breadcrumb(self) -> str:
+        """The current step's call path: `net › layer1 › tanh h`, or the layer's own (`net › layer1`)."""
+        g = self.graph
+        if self.layer is not None:
+            return " › ".join(g.groups[k].name for k in g.group_path(self.layer.group))
+        if self.step is None:
+            return ""
+        return " › ".join(g.call_path(self.step.node).split("."))
 
     def run(self) -> None:
         """Compute and install the current mode's sweep."""
@@ -168,8 +264,11 @@ class Debugger:
         self.term = -1
 
     def go_node(self, node: int) -> bool:
-        """Go to the step at `node`; False when the node has no step a person reads in this sweep."""
+        """Go to the step at `node` (or the layer step of the collapsed group it is in); False when
+        the node has no step a person reads in this sweep."""
         k = self._order.get(node)
+        if k is not None and node in self.owner and self.owner[node] in self._layer_of:
+            k = self._layer_of[self.owner[node]].index
         if k is None or self.number_of(k) == 0:
             return False
         self.index, self.term = k, -1
@@ -202,8 +301,11 @@ class Debugger:
 
     def cont(self) -> None:
         """Continue to the next step whose node has a breakpoint, or to the end."""
+        owner = self.owner
+        held = {owner[i] for i in self.breakpoints if i in owner}   # a breakpoint inside a collapsed group
         for k in self.stops[bisect_right(self.stops, self.index):]:
-            if self.steps[k].node in self.breakpoints:
+            layer = self.layers.get(k)
+            if self.steps[k].node in self.breakpoints or (layer is not None and layer.group in held):
                 self.index, self.term = k, -1
                 return
         self.last()
@@ -219,6 +321,9 @@ class Debugger:
         k = self._order.get(node)
         if k is None or not self.stops:
             return "idle"
+        gid = self.owner.get(node)
+        if gid is not None and gid in self._layer_of:   # inside a collapsed group: its layer's status
+            return self.group_status(gid)
         return "current" if k == self.index else "done" if k < self.index else "pending"
 
     def derivative(self, step: Step):

@@ -19,8 +19,9 @@ from textual.widgets._footer import FooterKey
 
 from .bound import Bound
 from .guard import guarded
-from ..explain import (dname, jacobian_matrix, partial_formula, sum_rule, term_numbers, term_rule, value_lines,
-                       value_text, wengert)
+from ..explain import (dname, jacobian_matrix, layer_call, layer_jacobian_caption, layer_rule, layer_terms,
+                       partial_formula, sum_rule, term_numbers, term_rule, value_lines, value_text, wengert)
+from ..layers import contributions, jacobian_size, layer_jacobian
 from .graphview import GraphView
 from .layout import visible_nodes
 from .messages import NodeClicked
@@ -69,15 +70,23 @@ class TraceTable(Bound, ScrollView, can_focus=False):
 
     def _sync(self) -> None:
         dbg = self.dbg
-        if id(dbg.sweep) != self._sweep_id:
-            self._sweep_id = id(dbg.sweep)
+        if (id(dbg.sweep), frozenset(dbg.collapsed)) != self._sweep_id:
+            self._sweep_id = (id(dbg.sweep), frozenset(dbg.collapsed))
             g = dbg.graph
             rows = visible_nodes(g) if dbg.mode == "primal" else [s.node for s in dbg.steps]
             if dbg.mode != "primal":
                 order = {i: k for k, i in enumerate(visible_nodes(g))}
                 rows = sorted((i for i in rows if i in order), key=order.__getitem__)
-            self.rows = rows
-            self.row_of = {i: k for k, i in enumerate(rows)}
+            # a collapsed group is one row (keyed ~group, a negative number) where its first node was
+            folded, self.row_of = [], {}
+            for i in rows:
+                gid = dbg.owner.get(i)
+                key = i if gid is None or dbg.layer_of(gid) is None else ~gid
+                if key not in self.row_of:
+                    self.row_of[key] = len(folded)
+                    folded.append(key)
+                self.row_of[i] = self.row_of[key]
+            self.rows = folded
             self._widths = []
             self._cells = {}
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
@@ -104,9 +113,20 @@ class TraceTable(Bound, ScrollView, can_focus=False):
     # ------------------------------------------------------------ cells
 
     def definition(self, i: int) -> str:
+        """Row i's definition, indented by its group's depth: a node's Wengert line, or for a
+        collapsed group (i = ~group) its call, `▣ h = layer(x, W1, b1)`."""
         if i not in self._defs:
-            self._defs[i] = wengert(self.dbg.graph, i)
+            g = self.dbg.graph
+            if i < 0:
+                grp = g.groups[~i]
+                self._defs[i] = "  " * (grp.depth - 1) + "▣ " + layer_call(g, ~i)
+            else:
+                gid = g.node(i).group
+                self._defs[i] = "  " * (g.groups[gid].depth if gid >= 0 else 0) + wengert(g, i)
         return self._defs[i]
+
+    def _status(self, i: int) -> str:
+        return self.dbg.group_status(~i) if i < 0 else self.dbg.status(i)
 
     def _width_plan(self) -> list[int]:
         if self._widths:
@@ -128,8 +148,8 @@ class TraceTable(Bound, ScrollView, can_focus=False):
         breakpoint and (in reverse mode) its count of received terms stay the same."""
         dbg = self.dbg
         i = self.rows[k]
-        status = dbg.status(i)
-        got = len(dbg.received(i)[0]) if dbg.mode == "reverse" and status == "pending" else 0
+        status = self._status(i)
+        got = len(dbg.received(i)[0]) if dbg.mode == "reverse" and status == "pending" and i >= 0 else 0
         key = (k, status, got, i in dbg.breakpoints)
         cached = self._cells.get(key)
         if cached is None:
@@ -138,6 +158,8 @@ class TraceTable(Bound, ScrollView, can_focus=False):
 
     def _cells_of(self, k: int, i: int, status: str) -> list[tuple[str, str]]:
         dbg = self.dbg
+        if i < 0:
+            return self._group_cells(i, status)
         s = dbg.step_of(i)
         shown = status in ("done", "current")
         out = []
@@ -155,6 +177,25 @@ class TraceTable(Bound, ScrollView, can_focus=False):
             else:
                 text, cls = self._derivative(i, s, shown, w - 1)
             out.append((text, cls))
+        return out
+
+    def _group_cells(self, i: int, status: str) -> list[tuple[str, str]]:
+        """A collapsed group's row: its layer step's number, its call, its (first) output's value
+        and, once reached, that output's tangent or adjoint."""
+        layer = self.dbg.layer_of(~i)
+        shown = status in ("done", "current")
+        out = []
+        for c, w in zip(self._cols, self._width_plan()):
+            if c == "step":
+                out.append((f" {self.dbg.number_of(layer.index)}", ""))
+            elif c == "def":
+                out.append((self.definition(i), ""))
+            elif c == "value":
+                v = layer.values[0] if layer.values else None
+                out.append((value_text(v, width=w - 1) if shown or self.dbg.mode != "primal" else "·", ""))
+            else:
+                d = layer.out[0] if layer.out else None
+                out.append((value_text(d, width=w - 1) if shown else "·", ""))
         return out
 
     def _derivative(self, i, s, shown, width) -> tuple[str, str]:
@@ -194,7 +235,7 @@ class TraceTable(Bound, ScrollView, can_focus=False):
         k = int(self.scroll_y) + y - 1
         if not 0 <= k < len(self.rows):
             return Strip.blank(width, base)
-        status = self.dbg.status(self.rows[k])
+        status = self._status(self.rows[k])
         row = ("current",) if status == "current" else ("pending",) if status == "pending" else ()
         row_style = self._style(*row)
         segs = []
@@ -206,7 +247,10 @@ class TraceTable(Bound, ScrollView, can_focus=False):
     def on_click(self, event) -> None:
         k = int(self.scroll_y) + event.y - 1
         if event.y >= 1 and 0 <= k < len(self.rows):
-            self.post_message(NodeClicked(self.rows[k]))
+            i = self.rows[k]
+            if i < 0:    # a collapsed group's row: its layer step
+                i = self.dbg.steps[self.dbg.layer_of(~i).index].node
+            self.post_message(NodeClicked(i))
 
 
 def _cell(text: str, width: int) -> str:
@@ -281,6 +325,9 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False, styl
         t.append(dbg.why_empty(), style="bold")
         return t
     vw = max(width - 8, 16)
+    if dbg.layer is not None:
+        _layer_text(t, dbg, dbg.layer, detail, vw, st)
+        return t
     head = f"step {dbg.number} of {dbg.total} · {mode}"
     if dbg.seed_label():
         head += f" · seed {dbg.seed_label()}"
@@ -335,6 +382,57 @@ def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False, styl
     if 0 <= dbg.term < len(s.terms):
         _term_detail(t, dbg, s.terms[dbg.term], detail, vw, st)
     return t
+
+
+def _layer_text(t: Text, dbg: Debugger, layer, detail: bool, width: int, st: dict) -> None:
+    """A layer step (a collapsed group): its call, the layer-level chain rule with its numbers (each
+    input's share in reverse mode, each output's tangent in forward mode) and the layer's Jacobian."""
+    g, mode = dbg.graph, dbg.mode
+    head = f"layer step {dbg.number} of {dbg.total} · {mode}"
+    if dbg.seed_label():
+        head += f" · seed {dbg.seed_label()}"
+    t.append(head + "\n", style=st["head"])
+    t.append(f"{dbg.breadcrumb()}: {layer_call(g, layer.group)}\n", style=st["line"])
+    t.append(f"  {len(layer.inner)} op-level steps inside (u expands the layer)\n", style=st["origin"])
+    if mode == "primal":
+        for y, v in zip(layer.outputs, layer.out):
+            _block(t, f"{g.label(y)} = ", value_lines(v, full=detail, digits=_digits(v)), st["result"])
+        return
+    t.append(layer_rule(g, layer) + f"   (the {'VJP' if mode == 'reverse' else 'JVP'} of the layer)\n",
+             style=st["equation"])
+    given = zip(layer.outputs, layer.out) if mode == "reverse" else zip(layer.inputs, layer.into)
+    for i, v in given:      # what comes in: the outputs' adjoints, or the inputs' tangents
+        if v is not None:
+            t.append(f"  {dname(g.label(i), mode)} = {value_text(v, width=width, digits=_digits(v))}\n",
+                     style=st["origin"])
+    J = layer_jacobian(g, layer.group, dbg.sweep.values)
+    room = width + 8       # the pane's width
+    for text, value in layer_terms(g, layer, contributions(g, layer, J)):
+        t.append(f"  {text}\n", style=st["term"] if not text.startswith("  ") else "")
+        lines = _fitting(value, detail, room - 7)
+        if len(lines) == 1 and len(lines[0]) <= width:
+            t.append(f"     = {lines[0]}\n")
+        else:
+            _block(t, "     = ", lines, "")
+    fn = g.groups[layer.group].function or g.groups[layer.group].name
+    if J is not None:
+        _block(t, f"J_{fn} = ", _fitting(J.matrix, detail, room - len(f"J_{fn} = ")), "")
+        t.append(f"  ({layer_jacobian_caption(g, layer, J)}" + ("" if detail else "; m shows all") + ")\n",
+                 style=st["origin"])
+    else:
+        m, n = jacobian_size(g, layer.group)
+        t.append(f"J_{fn}: {m}×{n}, too large to write out (the lines above are its action)\n", style=st["origin"])
+    for y, v in zip(layer.outputs, layer.values):
+        t.append(f"value {g.label(y)} = {value_text(v, width=width, digits=_digits(v))}\n")
+
+
+def _fitting(value, detail: bool, room: int) -> list[str]:
+    """A value's lines with as many matrix columns as fit `room` cells (all of them with m)."""
+    for cols in (6, 5, 4, 3, 2):
+        lines = value_lines(value, full=detail, digits=_digits(value), max_cols=cols)
+        if detail or max(cell_len(line) for line in lines) <= room:
+            break
+    return lines
 
 
 def _digits(v) -> int:
@@ -397,8 +495,14 @@ class StatusLine(Bound, Static):
         if self.busy:
             t.append(" · running…", style="italic")
         if dbg.step is not None:
-            t.append(f"   step {dbg.number}/{dbg.total}   node ")
-            t.append(dbg.graph.label(dbg.step.node), style="bold")
+            layer = dbg.layer
+            t.append(f"   {'layer' if layer is not None else 'step'} {dbg.number}/{dbg.total}   ")
+            if layer is not None:
+                t.append(dbg.breadcrumb(), style="bold")
+            else:
+                crumbs = dbg.breadcrumb()     # the call path of a node made in a group
+                t.append("node " + (crumbs.rsplit(" › ", 1)[0] + " › " if " › " in crumbs else ""))
+                t.append(dbg.graph.label(dbg.step.node), style="bold")
         elif dbg.sweep is not None:
             t.append("   no steps")
         bp = ", ".join(dbg.graph.label(i) for i in sorted(dbg.breakpoints))
@@ -421,6 +525,15 @@ class CurrentRow(Bound, Static):
             self.update("", layout=False)
             return
         w = max(self.size.width, 40)
+        layer = dbg.layer
+        if layer is not None:
+            y = layer.outputs[0] if layer.outputs else s.node
+            text = f" {dbg.number}/{dbg.total}  ▣ {layer_call(dbg.graph, layer.group)}   " \
+                   f"{value_text(layer.values[0] if layer.values else s.value, width=w // 4)}"
+            if dbg.mode != "primal" and layer.out:
+                text += f"   {dname(dbg.graph.label(y), dbg.mode)} = {value_text(layer.out[0], width=w // 4)}"
+            self.update(text, layout=False)
+            return
         text = f" {dbg.number}/{dbg.total}  {wengert(dbg.graph, s.node)}   {value_text(s.value, width=w // 4)}"
         if dbg.mode != "primal":
             text += f"   {dname(dbg.graph.label(s.node), dbg.mode)} = {value_text(dbg.derivative(s), width=w // 4)}"
@@ -433,9 +546,12 @@ PRIORITY = {   # which keys the bar keeps when the terminal is narrow (0 = alway
     "next": 0, "prev": 0, "mode('primal')": 0, "mode('forward')": 0, "mode('reverse')": 0,
     "help": 0, "quit": 0, "app.quit": 0, "app.pop_screen": 0, "move(1)": 0, "move(-1)": 0,
     "move('next')": 0, "move('prev')": 0, "leave": 0, "hint": 0,
-    "step_into": 1, "first": 1, "last": 1, "cont": 1, "breakpoint": 1,
+    "step_into": 1, "first": 1, "last": 1, "cont": 1, "breakpoint": 1, "group": 1, "all_groups": 2,
     "seed": 2, "edit_input": 2, "export": 2, "compare": 2, "program": 2, "table": 2,
 }
+
+
+GROUP_ACTIONS = ("group", "all_groups")
 
 
 class KeyBar(Footer):
@@ -454,7 +570,11 @@ class KeyBar(Footer):
 
     def _shown_bindings(self) -> list:
         seen: dict = {}
+        dbg = getattr(self.screen, "dbg", None)
+        grouped = dbg is None or bool(dbg.graph.groups)
         for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.action in GROUP_ACTIONS and not grouped:
+                continue     # a graph without groups: u and U only say so (listed by ?)
             if binding.show and binding.action not in seen:
                 seen[binding.action] = (binding, enabled, tooltip)
         return list(seen.values())
