@@ -422,7 +422,7 @@ def split_threshold(split="auto") -> int | None:
     return least
 
 
-def split_set(g, split="auto") -> frozenset:
+def split_set(g, split="auto", fold: Fold | None = None) -> frozenset:
     """The leaves (inputs, named constants) drawn as one copy beside each consumer.
 
     `split` is "auto" (leaves used by SPLIT_FANOUT nodes or more), "all" (every leaf used more
@@ -433,8 +433,14 @@ def split_set(g, split="auto") -> frozenset:
     least = split_threshold(split)
     if least is None:
         return frozenset()
+    boxes = fold.box_of if fold is not None else {}
+
+    def uses(i: int) -> int:     # distinct consumers as drawn: a collapsed group counts once
+        if not boxes:
+            return g.fanout(i)
+        return len({boxes[c].id if c in boxes else c for c in g.consumers(i)})
     return frozenset(n.id for n in g.node_list()
-                     if (n.op == "input" or n.op == "const" and n.names) and g.fanout(n.id) >= least)
+                     if (n.op == "input" or n.op == "const" and n.names) and n.id not in boxes and uses(n.id) >= least)
 
 
 def focus_set(g, focus: str | None) -> frozenset | None:
@@ -748,11 +754,11 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
             with dg.subgraph(name=f"cluster_{prefix}") as c:
                 c.attr(label=_table([_row(font(f"{what} · {gg.n_ops()} operations", size=14, color=th.muted))]),
                        color=th.edge_faint, style="rounded", labeljust="l", margin="14")
-                _draw(c, make_scene(gg, None, None, show=sc.show, theme=th, fold=folding(gg)), prefix,
-                      split=split_set(gg, split_leaves))
+                tsc = make_scene(gg, None, None, show=sc.show, theme=th, fold=folding(gg))
+                _draw(c, tsc, prefix, split=split_set(gg, split_leaves, tsc.fold))
     else:
         keep = focus_set(g, focus)
-        _draw(dg, sc, pins=pins, split=split_set(g, split_leaves), keep=keep)
+        _draw(dg, sc, pins=pins, split=split_set(g, split_leaves, sc.fold), keep=keep)
     cap = caption(sc)
     if keep is not None:
         note = font(f"focus: {len(keep)} of {len(g)} nodes, around {esc(focus.partition(':')[0].strip())}",

@@ -188,7 +188,7 @@ def page_html(g, *, title: str = "graphdiff", theme: str = "light", rankdir: str
         raise GraphError("the graph has no outputs: nothing to step through")
     collapsed = collapse_set(g, collapse) if not isinstance(collapse, (set, frozenset)) else collapse
     fold = fold_groups(g, collapsed, repeats=repeats)
-    data = page_data(g, title=title, fold=fold, split=split_set(g, split_leaves))
+    data = page_data(g, title=title, fold=fold, split=split_set(g, split_leaves, fold))
     svg = page_svg(g, data, rankdir=rankdir, split_leaves=split_leaves, collapse=collapsed, repeats=repeats)
     parts = {"title": html.escape(title), "theme": "dark" if theme == "dark" else "",
              "css": theme_css() + "\n" + _asset("page.css"), "svg": svg, "data": _script_json(data),
