@@ -387,3 +387,32 @@ def test_frames_with_clusters_keep_them_on_every_frame(tmp_path, capsys):
     for f in frames:
         text = f.read_text()
         assert text.count('class="cluster"') == 1 and "layer#2" in text
+
+
+@pytest.mark.dot
+@pytest.mark.browser
+def test_the_page_lights_up_a_collapsed_group_in_chromium(tmp_path, capsys):
+    from test_render_html import _browser
+    drv, why = _browser()
+    if drv is None:
+        pytest.skip(why)
+    page = tmp_path / "net.html"
+    try:
+        assert run(capsys, "html", f"{LAYERS}:net", "-o", page, "--collapse", "layer")[0] == 0
+        state = """
+            const ids = (sel) => [...document.querySelectorAll(sel)].map(e => e.id);
+            return {cur: ids('#graph g.node.current'), hot: ids('#graph g.edge.hot'),
+                    pending: ids('#graph g.node.pending'), counter: document.getElementById('counter').textContent};"""
+        # reverse step 5 is the first layer's tanh (v7): v̄7 = v̄8 ∂v8/∂v7, a term from the second layer
+        drv.get(page.as_uri() + "#reverse/5")
+        st = drv.execute_script(state)
+        assert st["counter"] == "step 5 of 12" and st["cur"] == ["g0"] and st["hot"] == ["e7_8_1"]
+        assert "g1" not in st["pending"]          # the second layer is done
+        drv.get("about:blank")
+        drv.get(page.as_uri() + "#reverse/3")     # inside the second layer: its node lights up
+        st = drv.execute_script(state)
+        assert st["cur"] == ["g1"] and "g0" in st["pending"] and st["hot"] == []
+        errors = [e for e in drv.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+        assert errors == []
+    finally:
+        drv.quit()
