@@ -416,3 +416,14 @@ def test_the_page_lights_up_a_collapsed_group_in_chromium(tmp_path, capsys):
         assert errors == []
     finally:
         drv.quit()
+
+
+def test_a_collapsed_group_holding_an_output_says_so():
+    g = gd.Graph()
+    x = g.input("x", 0.5)
+    with g.group("enc"):
+        g.output("f", gd.sin(x) * 2)
+    src = to_dot(g, collapse="all").source
+    label = node_text(src, "g0")
+    assert ">enc<" in label and "output <I>f</I>" in label and "scalar → scalar" in label
+    assert not re.search(r"<FONT[^>]*></FONT>", src)      # Graphviz refuses an empty <FONT>

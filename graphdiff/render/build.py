@@ -492,8 +492,10 @@ def box_label(sc: Scene, box: Box, status: str) -> str:
     head = esc(first.function or base_name(first.name))
     rows = [font(head + (f"  ×{box.count}" if box.count > 1 else ""), size=18, color=text)]
     where = group_path_text(g, first.id) + (f" … {last.name}" if box.count > 1 else "")
-    if where != head:        # a top-level block named as its head says nothing more
-        rows.append(font(esc(where), size=11, color=muted))
+    outputs = [math_name(g.label(i)) for _, i in g.outputs if i in box.exits]
+    tag = font("  output " + ", ".join(outputs), size=10, color=muted) if outputs else ""
+    if where != head or tag:    # a top-level block named as its head says nothing more
+        rows.append((font(esc(where), size=11, color=muted) if where != head else "") + tag)
     if "shapes" in show:
         ins, outs = interface(g, box)
         shapes = lambda ss: ", ".join(shape_text(s) for s in ss) or "—"   # noqa: E731
