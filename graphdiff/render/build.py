@@ -491,7 +491,7 @@ def box_label(sc: Scene, box: Box, status: str) -> str:
     first, last = g.groups[box.groups[0]], g.groups[box.groups[-1]]
     head = esc(first.function or base_name(first.name))
     rows = [font(head + (f"  ×{box.count}" if box.count > 1 else ""), size=18, color=text)]
-    where = group_path_text(g, first.id) + (f" … {last.name}" if box.count > 1 else "")
+    where = group_path_text(g, first.id) + (f" … {group_path_text(g, last.id)}" if box.count > 1 else "")
     outputs = [math_name(g.label(i)) for _, i in g.outputs if i in box.exits]
     tag = font("  output " + ", ".join(outputs), size=10, color=muted) if outputs else ""
     if where != head or tag:    # a top-level block named as its head says nothing more
@@ -538,7 +538,7 @@ def _instance_at(sc: Scene, box: Box) -> int | None:
         return None
     i = sc.sweep.steps[sc.step].node
     path = set(sc.g.group_path(sc.g.node(i).group))
-    return next((k for k, gid in enumerate(box.groups, 1) if gid in path), None)
+    return next((k for k, gid in enumerate(box.spans, 1) if gid in path), None)
 
 
 def box_style(sc: Scene, box: Box, status: str) -> dict:

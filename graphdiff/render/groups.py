@@ -96,6 +96,7 @@ class Box:
     exits: tuple = ()       # its members used outside it, or outputs of the graph
     parent: int = -1        # the group it sits in (-1: the top level)
     first: "Box | None" = None   # a run's first instance (its interface is the run's)
+    spans: tuple = ()       # per instance, the outermost group it fills (itself, or a loop iteration around it)
 
     @property
     def count(self) -> int:
@@ -110,14 +111,6 @@ class Fold:
     boxes: list = field(default_factory=list)
     box_of: dict = field(default_factory=dict)     # node id -> its Box (hidden nodes only)
     boxed: list = field(default_factory=list)      # group id -> id of the outermost collapsed group around it, or -1
-
-    def cluster_of(self, i: int) -> int:
-        """The group whose cluster holds drawn node i, or the box hiding it (-1: the top level)."""
-        box = self.box_of.get(i)
-        return box.parent if box is not None else self.g.node(i).group
-
-    def draws(self, i: int) -> bool:
-        return i not in self.box_of
 
 
 def fold_groups(g, collapsed=frozenset(), *, repeats="auto") -> Fold:
@@ -138,15 +131,16 @@ def fold_groups(g, collapsed=frozenset(), *, repeats="auto") -> Fold:
     singles = [_box(g, (gid,), members[gid]) for gid in sorted(members)]
     least = repeat_min(repeats)
     hidden = {i for ms in members.values() for i in ms}
-    for run in _runs(g, singles, least):
-        box = run[0] if len(run) == 1 else _run_box(g, run, hidden)
+    lifted = _lifted(g, singles, hidden) if least is not None else {}
+    for run in _runs(g, [lifted.get(b.id, b) for b in singles], least):
+        box = _run_box(g, run, hidden) if len(run) > 1 else next(b for b in singles if b.id == run[0].id)
         f.boxes.append(box)
         for i in box.members:
             f.box_of[i] = box
     return f
 
 
-def _box(g, gids: tuple, members: list) -> Box:
+def _box(g, gids: tuple, members: list, parent: int | None = None, spans: tuple = ()) -> Box:
     inside = set(members)
     entries, exits = {}, {}
     outputs = {i for _, i in g.outputs}
@@ -157,7 +151,37 @@ def _box(g, gids: tuple, members: list) -> Box:
                 entries[j] = None
         if i in outputs or any(c not in inside for c in g.consumers(i)):
             exits[i] = None
-    return Box(f"g{gids[0]}", gids, tuple(members), tuple(entries), tuple(sorted(exits)), g.groups[gids[0]].parent)
+    return Box(f"g{gids[0]}", gids, tuple(members), tuple(entries), tuple(sorted(exits)),
+               g.groups[gids[0]].parent if parent is None else parent, spans=spans or gids)
+
+
+def _lifted(g, singles: list, hidden: set) -> dict:
+    """Boxes that fill their enclosing group, as standing for it: a loop iteration holding one
+    call (and the nodes made for it, such as `x[t]`) is that call, so that calls in successive
+    iterations chain into one run. Box id → the box grown to the outermost group it fills."""
+    groups, nodes = g.groups, g.node_list()
+    inclusive: dict[int, list] = {}     # group -> its nodes, the groups inside it included
+    for n in nodes:
+        for k in g.group_path(n.group) if n.group >= 0 else ():
+            inclusive.setdefault(k, []).append(n.id)
+    outputs = {i for _, i in g.outputs}
+    out = {}
+    for box in singles:
+        grown = box
+        while grown.parent >= 0:
+            around = inclusive[grown.parent]
+            inside = set(around)
+            mine = set(grown.members)
+            extra = [j for j in around if j not in mine]
+            fills = all(nodes[j].op == "const" and not nodes[j].names or
+                        not nodes[j].is_leaf and j not in hidden and j not in outputs
+                        and all(c in inside for c in g.consumers(j)) for j in extra)
+            if not fills:
+                break
+            grown = _box(g, box.groups, sorted(around), groups[grown.parent].parent, spans=(grown.parent,))
+        if grown is not box:
+            out[box.id] = grown
+    return out
 
 
 def _run_box(g, run: list, hidden: set) -> Box:
@@ -165,16 +189,18 @@ def _run_box(g, run: list, hidden: set) -> Box:
     `x[t]` feeding the t-th cell), go in with it: drawn apart they would be N nodes again."""
     members = sorted(i for b in run for i in b.members)
     gids = tuple(k for b in run for k in b.groups)
-    box = _box(g, gids, members)
+    spans = tuple(k for b in run for k in b.spans)
+    parent = run[0].parent
+    box = _box(g, gids, members, parent, spans)
     while True:
         inside = set(box.members)
         extra = [j for j in box.entries if j not in hidden and not g.node(j).is_leaf
-                 and g.node(j).group == box.parent and j not in {i for _, i in g.outputs}
+                 and g.node(j).group == parent and j not in {i for _, i in g.outputs}
                  and all(c in inside for c in g.consumers(j))]
         if not extra:
             box.first = run[0]
             return box
-        box = _box(g, gids, sorted(inside | set(extra)))
+        box = _box(g, gids, sorted(inside | set(extra)), parent, spans)
 
 
 def interface(g, box: Box) -> tuple[tuple, tuple]:
