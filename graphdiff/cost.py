@@ -15,6 +15,7 @@ one of its two terms), apportioned equally between operands (each rule's terms c
 from __future__ import annotations
 
 import functools
+import re
 import math
 from dataclasses import dataclass, field
 
@@ -349,3 +350,82 @@ def accumulation_text(k: int, *, reverse: bool) -> str:
     for i in range(2, k + 1):
         s = f"(J{i} {s})"
     return s
+
+
+# ------------------------------------------------------------------ per group (`--by-group`)
+
+_INSTANCE = re.compile(r"(#\d+|\[[^\]]*\])$")
+
+
+def base_name(name: str) -> str:
+    """A group instance's name without its instance mark: `layer#2` → `layer`, `cell[3]` → `cell`."""
+    return _INSTANCE.sub("", name)
+
+
+def instance_counts(g: Graph) -> dict:
+    """How many group instances each function has (`stats`' "groups"): {"layer": 2, …}; a block
+    without a function counts under its name."""
+    out: dict[str, int] = {}
+    for grp in g.groups:
+        key = grp.function or base_name(grp.name)
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+@dataclass
+class GroupCost:
+    """Totals of one group instance, the groups inside it included (`group` -1: the nodes
+    outside every group). Flops as in `cost`: primal, one tangent sweep, one adjoint sweep."""
+
+    group: int
+    path: str | None       # the call path, dotted (None: outside every group)
+    function: str | None
+    depth: int
+    nodes: int = 0
+    ops: int = 0
+    primal: int = 0
+    tangent: int = 0
+    adjoint: int = 0
+
+    def to_json(self) -> dict:
+        return {"group": self.path, "function": self.function, "depth": self.depth, "nodes": self.nodes,
+                "ops": self.ops, "flops": {"primal": self.primal, "tangent_sweep": self.tangent,
+                                           "adjoint_sweep": self.adjoint}}
+
+
+def group_costs(g: Graph, report: CostReport | None = None) -> list[GroupCost]:
+    """One row per group instance, in the order they were opened (a parent before its children),
+    then one for the nodes outside every group (only when there are some)."""
+    report = report or cost(g)
+    paths = [g.group_path(grp.id) for grp in g.groups]
+    rows = [GroupCost(grp.id, ".".join(g.groups[k].name for k in paths[grp.id]), grp.function, grp.depth)
+            for grp in g.groups]
+    rows.append(GroupCost(-1, None, None, 0))
+    by_node = {r.node: r for r in report.nodes}
+    for n in g.node_list():
+        c = by_node.get(n.id)
+        for k in paths[n.group] if n.group >= 0 else (-1,):
+            row = rows[k]
+            row.nodes += 1
+            row.ops += not n.is_leaf
+            if c is not None:
+                row.primal += c.primal
+                row.tangent += c.tangent
+                row.adjoint += c.adjoint
+    return rows if rows[-1].nodes else rows[:-1]
+
+
+def group_lines(rows: list, columns: list[tuple[str, object]], *, title: str) -> list[str]:
+    """Rows (GroupCost or anything with `path` and `depth`) as a table: the group's name indented
+    by its depth, then one right-aligned column per (heading, row -> value)."""
+    def name(r):
+        return "(outside any group)" if r.path is None else "  " * (r.depth - 1) + r.path.rsplit(".", 1)[-1]
+
+    def cell(v):
+        return f"{v:,}" if isinstance(v, int) else str(v)
+    cells = [[name(r), r.function or "—"] + [cell(get(r)) for _, get in columns] for r in rows]
+    heads = ["group", "function"] + [h for h, _ in columns]
+    widths = [max(len(c[k]) for c in [heads, *cells]) for k in range(len(heads))]
+    fmt_row = lambda c: "  " + "  ".join(v.ljust(w) if k < 2 else v.rjust(w)   # noqa: E731
+                                         for k, (v, w) in enumerate(zip(c, widths))).rstrip()
+    return [title, fmt_row(heads)] + [fmt_row(c) for c in cells]

@@ -71,6 +71,8 @@ def cmd_trace(args) -> int:
         from ..interop.sympy import show_formulas
         show_formulas(g)
     sw = sweep_for(g, args.mode, args.seed)
+    if args.by_group:
+        return trace_by_group(args, g, sw)
     if args.json:   # streamed a step at a time (a 300,000-step sweep never sits in memory as text)
         out = sys.stdout
         out.write('{"mode": ' + json.dumps(sw.mode) + ', "steps": [')
@@ -82,6 +84,52 @@ def cmd_trace(args) -> int:
     for line in trace_lines(g, sw):
         print(line)
     return 0
+
+
+SWEEP_FLOPS = {"primal": "primal", "forward": "tangent", "reverse": "adjoint"}
+
+
+def trace_by_group(args, g, sw) -> int:
+    """`trace --by-group`: per group instance, how many of the sweep's steps fall in it, which
+    (numbered from 1), and their flops."""
+    from ..cost import group_costs, group_lines
+    rows = group_costs(g)
+    steps = {r.group: [] for r in rows}
+    paths = [g.group_path(grp.id) for grp in g.groups]
+    for s in sw.steps:
+        gid = g.node(s.node).group
+        for k in paths[gid] if gid >= 0 else (-1,):
+            steps.setdefault(k, []).append(s.index + 1)
+    kind = SWEEP_FLOPS[sw.mode]
+    if args.json:
+        doc = {"mode": sw.mode, "steps": len(sw.steps), "by_group": []}
+        for r in rows:
+            ks = steps.get(r.group, [])
+            row = {k: v for k, v in r.to_json().items() if k != "flops"}
+            row.update(steps=len(ks), first_step=ks[0] if ks else None, last_step=ks[-1] if ks else None,
+                       flops=getattr(r, kind))
+            doc["by_group"].append(row)
+        print_json(doc)
+        return 0
+    title = (f"{sw.mode} sweep: {len(sw.steps)} steps, by group (a group's totals include the groups "
+             f"inside it; step numbers from 1; flops of this sweep)")
+    cols = [("steps", lambda r: len(steps.get(r.group, []))), ("step numbers", lambda r: step_ranges(steps.get(r.group, []))),
+            ("flops", lambda r: getattr(r, kind))]
+    for line in group_lines(rows, cols, title=title):
+        print(line)
+    return 0
+
+
+def step_ranges(ks: list) -> str:
+    """Step numbers as runs: [2, 3, 4, 9] → `2–4, 9` (— for none)."""
+    ks = sorted(ks)
+    runs = []
+    for k in ks:
+        if runs and k == runs[-1][1] + 1:
+            runs[-1][1] = k
+        else:
+            runs.append([k, k])
+    return ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in runs) or "—"
 
 
 def step_json(g, sw, s) -> dict:
@@ -106,14 +154,27 @@ def step_json(g, sw, s) -> dict:
 def cmd_stats(args) -> int:
     g = load_graph(args)
     st = g.stats()
-    from ..cost import primal_flops
+    from ..cost import group_costs, group_lines, instance_counts, primal_flops
     st["flops"], st["tree_flops"] = primal_flops(g)   # one evaluation, with sharing and as a tree
     st = {k: count(v) for k, v in st.items()}         # a tree's counts can have thousands of digits
+    if g.groups:
+        st["groups"] = instance_counts(g)
+    rows = group_costs(g) if args.by_group else None
     if args.json:
+        if rows is not None:
+            st["by_group"] = [{**r.to_json(), "flops": r.primal} for r in rows]
         print_json(st)
         return 0
     for k, v in st.items():
+        if k == "groups":
+            v = ", ".join(f"{name} ×{n}" for name, n in v.items())
         print(f"{k:11s} {v}")
+    if rows is not None:
+        print()
+        cols = [("nodes", lambda r: r.nodes), ("ops", lambda r: r.ops), ("flops", lambda r: r.primal)]
+        for line in group_lines(rows, cols, title="by group (a group's totals include the groups inside it; "
+                                                  "flops of one evaluation)"):
+            print(line)
     return 0
 
 

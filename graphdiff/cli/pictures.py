@@ -8,9 +8,12 @@ from .common import load_graph, print_json, step_index, sweep_for
 
 def _options(args, mode):
     from ..render.build import parse_show, split_threshold
+    from ..render.groups import repeat_min
     split_threshold(args.split_leaves)      # a bad value: exit 2 before any work
+    repeat_min(args.repeats)
     return {"show": parse_show(args.show, mode), "theme": args.theme, "rankdir": args.rankdir,
-            "split_leaves": args.split_leaves, "fit": args.fit, "focus": args.focus}
+            "split_leaves": args.split_leaves, "fit": args.fit, "focus": args.focus,
+            "collapse": args.collapse, "repeats": args.repeats}
 
 
 def cmd_render(args) -> int:
@@ -76,7 +79,7 @@ def cmd_frames(args) -> int:
         from ..render.tikz import beamer_deck
         deck = beamer_deck(g, sw, title=Path(args.file).name, show=options["show"], theme=options["theme"],
                            rankdir=options["rankdir"], split_leaves=options["split_leaves"], fit=options["fit"],
-                           focus=options["focus"])
+                           focus=options["focus"], collapse=options["collapse"], repeats=options["repeats"])
         write_atomic(args.beamer, deck.encode("utf-8"))
     if args.json:
         print_json({"mode": sw.mode, "steps": len(sw.steps), "frames": [str(f) for f in files],
@@ -101,9 +104,11 @@ def cmd_html(args) -> int:
     format_of(args.out, allowed={".html": "html", ".htm": "html"})
     check_target(args.out)
     split_threshold(args.split_leaves)
+    from ..render.groups import repeat_min
+    repeat_min(args.repeats)
     g = load_graph(args)
     text = page_html(g, title=args.title or Path(args.file).name, theme=args.theme, rankdir=args.rankdir,
-                     split_leaves=args.split_leaves)
+                     split_leaves=args.split_leaves, collapse=args.collapse, repeats=args.repeats)
     write_atomic(args.out, text.encode("utf-8"))
     if args.json:
         print_json({"output": args.out, "bytes": len(text.encode("utf-8"))})

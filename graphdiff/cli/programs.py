@@ -38,11 +38,14 @@ def cmd_codegen(args) -> int:
 
 def cmd_cost(args) -> int:
     g = load_graph(args)
-    from ..cost import accumulation_text, chain, cost
+    from ..cost import accumulation_text, chain, cost, group_costs, group_lines
     report = cost(g)
     ch = chain(g, wrt=args.wrt, output=args.of) if args.chain else None
+    groups = group_costs(g, report) if args.by_group else None
     if args.json:
         doc = report.to_json()
+        if groups is not None:
+            doc["by_group"] = [r.to_json() for r in groups]
         if args.nodes:
             doc["nodes"] = [{"node": f"v{r.node}", "name": g.label(r.node), "op": r.op, "primal": r.primal,
                              "tangent": r.tangent, "adjoint": r.adjoint, "tree_copies": r.copies}
@@ -53,6 +56,12 @@ def cmd_cost(args) -> int:
         return 0
     for line in report.lines(g, nodes=args.nodes):
         print(line)
+    if groups is not None:
+        print()
+        cols = [("nodes", lambda r: r.nodes), ("ops", lambda r: r.ops), ("primal", lambda r: r.primal),
+                ("tangent sweep", lambda r: r.tangent), ("adjoint sweep", lambda r: r.adjoint)]
+        for line in group_lines(groups, cols, title="flops by group (a group's totals include the groups inside it)"):
+            print(line)
     if ch is not None:
         k = len(ch.factors)
         print()

@@ -65,6 +65,22 @@ def out(metavar: str, help: str, *, old_spelling: bool = True) -> tuple:
     return new, arg("--output", dest="out", action=Renamed, new="-o/--out", help=argparse.SUPPRESS)
 
 
+GROUPS = (
+    arg("--collapse", metavar="WHAT",
+        help="draw groups (function calls, loop iterations) as one node each, with their input → output shapes "
+             "and, at a step, their outputs' values: all, a depth (1: the top-level groups), or comma-separated "
+             "group names, call paths or function names (layer#2, net.layer, cell); the others are frames"),
+    arg("--repeats", metavar="WHEN", default="auto",
+        help="with --collapse: draw a chain of collapsed instances of one function with equal shapes, each fed "
+             "by the one before, once with ×N: auto (3 or more, the default), none, or a least number"),
+)
+
+def by_group(what: str) -> Arg:
+    return arg("--by-group", action="store_true",
+               help=f"{what} per group instance (function call, loop iteration, block), nested groups "
+                    "inside their parent's totals, and for the nodes outside every group")
+
+
 PICTURE = (
     arg("--show", metavar="WHAT", help="comma-separated annotations: values, tangents, adjoints, partials, "
                                        "shapes, terms, equation, all, none (default: what the sweep needs)"),
@@ -80,6 +96,7 @@ PICTURE = (
     arg("--split-leaves", metavar="WHEN", default="auto",
         help="draw an input or named constant beside each node that uses it: auto (when used by 6 nodes or "
              "more, the default), all (when used twice or more), none, or a number of uses"),
+    *GROUPS,
 )
 
 COMMANDS = (
@@ -91,8 +108,10 @@ COMMANDS = (
         arg("--mode", choices=("forward", "reverse"), default="reverse"), STRICT)),
     Command("trace", "the step records of a sweep (text steps count from 1; JSON `index` from 0)",
             "graphdiff.cli.basic:cmd_trace", (arg("--mode", choices=MODES, default="reverse"),
-                                               arg("--seed", help=SEED_HELP), SYMBOLIC)),
-    Command("stats", "node and edge counts, with and without sharing", "graphdiff.cli.basic:cmd_stats"),
+                                               arg("--seed", help=SEED_HELP), SYMBOLIC,
+                                               by_group("instead of the steps: the sweep's steps and flops"))),
+    Command("stats", "node and edge counts, with and without sharing (and group instances per function)",
+            "graphdiff.cli.basic:cmd_stats", (by_group("also nodes, operations and primal flops"),)),
     Command("check", "forward vs reverse mode, then both against finite differences with their error estimate",
             "graphdiff.cli.basic:cmd_check", (
                 arg("--eps", type=float, default=None,
@@ -125,7 +144,8 @@ COMMANDS = (
                 arg("--theme", choices=("light", "dark"), default="light", help="the theme it opens in"),
                 arg("--rankdir", choices=("LR", "TB"), default="LR", help="left-to-right (default) or top-to-bottom"),
                 arg("--split-leaves", metavar="WHEN", default="auto",
-                    help="draw an input beside each node that uses it: auto, all, none or a number of uses"))),
+                    help="draw an input beside each node that uses it: auto, all, none or a number of uses"),
+                *GROUPS)),
     Command("codegen", "the evaluation trace and the forward / reverse derivative programs (NumPy, pseudo-code, JAX)",
             "graphdiff.cli.programs:cmd_codegen", (
                 arg("--mode", choices=("primal", "forward", "reverse", "all"), default="all",
@@ -148,7 +168,8 @@ COMMANDS = (
                     help="the Jacobian chain from one input to one output: forward, reverse and optimal bracketing"),
                 arg("--wrt", metavar="NAME", help="--chain: the input to start from (when there are several)"),
                 arg("--of", metavar="NAME", help="--chain: the output to end at (when there are several)"), OF_OLD,
-                arg("--nodes", action="store_true", help="also the flops of every node"))),
+                arg("--nodes", action="store_true", help="also the flops of every node"),
+                by_group("also nodes, operations and the flops of the primal and of one sweep of each mode"))),
     Command("tui", "the Textual step-through debugger", "graphdiff.cli.debugger:cmd_tui", (
         SYMBOLIC,
         arg("--mode", choices=MODES, default="primal", help="the sweep to open on (switch with e / f / r)"),

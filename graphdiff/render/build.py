@@ -22,6 +22,7 @@ from ..ops import OPS, index_text
 from ..source import GraphError
 from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, html_label, is_grid, math_name, num, partial_name,
                      shape_text, value_plain, value_text)
+from .groups import Box, Fold, base_name, collapse_set, fold_groups, group_path_text, interface
 from .themes import THEMES, Theme
 
 ANNOTATIONS = ("values", "tangents", "adjoints", "partials", "shapes", "terms", "equation")
@@ -90,6 +91,7 @@ class Scene:
     edge_terms: dict = field(default_factory=dict)   # (src, dst, slot) -> Term of any step
     current_terms: dict = field(default_factory=dict)  # (src, dst, slot) -> Term of the current step
     slots: dict | None = None  # node -> placeholder: a row the HTML page fills in (id "d<node>")
+    fold: Fold | None = None   # how groups are drawn: clusters, and boxes for collapsed ones
 
     @property
     def mode(self):
@@ -106,18 +108,38 @@ class Scene:
             return "done"
         return "current" if k == self.step else "pending"
 
+    def box_status(self, box) -> str:
+        """A collapsed group's status: current while one of its members is being computed,
+        done once any has been (the group is under way or finished), pending before."""
+        if self.sweep is None or self.sweep.mode == "primal" and self.step is None:
+            return "plain"
+        ks = [self.step_of[m] for m in box.members if m in self.step_of]
+        if not ks:
+            return "idle"
+        if self.step is None or self.complete:
+            return "done"
+        if self.fold.box_of.get(self.sweep.steps[self.step].node) is box:
+            return "current"
+        return "done" if min(ks) < self.step else "pending"
+
+    def item_status(self, i: int) -> str:
+        """The status of what stands for node i in the picture: the node, or the box hiding it."""
+        box = self.fold.box_of.get(i) if self.fold else None
+        return self.status(i) if box is None else self.box_status(box)
+
     def derivative(self, i: int):
         s = self.sweep.steps[self.step_of[i]]
         return s.tangent if self.sweep.mode == "forward" else s.adjoint
 
 
-def make_scene(g, sweep=None, step=None, *, show=None, theme="light", complete=False, slots=None) -> Scene:
+def make_scene(g, sweep=None, step=None, *, show=None, theme="light", complete=False, slots=None,
+               fold: Fold | None = None) -> Scene:
     if step is not None and sweep is None:
         raise GraphError("a step needs a sweep (choose --mode forward, reverse or primal)")
     if step is not None and not 0 <= step < len(sweep.steps):
         raise GraphError(f"step {step + 1} is out of range: this sweep has {len(sweep.steps)} steps")
     show = frozenset(show) if show is not None else default_show(sweep.mode if sweep else None)
-    sc = Scene(g, sweep, step, show, get_theme(theme), complete, slots=slots)
+    sc = Scene(g, sweep, step, show, get_theme(theme), complete, slots=slots, fold=fold or Fold(g))
     if sweep is not None:
         sc.values = list(sweep.values)
         for s in sweep.steps:
@@ -356,6 +378,9 @@ def caption(sc: Scene) -> str | None:
     sw = sc.sweep
     s = sw.steps[sc.step]
     head = f"{sw.mode} sweep · step {sc.step + 1} of {len(sw.steps)} · {esc(OPS[s.op].label if s.op in OPS else s.op)} at {math_name(sc.g.label(s.node))}"
+    box = sc.fold.box_of.get(s.node) if sc.fold else None
+    if box is not None:      # the node is hidden: say where, the box is what lights up
+        head += f" · inside {esc(group_path_text(sc.g, sc.g.node(s.node).group))} (collapsed)"
     rows = [font(head, size=12, color=th.muted)]
     if "equation" in sc.show:
         eq = equation(sc)
@@ -397,7 +422,7 @@ def split_threshold(split="auto") -> int | None:
     return least
 
 
-def split_set(g, split="auto") -> frozenset:
+def split_set(g, split="auto", fold: Fold | None = None) -> frozenset:
     """The leaves (inputs, named constants) drawn as one copy beside each consumer.
 
     `split` is "auto" (leaves used by SPLIT_FANOUT nodes or more), "all" (every leaf used more
@@ -408,8 +433,14 @@ def split_set(g, split="auto") -> frozenset:
     least = split_threshold(split)
     if least is None:
         return frozenset()
+    boxes = fold.box_of if fold is not None else {}
+
+    def uses(i: int) -> int:     # distinct consumers as drawn: a collapsed group counts once
+        if not boxes:
+            return g.fanout(i)
+        return len({boxes[c].id if c in boxes else c for c in g.consumers(i)})
     return frozenset(n.id for n in g.node_list()
-                     if (n.op == "input" or n.op == "const" and n.names) and g.fanout(n.id) >= least)
+                     if (n.op == "input" or n.op == "const" and n.names) and n.id not in boxes and uses(n.id) >= least)
 
 
 def focus_set(g, focus: str | None) -> frozenset | None:
@@ -450,18 +481,153 @@ def leaf_copy_label(sc: Scene, j: int, status: str) -> str:
                         + font(" " + kind, size=9, color=th.faint if faded else th.muted))])
 
 
+def box_label(sc: Scene, box: Box, status: str) -> str:
+    """A collapsed group: its function (×N for a run), where it is, its input → output shapes,
+    and its outputs' values and derivatives as far as the sweep has got."""
+    g, th, show = sc.g, sc.theme, sc.show
+    faded = status in ("pending", "idle")
+    text = th.faint if faded else th.text
+    muted = th.faint if faded else th.muted
+    first, last = g.groups[box.groups[0]], g.groups[box.groups[-1]]
+    head = esc(first.function or base_name(first.name))
+    rows = [font(head + (f"  ×{box.count}" if box.count > 1 else ""), size=18, color=text)]
+    where = group_path_text(g, first.id) + (f" … {group_path_text(g, last.id)}" if box.count > 1 else "")
+    outputs = [math_name(g.label(i)) for _, i in g.outputs if i in box.exits]
+    tag = font("  output " + ", ".join(outputs), size=10, color=muted) if outputs else ""
+    if where != head or tag:    # a top-level block named as its head says nothing more
+        rows.append((font(esc(where), size=11, color=muted) if where != head else "") + tag)
+    if "shapes" in show:
+        ins, outs = interface(g, box)
+        shapes = lambda ss: ", ".join(shape_text(s) for s in ss) or "—"   # noqa: E731
+        rows.append(font(f"{shapes(ins)} → {shapes(outs)}", size=10, color=muted))
+    exits = box.exits[:2]
+    named = len(box.exits) > 1
+    if "values" in show and sc.values is not None:
+        for i in exits:
+            v = value_text(sc.values[i])
+            if sc.mode == "primal" and status == "pending":
+                rows.append(font(" " * len(v), size=12) if not is_grid(v) else font(v, size=12, color=th.pending_fill))
+            else:
+                rows.append(labelled(math_name(g.label(i)) + " =" if named else "=", v, size=12, color=text))
+    mode = sc.mode
+    want = (mode == "forward" and "tangents" in show) or (mode == "reverse" and "adjoints" in show)
+    if want:
+        mark = DOT_ABOVE if mode == "forward" else MACRON
+        color = th.done_tangent if mode == "forward" else th.done_adjoint
+        for i in exits:
+            if i not in sc.step_of:
+                continue
+            if sc.status(i) in ("done", "current"):
+                lhs = math_name(g.label(i), mark) if named else f"<I>v{mark}</I>"
+                rows.append(labelled(lhs + " =", value_text(sc.derivative(i)), size=12,
+                                     color=th.current_border if status == "current" else color))
+            elif sc.complete is False:
+                rows.append(font(" ", size=12))
+    if len(box.exits) > len(exits):
+        rows.append(font(f"+ {len(box.exits) - len(exits)} more outputs", size=10, color=muted))
+    if box.count > 1 and (status == "current" or sc.complete and sc.step is None and sc.sweep is not None):
+        k = _instance_at(sc, box)
+        rows.append(font(f"step in instance {k} of {box.count}" if k else " ", size=10,
+                         color=th.current_border))
+    return _table([_row(r) for r in rows])
+
+
+def _instance_at(sc: Scene, box: Box) -> int | None:
+    """Which instance of a run (from 1) the current step is in, if any."""
+    if sc.step is None:
+        return None
+    i = sc.sweep.steps[sc.step].node
+    path = set(sc.g.group_path(sc.g.node(i).group))
+    return next((k for k, gid in enumerate(box.spans, 1) if gid in path), None)
+
+
+def box_style(sc: Scene, box: Box, status: str) -> dict:
+    th = sc.theme
+    fill, border, width = th.group_box, th.group_border, "1.8"
+    if status in ("pending", "idle"):
+        fill, border, width = th.pending_fill, th.pending_border, "1.2"
+    if status == "current":
+        fill, border, width = th.current_fill, th.current_border, "3"
+    # a run drawn once is a stack of boxes (box3d); one instance a plain box with a double rule
+    if box.count > 1:
+        return {"shape": "box3d", "style": "filled", "fillcolor": fill, "color": border, "penwidth": width}
+    return {"style": "filled", "fillcolor": fill, "color": border, "penwidth": width, "peripheries": "2"}
+
+
+def cluster_attrs(sc: Scene, gid: int) -> dict:
+    """A group drawn open: a rounded frame labelled with its name (and the function it calls),
+    filled a shade off the background, alternating with depth so nested frames stand apart."""
+    g, th = sc.g, sc.theme
+    grp = g.groups[gid]
+    label = font(esc(grp.name), size=12, color=th.text)
+    if grp.function and grp.function != base_name(grp.name):
+        label += font(f"  {esc(grp.function)}(…)", size=11, color=th.muted)
+    return {"label": html_label(label), "labeljust": "l", "labelloc": "t", "style": "rounded,filled",
+            "color": th.group_border, "fillcolor": th.group_fill if grp.depth % 2 else th.background,
+            "penwidth": "1.2", "margin": "10", "fontname": th.font}
+
+
+def box_edge(sc: Scene, under: list, eid: str) -> dict:
+    """The edge into or out of a box: the edges it stands for, drawn once, hot when one of them
+    carries a term of the current step."""
+    g, th, show = sc.g, sc.theme, sc.show
+    attrs = {"id": eid}
+    hot = [sc.current_terms[u] for u in under if u in sc.current_terms]
+    parts = []
+    if "terms" in show and len(hot) == 1:
+        parts.append(font(value_plain(hot[0].term), size=12, color=th.current_border))
+    src = g.node(under[0][0])
+    if "shapes" in show and src.shape and not parts:
+        parts.append(font(shape_text(src.shape), size=10, color=th.muted))
+    if parts:
+        attrs["xlabel" if len(g) > XLABEL_NODES else "label"] = _table([_row(p) for p in parts])
+    j, i, _ = under[0]
+    if hot:
+        attrs.update(color=th.current_border, penwidth="2.6", arrowsize="0.9")
+    elif sc.item_status(i) in ("pending", "idle") and sc.item_status(j) in ("pending", "idle"):
+        attrs.update(color=th.edge_faint)
+    return attrs
+
+
 def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset(), keep=None) -> None:
     """Add the scene's nodes and edges to `dg` (a Digraph or a cluster), ids prefixed.
 
-    `pins` (node or edge id -> attrs) fixes positions and sizes from an earlier layout; `split`
-    holds the leaves drawn as one copy per use (see `split_set`); `keep`, when given, the only
-    nodes drawn (`--focus`).
+    `pins` (node, edge or cluster id -> attrs) fixes positions and sizes from an earlier layout;
+    `split` holds the leaves drawn as one copy per use (see `split_set`); `keep`, when given, the
+    only nodes drawn (`--focus`). Groups are clusters, nested as they nest, and the scene's fold
+    draws collapsed ones as one box each (see `groups.py`). Nodes go into their cluster; edges
+    come last, at the top (an edge naming a node first would make it there).
     """
     g, th = sc.g, sc.theme
+    fo = sc.fold
     pins = pins or {}
     nodes = g.node_list()
+    clusters: dict[int, graphviz.Digraph] = {}
+
+    def where(gid: int):
+        """The cluster of group gid (made with its enclosing ones when first needed), or dg."""
+        if gid < 0:
+            return dg
+        if gid not in clusters:
+            for k in g.group_path(gid):
+                if k not in clusters:
+                    name = f"cluster_{prefix}g{k}"
+                    clusters[k] = graphviz.Digraph(name=name, graph_attr={**cluster_attrs(sc, k), **pins.get(name, {})})
+        return clusters[gid]
+
+    def shown(box) -> bool:
+        return keep is None or any(m in keep for m in box.members)
+
     for n in nodes:
         i = n.id
+        box = fo.box_of.get(i)
+        if box is not None:
+            if i == box.members[0] and shown(box):
+                status = sc.box_status(box)
+                bid = prefix + box.id
+                where(box.parent).node(bid, label=box_label(sc, box, status), id=bid, **box_style(sc, box, status),
+                                       **pins.get(bid, {}))
+            continue
         if n.op == "const" and not n.names or i in split or keep is not None and i not in keep:
             continue   # unnamed constants and split leaves are drawn at each use, beside their consumer
         status = sc.status(i)
@@ -478,32 +644,49 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset(), keep=No
         else:
             label = node_label(sc, i, status)
         nid = f"{prefix}n{i}"
-        dg.node(nid, label=label, id=nid, **attrs, **pins.get(nid, {}))
+        where(n.group).node(nid, label=label, id=nid, **attrs, **pins.get(nid, {}))
+    edges, box_edges, copies = [], {}, set()
     for n in nodes:
         i = n.id
-        if keep is not None and i not in keep:
+        hbox = fo.box_of.get(i)
+        if hbox is not None and not shown(hbox) or hbox is None and keep is not None and i not in keep:
             continue
+        head = prefix + (hbox.id if hbox is not None else f"n{i}")
+        home = hbox.parent if hbox is not None else n.group
         for slot, j in enumerate(n.operands):
             src = nodes[j]
+            tbox = fo.box_of.get(j)
+            if hbox is not None and tbox is hbox:
+                continue        # inside one box
             eid = f"{prefix}e{j}_{i}_{slot}"
-            if keep is not None and j not in keep and not (src.op == "const" and not src.names) and j not in split:
-                continue
             if src.op == "const" and not src.names:
+                if hbox is not None:
+                    continue    # a box's own numbers stay inside it
                 cid = f"{prefix}c{j}_{i}_{slot}"
-                dg.node(cid, label=_table([_row(font(value_plain(src.value, digits=3), size=12, color=th.muted))]),
-                        shape="plain", style="", margin="0", id=cid, **pins.get(cid, {}))
-                dg.edge(cid, f"{prefix}n{i}", id=eid, color=th.edge_faint, arrowsize="0.5", penwidth="0.8",
-                        **pins.get(eid, {}))
+                where(home).node(cid, label=_table([_row(font(value_plain(src.value, digits=3), size=12, color=th.muted))]),
+                                 shape="plain", style="", margin="0", id=cid, **pins.get(cid, {}))
+                edges.append((cid, head, {"id": eid, "color": th.edge_faint, "arrowsize": "0.5", "penwidth": "0.8",
+                                          **pins.get(eid, {})}))
                 continue
-            tail = f"{prefix}n{j}"
+            if tbox is not None:
+                if not shown(tbox):
+                    continue
+            elif keep is not None and j not in keep and j not in split:
+                continue
+            tail = prefix + (tbox.id if tbox is not None else f"n{j}")
             if j in split:
-                tail = f"{prefix}l{j}_{i}_{slot}"
-                status = sc.status(j)
-                style = node_style(sc, j, status)
-                if src.op == "const":
-                    style.update(style="rounded,dashed,filled", color=th.const_border, fillcolor=th.background)
-                dg.node(tail, label=leaf_copy_label(sc, j, status), id=tail, margin="0.06,0.03",
-                        **style, **pins.get(tail, {}))
+                tail = f"{prefix}l{j}_{hbox.id}" if hbox is not None else f"{prefix}l{j}_{i}_{slot}"
+                if tail not in copies:
+                    copies.add(tail)
+                    status = sc.status(j)
+                    style = node_style(sc, j, status)
+                    if src.op == "const":
+                        style.update(style="rounded,dashed,filled", color=th.const_border, fillcolor=th.background)
+                    where(home).node(tail, label=leaf_copy_label(sc, j, status), id=tail, margin="0.06,0.03",
+                                     **style, **pins.get(tail, {}))
+            if hbox is not None or tbox is not None:
+                box_edges.setdefault((tail, head), []).append((j, i, slot))
+                continue
             attrs = {"id": eid}
             label = edge_label(sc, j, i, slot)
             if label:
@@ -513,13 +696,29 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset(), keep=No
             elif sc.status(i) in ("pending", "idle") and sc.status(j) in ("pending", "idle"):
                 attrs.update(color=th.edge_faint)
             attrs.update(pins.get(eid, {}))
-            dg.edge(tail, f"{prefix}n{i}", **attrs)
+            edges.append((tail, head, attrs))
+    for (tail, head), under in box_edges.items():
+        j, i, slot = under[0]
+        eid = f"{prefix}e{j}_{i}_{slot}"
+        edges.append((tail, head, {**box_edge(sc, under, eid), **pins.get(eid, {})}))
+    # clusters inside out: a child's cluster is whole before it goes into its parent's
+    children: dict[int, list] = {}
+    for gid in clusters:
+        children.setdefault(g.groups[gid].parent, []).append(gid)
+    for gid in sorted(clusters, reverse=True):
+        for c in sorted(children.get(gid, ())):
+            clusters[gid].subgraph(clusters[c])
+    for c in sorted(children.get(-1, ())):
+        dg.subgraph(clusters[c])
+    for tail, head, attrs in edges:
+        dg.edge(tail, head, **attrs)
 
 
 def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", rankdir: str = "LR",
            tree: bool = False, title: str | None = None, complete: bool = False,
            pins: dict | None = None, split_leaves="auto", slots: dict | None = None,
-           nodesep: float = NODESEP, ranksep: float = RANKSEP, focus: str | None = None) -> graphviz.Digraph:
+           nodesep: float = NODESEP, ranksep: float = RANKSEP, focus: str | None = None,
+           collapse=None, repeats="auto") -> graphviz.Digraph:
     """The DOT picture of `g`, optionally at `step` (an index into `sweep.steps`) of a sweep.
 
     `show` is a set of annotation names (see module docstring; default depends on the sweep),
@@ -529,11 +728,16 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
     `split_leaves` chooses the leaves drawn beside each consumer (see `split_set`); `slots`
     (node -> placeholder text) adds a row per node that the HTML page fills in as it steps;
     `nodesep`/`ranksep` (inches) space the nodes within and between ranks (`--fit` sets them);
-    `focus` ("NAME" or "NAME:K") draws only the nodes within K steps of that node.
+    `focus` ("NAME" or "NAME:K") draws only the nodes within K steps of that node. Groups are
+    clusters; `collapse` (`--collapse` text: all, a depth, names; or a set of group ids) draws
+    groups as one node each, and `repeats` (auto, none or a number) draws a chain of that many
+    equal collapsed instances once, with ×N (see `groups.py`).
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise GraphError(f"unknown rankdir '{rankdir}' (expected LR or TB)")
-    sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete, slots=slots)
+    folding = lambda gg: fold_groups(gg, collapse if isinstance(collapse, (set, frozenset))  # noqa: E731
+                                     else collapse_set(gg, collapse), repeats=repeats)
+    sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete, slots=slots, fold=folding(g))
     th = sc.theme
     gattrs = graph_attrs(th, rankdir, nodesep=nodesep, ranksep=ranksep)
     dg = graphviz.Digraph("graphdiff", graph_attr=gattrs,
@@ -552,11 +756,11 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
             with dg.subgraph(name=f"cluster_{prefix}") as c:
                 c.attr(label=_table([_row(font(f"{what} · {gg.n_ops()} operations", size=14, color=th.muted))]),
                        color=th.edge_faint, style="rounded", labeljust="l", margin="14")
-                _draw(c, make_scene(gg, None, None, show=sc.show, theme=th), prefix,
-                      split=split_set(gg, split_leaves))
+                tsc = make_scene(gg, None, None, show=sc.show, theme=th, fold=folding(gg))
+                _draw(c, tsc, prefix, split=split_set(gg, split_leaves, tsc.fold))
     else:
         keep = focus_set(g, focus)
-        _draw(dg, sc, pins=pins, split=split_set(g, split_leaves), keep=keep)
+        _draw(dg, sc, pins=pins, split=split_set(g, split_leaves, sc.fold), keep=keep)
     cap = caption(sc)
     if keep is not None:
         note = font(f"focus: {len(keep)} of {len(g)} nodes, around {esc(focus.partition(':')[0].strip())}",

@@ -25,10 +25,11 @@ FRAME_FORMATS = ("png", "svg", "pdf", "dot")
 GIF_DPI = 110   # a GIF is for screens and READMEs
 
 
-def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR", split_leaves="auto", focus=None) -> dict:
+def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR", split_leaves="auto", focus=None,
+                collapse=None, repeats="auto") -> dict:
     """Lay the fullest picture out once; return pins: id -> {pos, width, height, ...}."""
     full = to_dot(g, sweep, None, show=show, theme=theme, rankdir=rankdir, complete=True,
-                  split_leaves=split_leaves, focus=focus)
+                  split_leaves=split_leaves, focus=focus, collapse=collapse, repeats=repeats)
     return pins_from_json0(json.loads(pipe(full, "json0")))
 
 
@@ -37,9 +38,12 @@ def pins_from_json0(doc: dict) -> dict:
     pins = {}
     for o in doc.get("objects", ()):
         if "pos" not in o:
+            if o.get("name", "").startswith("cluster") and "bb" in o:
+                # a group's frame: neato -n2 draws a cluster only where its box is given
+                pins[o["name"]] = {"bb": o["bb"], **({"lp": o["lp"]} if "lp" in o else {})}
             continue
         pin = {"pos": o["pos"] + "!"}
-        if o["name"].startswith(("n", "l")):   # op/input nodes and leaf copies: labels change between frames
+        if o["name"].startswith(("n", "l", "g")):   # nodes, leaf copies, collapsed groups: labels change between frames
             pin.update(width=o["width"], height=o["height"], fixedsize="true")
         pins[o["name"]] = pin
     for e in doc.get("edges", ()):
@@ -51,23 +55,28 @@ def pins_from_json0(doc: dict) -> dict:
 
 
 def frame_dots(g, sweep, *, show=None, theme="light", rankdir=None, pins=None, split_leaves="auto",
-               fit=None, focus=None) -> list:
+               fit=None, focus=None, collapse=None, repeats="auto") -> list:
     """The DOT picture of every step, pinned. With `fit` (a `fit.Frame`), the layout is the one
     that fills that frame best (rank direction and spacing chosen as for `render --fit`)."""
     spacing = {}
+    if collapse is not None and not isinstance(collapse, (set, frozenset)):
+        from .groups import collapse_set
+        collapse = collapse_set(g, collapse)      # read once: every frame folds the same groups
+    groups = {"collapse": collapse, "repeats": repeats}
     if pins is None and fit is not None:
         from .fit import check_readable, choose_layout
         full = lambda **kw: to_dot(g, sweep, None, show=show, theme=theme, complete=True,  # noqa: E731
-                                   split_leaves=split_leaves, focus=focus, **kw)
+                                   split_leaves=split_leaves, focus=focus, **groups, **kw)
         chosen = choose_layout(full, fit, rankdirs=(rankdir,) if rankdir else ("LR", "TB"))
         check_readable(chosen.size, fit)
         rankdir, pins = chosen.rankdir, pins_from_json0(chosen.doc)
         spacing = {"nodesep": chosen.nodesep, "ranksep": chosen.ranksep}
     rankdir = rankdir or "LR"
     if pins is None:
-        pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves, focus=focus)
+        pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves, focus=focus,
+                           **groups)
     return [to_dot(g, sweep, k, show=show, theme=theme, rankdir=rankdir, pins=pins, split_leaves=split_leaves,
-                   focus=focus, **spacing) for k in range(len(sweep.steps))]
+                   focus=focus, **groups, **spacing) for k in range(len(sweep.steps))]
 
 
 def one_page_size(dots, *, aspect: float | None = None) -> tuple[float, float]:
@@ -182,7 +191,8 @@ def prepare_dir(path) -> Path:
 
 def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show=None, theme="light",
                  rankdir: str | None = None, dpi: int | None = None, delay_ms: int = 1200,
-                 split_leaves="auto", fit: str | None = None, focus: str | None = None) -> list[Path]:
+                 split_leaves="auto", fit: str | None = None, focus: str | None = None,
+                 collapse=None, repeats="auto") -> list[Path]:
     """Write one picture per step into `outdir` (and optionally a GIF and a PDF deck).
 
     All files are drawn first, into a temporary folder; only when every one succeeded are they
@@ -203,7 +213,8 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
         th = get_theme(theme)
         frames = {f: parse_fit(fit, f) for f in ("png", "svg", "pdf")} if fit else {}
         dots = frame_dots(g, sweep, show=show, theme=th, rankdir=rankdir, split_leaves=split_leaves,
-                          fit=frames.get(fmt if fmt != "dot" else "svg"), focus=focus)
+                          fit=frames.get(fmt if fmt != "dot" else "svg"), focus=focus,
+                          collapse=collapse, repeats=repeats)
         page = one_page_size(dots, aspect=frames["svg"].aspect if fit else None) if fmt != "dot" or gif or pdf else None
         draw = lambda f, **kw: draw_frames(dots, f, page=page, frame=frames.get(f), background=th.background, **kw)  # noqa: E731
         n = len(dots)

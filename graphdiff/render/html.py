@@ -21,7 +21,8 @@ import numpy as np
 from ..ops import OPS
 from ..source import GraphError
 from ..sweeps import entry_names, forward, primal, reverse
-from .build import equation, make_scene, parse_show, to_dot
+from .build import equation, make_scene, parse_show, split_set, to_dot
+from .groups import collapse_set, drawn_edges, fold_groups
 from .labels import DOT_ABOVE, MACRON, math_name, value_plain
 from .notebook import plain
 from .output import pipe
@@ -64,8 +65,9 @@ def _seeds(g, mode: str) -> tuple[list, int]:
     return out, total
 
 
-def _steps(g, sw) -> list[dict]:
-    """The step records of one sweep as the page shows them."""
+def _steps(g, sw, edges: dict | None = None) -> list[dict]:
+    """The step records of one sweep as the page shows them (`edges`: the drawn edge of each
+    edge of the graph, when collapsed groups draw several as one; see `groups.drawn_edges`)."""
     mode = sw.mode
     show = parse_show("default", mode)
     sc = make_scene(g, sw, 0 if sw.steps else None, show=show)
@@ -80,7 +82,7 @@ def _steps(g, sw) -> list[dict]:
             eq = equation(sc) if mode in ("forward", "reverse") else None
             rec.update(d=value_plain(d), d_full=precise(d), d_text=plain(value_plain(d)), eq=eq,
                        lhs=math_name(g.label(s.node), mark),
-                       terms=[{"edge": f"e{t.src}_{t.dst}_{t.slot}",
+                       terms=[{"edge": edges[t.src, t.dst, t.slot] if edges else f"e{t.src}_{t.dst}_{t.slot}",
                                "from": t.src, "to": t.dst,
                                "term": plain(value_plain(t.term)), "partial": value_plain(t.partial)
                                if t.partial is not None else "J (large)"} for t in s.terms])
@@ -90,14 +92,17 @@ def _steps(g, sw) -> list[dict]:
     return out
 
 
-def page_data(g, *, title: str = "graphdiff") -> dict:
-    """Everything the page shows, precomputed from the sweeps."""
+def page_data(g, *, title: str = "graphdiff", fold=None, split=frozenset()) -> dict:
+    """Everything the page shows, precomputed from the sweeps. With `fold` (collapsed groups),
+    each hidden node names the box that stands for it (`box`), and terms name drawn edges."""
     from ..cost import cost
     prim = primal(g)
     nodes = []
+    edges = drawn_edges(g, fold, split) if fold is not None and fold.boxes else None
     for n in g.node_list():
         i = n.id
-        nodes.append({"i": i, "name": g.label(i), "math": math_name(g.label(i)), "op": n.op,
+        box = fold.box_of.get(i) if fold is not None else None
+        nodes.append({**({"box": box.id} if box is not None else {}),"i": i, "name": g.label(i), "math": math_name(g.label(i)), "op": n.op,
                       "label": html.escape(OPS[n.op].label) if n.op in OPS else n.op,
                       "def": wengert(g, i), "shape": "×".join(map(str, n.shape)) or "scalar",
                       "uses": g.fanout(i), "output": any(o == i for _, o in g.outputs),
@@ -105,11 +110,11 @@ def page_data(g, *, title: str = "graphdiff") -> dict:
                       "ins": [f"e{j}_{i}_{k}" for k, j in enumerate(n.operands)],
                       "outs": [f"e{i}_{c}_{k}" for c in dict.fromkeys(g.consumers(i))
                                for k, j in enumerate(g.node(c).operands) if j == i]})
-    sweeps = {"primal": [{"label": "", "steps": _steps(g, prim)}]}
+    sweeps = {"primal": [{"label": "", "steps": _steps(g, prim, edges)}]}
     totals = {}
     for mode, run in (("forward", forward), ("reverse", reverse)):
         seeds, totals[mode] = _seeds(g, mode)
-        sweeps[mode] = [{"label": label, "steps": _steps(g, run(g, seed=seed, primal_sweep=prim))}
+        sweeps[mode] = [{"label": label, "steps": _steps(g, run(g, seed=seed, primal_sweep=prim), edges)}
                         for label, seed in seeds]
     rep = cost(g)
     compare = {"primal": rep.primal, "tangent_sweep": rep.tangent_sweep, "adjoint_sweep": rep.adjoint_sweep,
@@ -133,10 +138,10 @@ def _slots(g, data: dict) -> dict:
 _ANCHOR = re.compile(r"<a [^>]*>|</a>")
 
 
-def page_svg(g, data: dict, *, rankdir: str = "LR", split_leaves="auto") -> str:
+def page_svg(g, data: dict, *, rankdir: str = "LR", split_leaves="auto", collapse=None, repeats="auto") -> str:
     """The graph as the page shows it: light theme, values, an empty derivative row per node."""
     dg = to_dot(g, show=frozenset({"values", "shapes"}), rankdir=rankdir, split_leaves=split_leaves,
-                slots=_slots(g, data))
+                slots=_slots(g, data), collapse=collapse, repeats=repeats)
     svg = pipe(dg, "svg").decode("utf-8")
     svg = svg[svg.index("<svg"):]                      # no XML prolog or doctype inside HTML
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
@@ -173,14 +178,18 @@ def _script_json(doc) -> str:
 
 
 def page_html(g, *, title: str = "graphdiff", theme: str = "light", rankdir: str = "LR",
-              split_leaves="auto") -> str:
-    """The whole page as one string (see the module docstring)."""
+              split_leaves="auto", collapse=None, repeats="auto") -> str:
+    """The whole page as one string (see the module docstring). `collapse` and `repeats` draw
+    groups as one node each, as `to_dot` does; the page then lights up a group's node while
+    one of its steps is shown."""
     if theme not in ("light", "dark"):
         raise GraphError(f"unknown theme '{theme}' (expected light or dark)")
     if not g.outputs:
         raise GraphError("the graph has no outputs: nothing to step through")
-    data = page_data(g, title=title)
-    svg = page_svg(g, data, rankdir=rankdir, split_leaves=split_leaves)
+    collapsed = collapse_set(g, collapse) if not isinstance(collapse, (set, frozenset)) else collapse
+    fold = fold_groups(g, collapsed, repeats=repeats)
+    data = page_data(g, title=title, fold=fold, split=split_set(g, split_leaves, fold))
+    svg = page_svg(g, data, rankdir=rankdir, split_leaves=split_leaves, collapse=collapsed, repeats=repeats)
     parts = {"title": html.escape(title), "theme": "dark" if theme == "dark" else "",
              "css": theme_css() + "\n" + _asset("page.css"), "svg": svg, "data": _script_json(data),
              "js": _asset("page.js")}

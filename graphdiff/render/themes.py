@@ -34,6 +34,9 @@ class Theme:
     done_tangent: str    # derivative text: v̇ in forward mode
     done_adjoint: str    # derivative text: v̄ in reverse mode
     partial: str         # local partials written on edges
+    group_fill: str      # a group's frame (a cluster) and a collapsed group's box
+    group_border: str
+    group_box: str       # the fill of a collapsed group drawn as one node
     font: str = "DejaVu Serif"
     mono: str = "DejaVu Sans Mono"
 
@@ -61,6 +64,9 @@ LIGHT = Theme(
     done_tangent="#2f6f3e",
     done_adjoint="#9b2c5c",
     partial="#52606d",
+    group_fill="#f3f0fa",
+    group_border="#8c7ab8",
+    group_box="#e6def5",
 )
 
 DARK = Theme(
@@ -86,6 +92,9 @@ DARK = Theme(
     done_tangent="#8fdc9c",
     done_adjoint="#f4a3c8",
     partial="#a7b0be",
+    group_fill="#252233",
+    group_border="#8f7fc4",
+    group_box="#352e4d",
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}

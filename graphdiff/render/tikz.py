@@ -233,7 +233,8 @@ def parts_of(doc: dict, colors: Colors) -> dict[str, str]:
             names[o["_gvid"]] = o["name"]
         elif o.get("name", "").startswith("cluster") and "bb" in o:
             x0, y0, x1, y1 = (float(v) for v in o["bb"].split(","))
-            code = f"\\draw[draw={colors(o.get('color', '#cccccc'))}, rounded corners=6pt] {_xy((x0, y0))} rectangle {_xy((x1, y1))};"
+            fill = f", fill={colors(o['fillcolor'])}" if "filled" in o.get("style", "") and "fillcolor" in o else ""
+            code = f"\\draw[draw={colors(o.get('color', '#cccccc'))}{fill}, rounded corners=6pt] {_xy((x0, y0))} rectangle {_xy((x1, y1))};"
             if o.get("label") and "lp" in o:
                 code += f"\n\\node[inner sep=0pt] at {_xy(_pt(o['lp']))} {{{latex_label(o['label'], colors)}}};"
             out["cluster " + o["name"]] = code
@@ -310,14 +311,14 @@ def overlays(per_step: list[dict[str, str]]) -> str:
 
 
 def beamer_deck(g, sweep, *, title: str = "graphdiff", show=None, theme="light", rankdir=None,
-                split_leaves="auto", fit=None, focus=None) -> str:
+                split_leaves="auto", fit=None, focus=None, collapse=None, repeats="auto") -> str:
     """A Beamer document with one frame whose overlays step through the sweep (slide k = step k)."""
     from .effort import DRAW_TIMEOUT_S, _run, json_docs
     from .fit import parse_fit
     from .frames import frame_dots, one_page_size
     frame = parse_fit(fit or "16:9", "tex") if not hasattr(fit, "aspect") else fit
     dots = frame_dots(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves, fit=frame,
-                      focus=focus)
+                      focus=focus, collapse=collapse, repeats=repeats)
     one_page_size(dots, aspect=frame.aspect)
     text = _run(["neato", "-n2", "-Tjson0"], "\n".join(d.source for d in dots).encode("utf-8"),
                 DRAW_TIMEOUT_S * max(1, len(dots) // 50))

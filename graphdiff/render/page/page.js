@@ -20,13 +20,13 @@
   const slots = new Map();      // node -> the <text> of its derivative row
   for (const n of data.nodes) {
     const els = [];
-    const main = document.getElementById("n" + n.i);
+    const main = document.getElementById(n.box || "n" + n.i);   // a collapsed group's node stands for its members
     if (main) els.push(main);
     for (const g of svg.querySelectorAll(`g.node[id^="l${n.i}_"]`)) els.push(g);
     nodeEls.set(n.i, els);
     for (const g of els) {
       const t = g.querySelector("title");
-      if (t) t.textContent = n.name + (n.op === "input" || n.op === "const" ? ` (${n.op})` : ` = ${n.op}(…)`);
+      if (t && !n.box) t.textContent = n.name + (n.op === "input" || n.op === "const" ? ` (${n.op})` : ` = ${n.op}(…)`);
     }
     const cell = document.getElementById("a_d" + n.i);
     const text = cell && cell.querySelector("text");
@@ -83,13 +83,18 @@
   function drawGraph() {
     for (const t of svg.querySelectorAll("text.term")) t.remove();
     for (const g of svg.querySelectorAll("g.edge.hot, g.edge.focus")) g.classList.remove("hot", "focus");
+    const shown = new Map();        // element -> status; a group's node: its most advanced member's
+    const rank = { idle: 0, pending: 1, done: 2, current: 3 };
     for (const n of data.nodes) {
       const st = status(n.i);
       for (const g of nodeEls.get(n.i)) {
-        g.classList.toggle("current", st === "current");
-        g.classList.toggle("pending", st === "pending" || st === "idle");
+        if (!shown.has(g) || rank[st] > rank[shown.get(g)]) shown.set(g, st);
       }
       setDeriv(n.i, st);
+    }
+    for (const [g, st] of shown) {
+      g.classList.toggle("current", st === "current");
+      g.classList.toggle("pending", st === "pending" || st === "idle");
     }
     const s = steps()[state.step];
     (s.terms || []).forEach((t, k) => {
@@ -263,8 +268,15 @@
     const tr = ev.target.closest("tr[data-step]");
     if (tr && !state.compare) go(+tr.dataset.step);
   });
+  const clickable = new Map();      // element -> the nodes it stands for (a group's node: several)
   for (const [i, els] of nodeEls) {
-    for (const g of els) g.addEventListener("click", () => { if (stepOf.has(i)) go(stepOf.get(i)); });
+    for (const g of els) clickable.set(g, [...(clickable.get(g) || []), i]);
+  }
+  for (const [g, ids] of clickable) {
+    g.addEventListener("click", () => {     // to the first step of what it stands for
+      const ks = ids.filter((i) => stepOf.has(i)).map((i) => stepOf.get(i));
+      if (ks.length) go(Math.min(...ks));
+    });
   }
   window.addEventListener("hashchange", fromHash);
 
