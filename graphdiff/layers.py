@@ -128,37 +128,45 @@ def owner_of(g: Graph, collapsed) -> dict[int, int]:
 
 
 def collapse_spec(g: Graph, spec: str | None) -> set[int]:
-    """The groups `--collapse SPEC` names: `all`, `none`, a depth N (every group at depth N or
-    deeper: the groups at depth N are drawn as boxes), or comma-separated names (an instance's name
-    such as layer1 or layer#2, a function's name such as cell, or a call path such as net.layer1).
-    A name the graph does not have is an error that lists the ones it has."""
-    if spec is None:
+    """The groups `--collapse SPEC` names, as group ids (the debugger and the pictures read the
+    option through this one function): `all`, `none`, a depth N (the groups at depth N, each
+    drawn and stepped as one box; 1: the top-level groups), or comma-separated names (an
+    instance's name such as layer1 or layer#2, a function's name such as cell, or a call path such
+    as net.layer1). `all` or a depth on a graph without groups is nothing to collapse; a name the
+    graph does not have is an error that lists the ones it has."""
+    word = (spec or "").strip()
+    if not word or word == "none":
         return set()
-    spec = spec.strip()
-    if spec == "none":
-        return set()
-    if spec == "all":
-        return {grp.id for grp in g.groups}
-    if spec.isdigit():
-        depth = int(spec)
+    groups = g.groups
+    if not groups:
+        if word == "all" or word.isdigit() and int(word) >= 1:
+            return set()            # nothing to collapse: the graph is shown as it is
+        raise GraphError(f"--collapse {word}: this graph has no groups",
+                         hint="groups come from functions (def), loops, or g.group()/@gd.function in Python")
+    if word == "all":
+        return {grp.id for grp in groups}
+    if word.lstrip("-").isdigit():
+        depth, deepest = int(word), max(grp.depth for grp in groups)
         if depth < 1:
-            raise GraphError("--collapse takes a depth from 1 (1: the top-level groups)")
-        return {grp.id for grp in g.groups if grp.depth >= depth}
+            raise GraphError(f"bad --collapse {word}: a depth counts from 1 (1: the top-level groups)")
+        if depth > deepest:
+            raise GraphError(f"--collapse {word}: the groups of this graph are at most {deepest} deep")
+        return {grp.id for grp in groups if grp.depth == depth}
+    known: dict[str, set[int]] = {}
+    for grp in groups:
+        path = ".".join(groups[k].name for k in g.group_path(grp.id))
+        for key in {grp.name, grp.name.split("#")[0].split("[")[0], grp.function, path} - {None, ""}:
+            known.setdefault(key, set()).add(grp.id)
     chosen: set[int] = set()
-    known: dict[str, list[int]] = {}
-    for grp in g.groups:
-        path = ".".join(g.groups[k].name for k in g.group_path(grp.id))
-        for name in {grp.name, grp.name.split("#")[0], grp.function, path} - {None}:
-            known.setdefault(name, []).append(grp.id)
-    for name in (n.strip() for n in spec.split(",")):
+    for name in (n.strip() for n in word.split(",")):
         if not name:
             continue
         if name not in known:
-            names = sorted(known)
-            raise GraphError(f"--collapse: the graph has no group or function '{name}'",
-                             hint=did_you_mean(name, names) or
-                             (f"its groups: {', '.join(names[:12])}" if names else "the graph has no groups"))
-        chosen.update(known[name])
+            names = sorted(known, key=lambda k: (k.count("."), k))
+            shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+            raise GraphError(f"--collapse: no group is named '{name}'",
+                             hint=did_you_mean(name, names) or f"the groups are {shown} (or all, or a depth)")
+        chosen |= known[name]
     return chosen
 
 

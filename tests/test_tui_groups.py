@@ -192,7 +192,7 @@ def test_collapse_option_on_the_command_line(capsys, tmp_path):
                     "def f(x):\n"
                     "    return block(x) + 1\n")
     code, out, err = run(capsys, "tui", f"{path}:f", "--at", "x=0.5", "--collapse", "blok")
-    assert code == 2 and "no group or function 'blok'" in err and "block" in err
+    assert code == 2 and "no group is named 'blok'" in err and "block" in err
     with pytest.raises(GraphError):
         opening_groups(two_layer(), "0")
 

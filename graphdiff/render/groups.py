@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..cost import base_name
+from ..layers import collapse_spec
 from ..source import GraphError, did_you_mean
 
 REPEAT_MIN = 3     # `--repeats auto`: a chain of this many equal collapsed instances is drawn once
@@ -32,42 +33,9 @@ def group_path_text(g, gid: int) -> str:
 
 
 def collapse_set(g, text: str | None) -> frozenset:
-    """The groups `--collapse WHAT` names (see the module docstring), as group ids."""
-    if text is None or not text.strip() or text.strip() == "none":
-        return frozenset()
-    groups = g.groups
-    word = text.strip()
-    if not groups:
-        if word == "all" or word.isdigit() and int(word) >= 1:
-            return frozenset()      # nothing to collapse: the graph is drawn as it is
-        raise GraphError(f"--collapse {text}: this graph has no groups",
-                         hint="groups come from functions (def), loops, or g.group()/@gd.function in Python")
-    if word == "all":
-        return frozenset(grp.id for grp in groups)
-    if word.lstrip("-").isdigit():
-        depth = int(word)
-        deepest = max(grp.depth for grp in groups)
-        if not 1 <= depth:
-            raise GraphError(f"bad --collapse {word}: a depth counts from 1 (1: the top-level groups)")
-        if depth > deepest:
-            raise GraphError(f"--collapse {word}: the groups of this graph are at most {deepest} deep")
-        return frozenset(grp.id for grp in groups if grp.depth == depth)
-    known: dict[str, set] = {}
-    for grp in groups:
-        for key in {grp.name, base_name(grp.name), group_path_text(g, grp.id), grp.function}:
-            if key:
-                known.setdefault(key, set()).add(grp.id)
-    out = set()
-    for w in (w.strip() for w in word.split(",")):
-        if not w:
-            continue
-        if w not in known:
-            names = sorted(known, key=lambda k: (k.count("."), k))
-            shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
-            raise GraphError(f"--collapse: no group is named '{w}'",
-                             hint=did_you_mean(w, names) or f"the groups are {shown} (or all, or a depth)")
-        out |= known[w]
-    return frozenset(out)
+    """The groups `--collapse WHAT` names, as group ids (graphdiff.layers.collapse_spec, which
+    the debugger reads the option through too)."""
+    return frozenset(collapse_spec(g, text))
 
 
 def repeat_min(repeats="auto") -> int | None:
