@@ -25,8 +25,13 @@ MODES = ("primal", "forward", "reverse", "all")
 _ATOM = re.compile(r"-?[\w.]+|\(.*\)|[\w.]+\(.*\)|[\w.]+\[.*\]")
 
 
+_NAME = re.compile(r"[\w.]+")
+
+
 def paren(e: str) -> str:
     """e, parenthesised unless it is one atom (a name, a number, a call, a subscript, (…))."""
+    if _NAME.fullmatch(e):
+        return e                        # the common case: a variable or a number
     if _ATOM.fullmatch(e) and _balanced(e):
         return e if not e.startswith("-") else f"({e})"
     return f"({e})"
@@ -61,12 +66,15 @@ def _safe(name: str) -> bool:
             and not hasattr(builtins, name) and not re.fullmatch(r"[vCDS]\d+.*", name))
 
 
+_QUOTES = re.compile(r"[\\\"']")
+
+
 def comment_text(text: str) -> str:
     """User text (a file or node name) made safe for a `#` comment or a docstring: backslashes,
     quotes and every unprintable character (newlines, U+2028, NUL …) written as escapes, so no
     name can end the comment or the string and smuggle code into the module."""
     text = str(text)
-    if text.isprintable() and not any(c in text for c in "\\\"'"):
+    if text.isprintable() and not _QUOTES.search(text):
         return text        # the common case: nothing to escape
     out = []
     for ch in text:
@@ -95,6 +103,8 @@ class PythonEmitter:
         self._primal_lines: dict = {}    # node -> its line of the evaluation trace
         self._maps: dict = {}            # node -> its template mapping
         self._adjoint_terms: dict = {}   # (node, operand slot, adjoint name) -> the term
+        self._comments: dict = {}        # node -> the `# vN (name)` comment of its lines
+        self._sweeps: dict = {}          # seeded nodes -> (the adjoint sweep's lines, nodes with an adjoint)
 
     # ------------------------------------------------------------ expressions
 
@@ -187,8 +197,11 @@ class PythonEmitter:
         return line
 
     def _comment(self, n) -> str:
-        name = f" ({comment_text('/'.join(n.names))})" if n.names else ""
-        return f"v{n.id}{name}"
+        c = self._comments.get(n.id)
+        if c is None:
+            name = f" ({comment_text('/'.join(n.names))})" if n.names else ""
+            c = self._comments[n.id] = f"v{n.id}{name}"
+        return c
 
     def evaluation(self, source: str) -> list[Line]:
         """The evaluation trace (Wengert list): the inputs, then one line per op node."""
@@ -231,10 +244,16 @@ class PythonEmitter:
         the set of nodes whose adjoint variable exists at the end.
         """
         lines = self.evaluation(source)
-        have = set()
         for i, expr in seeds.items():
             lines.append(Line(i, f"    v{i}_bar = {expr}  # v{i} seed"))
-            have.add(i)
+        key = tuple(seeds)
+        if key not in self._sweeps:       # vjp and gradient seed the same nodes: one sweep's lines
+            self._sweeps[key] = self._adjoint_sweep(set(seeds))
+        sweep, have = self._sweeps[key]
+        return lines + sweep, set(have)
+
+    def _adjoint_sweep(self, have: set) -> tuple[list[Line], set]:
+        lines = []
         for n in reversed(self.nodes):
             i = n.id
             if n.is_leaf or not self.plan.needed[i] or not self.plan.active[i] or i not in have:
