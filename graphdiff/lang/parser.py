@@ -40,7 +40,9 @@ MAX_DEPTH = 200
 # op's stanza says how the language spells it (its operands, then its optional parameters).
 FUNCTIONS = {op.syntax.function: (op.name, *op.syntax.arg_range(op.arity))
              for op in OPS.values() if op.syntax.function}
-KEYWORDS = ("input", "const", "output")
+KEYWORDS = ("input", "const", "output", "def", "return", "for", "in")
+DECLARATIONS = ("input", "const", "output")   # the statements of the top level only
+MAX_BLOCKS = 20      # how deeply for loops may nest (a def's body counts as one)
 CONSTANTS = {"pi": math.pi, "e": math.e}   # reserved: read as their values, never names
 RESERVED = KEYWORDS + tuple(CONSTANTS)
 _RESERVED = dict.fromkeys(RESERVED)   # one lookup for a name in an expression
@@ -70,6 +72,10 @@ class Parser:
         self.open: list[Token] = []   # the brackets being read, innermost last (for errors)
         self.in_list = 0              # > 0 inside an array literal or an index: entries need ','
         self.defined: set[str] = set()  # names bound so far (so `x(y + 1)` can suggest x*(y + 1))
+        self.consts: set[str] = set()   # names of the top level bound to constants (a def's body sees them)
+        self.functions: dict[str, A.Def] = {}   # the functions defined so far
+        self.blocks: list[Token] = []   # the `def` and `for` whose bodies are being read, innermost last
+        self.body: dict | None = None   # the def being read: its name, its local names, its calls
 
     # -------------------------------------------------------------- token helpers
 
@@ -114,37 +120,265 @@ class Parser:
                 self.advance()
                 continue
             statement = self.statement()
-            if self.tok.kind not in ("newline", "eof"):
-                t = self.tok
-                if t.kind == "op" and t.text in (")", "]"):
-                    raise GraphError(f"unmatched '{t.text}': no '{'(' if t.text == ')' else '['}' is open",
-                                     t.span)
-                raise GraphError(f"expected the end of the statement, found {describe(t)}", t.span)
+            self.end_of_statement()
             yield statement
+        for d in self.functions.values():   # a function called in a body but never defined
+            for fn, span in d.calls:
+                if fn not in self.functions:
+                    err = unknown_function(fn, fn, -1, span, self.functions)
+                    err.message += f" (called in the body of '{d.name}'; no def of '{fn}' in the file)"
+                    err.args = (err.message,)
+                    raise err
 
-    def statement(self) -> A.Statement:
+    def end_of_statement(self) -> None:
+        t = self.tok
+        if t.kind not in ("newline", "eof"):
+            if t.kind == "op" and t.text in (")", "]"):
+                raise GraphError(f"unmatched '{t.text}': no '{'(' if t.text == ')' else '['}' is open", t.span)
+            raise GraphError(f"expected the end of the statement, found {describe(t)}", t.span)
+
+    def statement(self):
+        """One statement: a declaration, an assignment, or a def or a for with its body."""
         t = self.tok
         if t.kind == "name" and t.text in KEYWORDS:
-            self.advance()
-            name = self.expect_name(f"a name after '{t.text}'")
-            self.check_bindable(name)
-            expr = None
-            if self.at("="):
-                self.advance()
-                expr = self.literal() if t.text in ("input", "const") else self.expression()
-            elif t.text == "const":
-                raise GraphError(f"expected '=' and a value after 'const {name.text}'", self.tok.span)
-            self.defined.add(name.text)
-            return A.Statement(t.text, name.text, expr, name.span)
+            if t.text in DECLARATIONS:
+                if self.blocks:
+                    where = "a def" if self.body is not None else "a for loop"
+                    raise GraphError(f"'{t.text}' is a statement of the top level of the file, not of the body "
+                                     f"of {where}", t.span,
+                                     hint="declare inputs, constants and outputs outside the def or the for")
+                return self.declaration()
+            if t.text == "def":
+                return self.definition()
+            if t.text == "for":
+                return self.loop()
+            if t.text == "return":
+                if self.body is None:
+                    raise GraphError("'return' outside a def: it ends the body of a function", t.span,
+                                     hint="define a function with def NAME(PARAMS): and an indented body "
+                                          "ending in return EXPR, or name the value with NAME = EXPR")
+                raise GraphError(f"'return' inside a for loop: the return of '{self.body['name']}' ends "
+                                 "its body, after the loop", t.span)
         if t.kind == "name" and self.tokens[self.pos + 1].kind == "op" and self.tokens[self.pos + 1].text == "=":
             self.advance()
             self.check_bindable(t)
             self.advance()
             statement = A.Statement("assign", t.text, self.expression(), t.span)
-            self.defined.add(t.text)
+            self.bound(t.text, statement.expr)
             return statement
-        raise GraphError(f"expected a statement (input, const, output or NAME = expression), "
+        raise GraphError(f"expected a statement (input, const, output, def, for or NAME = expression), "
                          f"found {describe(t)}", t.span)
+
+    def declaration(self) -> A.Statement:
+        """input NAME [= LITERAL], const NAME = LITERAL, output NAME [= EXPR]."""
+        t = self.advance()
+        name = self.expect_name(f"a name after '{t.text}'")
+        self.check_bindable(name)
+        expr = None
+        if self.at("="):
+            self.advance()
+            expr = self.literal() if t.text in ("input", "const") else self.expression()
+        elif t.text == "const":
+            raise GraphError(f"expected '=' and a value after 'const {name.text}'", self.tok.span)
+        self.bound(name.text, expr if t.text == "const" else None)
+        return A.Statement(t.text, name.text, expr, name.span)
+
+    def bound(self, name: str, expr=None) -> None:
+        """A name is bound (at the top level, or locally in the def being read) to the value of
+        expr; at the top level, a constant (a literal, or a constant's name) is seen by defs."""
+        if self.body is not None:
+            self.body["locals"].add(name)
+            return
+        self.defined.add(name)
+        if isinstance(expr, (A.Num, A.Array)) or isinstance(expr, A.Name) and expr.id in self.consts:
+            self.consts.add(name)
+        else:
+            self.consts.discard(name)
+
+    # -------------------------------------------------------------- def and for
+
+    def definition(self) -> A.Def:
+        """def NAME(PARAMS) = EXPR, or def NAME(PARAMS): and a body ending in return EXPR."""
+        kw = self.advance()
+        if self.blocks:
+            raise GraphError("a def inside another def or a for loop: functions are defined at the top level "
+                             "of the file", kw.span, hint="move this def above, unindented")
+        name = self.expect_name("a function name after 'def'")
+        self.check_bindable(name)
+        if name.text in FUNCTIONS:
+            _, lo, hi = FUNCTIONS[name.text]
+            raise GraphError(f"'{name.text}' is a built-in function ({name.text} takes {_arguments(lo, hi)}) "
+                             "and cannot be defined again", name.span,
+                             hint=f"give your function another name, such as my_{name.text}")
+        if name.text in self.functions:
+            first = self.functions[name.text]
+            raise GraphError(f"'{name.text}' is already defined, at line {first.span.line}: a function is "
+                             "defined once", name.span,
+                             hint=f"the first is {signature(first)}; give this one another name")
+        opener = self.tok
+        if not self.at("("):
+            raise GraphError(f"expected '(' and the parameters after 'def {name.text}', found {describe(opener)}",
+                             opener.span, hint=f"write def {name.text}(x, y) = … (or def {name.text}() = … without any)")
+        self.advance()
+        self.open.append(opener)
+        params: list[str] = []
+        while not self.at(")"):
+            p = self.expect_name("a parameter name")
+            self.check_bindable(p)
+            if p.text in params:
+                raise GraphError(f"parameter '{p.text}' appears twice in def {name.text}", p.span,
+                                 hint="each parameter of a function has its own name")
+            params.append(p.text)
+            if not self.at(")"):
+                if not self.at(","):
+                    raise GraphError(f"expected ',' or ')' in the parameters of def {name.text}, found "
+                                     f"{describe(self.tok)}", self.tok.span)
+                self.advance()
+        self.close(")", opener)
+        self.body = {"name": name.text, "params": tuple(params), "locals": set(params), "calls": {}}
+        try:
+            if self.at("="):
+                self.advance()
+                body, result = (), self.expression()
+            elif self.at(":"):
+                self.advance()
+                body, result = self.def_body(kw, name)
+            else:
+                raise GraphError(f"expected '=' and an expression, or ':' and a body, after "
+                                 f"def {name.text}({', '.join(params)})", self.tok.span,
+                                 hint=f"def {name.text}({', '.join(params)}) = EXPR on one line, or end the line "
+                                      "with ':' and indent the body below it, ending in return EXPR")
+            calls = tuple(self.body["calls"].items())
+        finally:
+            self.body = None
+        d = A.Def(name.text, tuple(params), body, result, calls, name.span)
+        self.check_recursion(d)
+        self.functions[name.text] = d
+        return d
+
+    def def_body(self, kw: Token, name: Token) -> tuple:
+        """The statements of a def's body up to its return, and the returned expression."""
+        body: list = []
+        for t in self.block(kw):
+            if t.kind == "name" and t.text == "return":
+                self.advance()
+                result = self.expression()
+                self.end_of_statement()
+                after = self.next_in_block(kw)
+                if after is not None:
+                    raise GraphError(f"'return' ends the body of '{name.text}': this statement comes after it",
+                                     after.span, hint="move it above the return, or unindent it")
+                return tuple(body), result
+            body.append(self.statement())
+        where = self.tok if self.tok.kind == "eof" else self.tokens[self.pos + 1]
+        raise GraphError(f"def {name.text} has no return: its body must end with return EXPR", name.span,
+                         hint=f"the body of '{name.text}' ends before line {where.span.line}" if where.kind != "eof"
+                         else f"the body of '{name.text}' ends at the end of the file")
+
+    def loop(self) -> A.For:
+        """for VAR in START..STOP: and its body (on the same line, or indented below)."""
+        kw = self.advance()
+        var = self.expect_name("a loop variable after 'for'")
+        self.check_bindable(var)
+        if not (self.tok.kind == "name" and self.tok.text == "in"):
+            raise GraphError(f"expected 'in' after 'for {var.text}', found {describe(self.tok)}", self.tok.span,
+                             hint=f"write for {var.text} in 1..10:")
+        self.advance()
+        start = self.expression()
+        if not self.at(".."):
+            raise GraphError(f"expected '..' between the bounds of the loop, found {describe(self.tok)}",
+                             self.tok.span, hint=f"write for {var.text} in 1..10: (both bounds included)")
+        self.advance()
+        stop = self.expression()
+        if not self.at(":"):
+            raise GraphError(f"expected ':' after for {var.text} in …, found {describe(self.tok)}", self.tok.span,
+                             hint="a loop's body follows ':' on the same line, or on the lines below, indented")
+        self.advance()
+        local = self.body["locals"] if self.body is not None else self.defined
+        fresh = var.text not in local
+        local.add(var.text)
+        body = []
+        for _ in self.block(kw):
+            body.append(self.statement())
+        if fresh and self.body is None:
+            self.defined.discard(var.text)
+        return A.For(var.text, start, stop, tuple(body), var.span)
+
+    def block(self, header: Token):
+        """The body of a def or a for whose header ends at the current token (after its ':'): yields
+        once for each of its statements, at its first token, and returns at the newline after the
+        last one. A body on the header's line runs to the end of that line (statements separated
+        by ';'); else it is the lines below indented deeper than the header's line."""
+        if len(self.blocks) >= MAX_BLOCKS:
+            raise GraphError(f"loops nested too deeply (more than {MAX_BLOCKS} levels)", header.span)
+        self.blocks.append(header)
+        try:
+            if self.tok.kind != "newline" and self.tok.kind != "eof":    # a body on the header's line
+                yield self.tok
+                self.end_of_statement()
+                while self.tok.kind == "newline" and not self.first_on_line(self.tokens[self.pos + 1]):
+                    self.advance()
+                    yield self.tok
+                    self.end_of_statement()
+                below = self.tokens[self.pos + 1] if self.tok.kind == "newline" else self.tok
+                if below.kind != "eof" and self.indent(below) > self.indent(header):
+                    raise GraphError(f"this line is indented under a one-line '{header.text}': its body is the rest "
+                                     f"of line {header.span.line}", below.span,
+                                     hint="write the whole body on the lines below the ':', indented")
+                return
+            first = self.next_in_block(header)
+            if first is None:
+                t = self.tokens[self.pos + 1] if self.tok.kind == "newline" else self.tok
+                raise GraphError(f"expected an indented body after '{self.written(header, self.tokens[self.pos - 1])}'",
+                                 t.span, hint="indent the lines of the body deeper than the line of "
+                                              f"'{header.text}'")
+            while True:
+                self.advance()             # the newline before the statement
+                yield self.tok
+                self.end_of_statement()
+                if self.next_in_block(header) is None:
+                    return
+        finally:
+            self.blocks.pop()
+
+    def next_in_block(self, header: Token):
+        """The first token of the next statement when it belongs to the body of `header` (the current
+        token being the newline before it), else None."""
+        if self.tok.kind != "newline":
+            return None
+        t = self.tokens[self.pos + 1]
+        if t.kind == "eof":
+            return None
+        if not self.first_on_line(t) or self.indent(t) > self.indent(header):
+            return t
+        return None
+
+    def first_on_line(self, t: Token) -> bool:
+        text, o = self.src.text, t.span.offset
+        return not text[text.rfind("\n", 0, o) + 1:o].strip(" \t\f\v")
+
+    def indent(self, t: Token) -> int:
+        """The indentation of the line of token t (tabs to multiples of 8)."""
+        text, o = self.src.text, t.span.offset
+        start = text.rfind("\n", 0, o) + 1
+        line = text[start:o]
+        return len(line[:len(line) - len(line.lstrip(" \t\f\v"))].expandtabs(8))
+
+    def check_recursion(self, d: A.Def) -> None:
+        """A def may call functions defined later (a call is resolved when it is made), but no
+        function may reach itself: follow the calls from d through the functions defined so far."""
+        stack = [(callee, (d.name, callee), span) for callee, span in reversed(d.calls)]
+        seen = set()
+        while stack:
+            fn, chain, span = stack.pop()
+            if fn == d.name:
+                raise GraphError(f"recursion: {' → '.join(chain)} (a function may not call itself, directly or "
+                                 "through other functions)", span,
+                                 hint="graphdiff inlines every call; write a repeated step as a for loop")
+            if fn in seen or fn not in self.functions:
+                continue
+            seen.add(fn)
+            stack.extend((callee, chain + (callee,), span) for callee, _ in reversed(self.functions[fn].calls))
 
     def check_bindable(self, name: Token) -> None:
         """Keywords and constants cannot be names. Function names can: `dot = x * 2` is a variable,
@@ -230,6 +464,8 @@ class Parser:
             nxt = self.tokens[self.pos]
             if nxt.kind == "op" and nxt.text == "(":
                 return self.call(t)
+            if self.body is not None and t.text not in self.body["locals"] and t.text not in self.consts:
+                raise self.unknown_in_body(t)
             return A.Name(t.text, t.span)
         if t.kind == "op":
             if t.text in PREFIX:
@@ -303,31 +539,47 @@ class Parser:
                 args.append(self.expression())
         self.close(")", opener)
         spec = FUNCTIONS.get(name.text)
-        if spec is None:
+        if spec is not None:
+            _, lo, hi = spec
+            if not lo <= len(args) <= hi:
+                raise GraphError(f"{name.text} takes {_arguments(lo, hi)}, got {len(args)}", name.span)
+            return A.Call(name.text, tuple(args), name.span)
+        body = self.body
+        fn = self.functions.get(name.text)
+        if fn is not None:
+            check_arity(fn, len(args), name.span)
+        elif body is None or name.text in body["locals"]:
             raise self.not_a_function(name, len(args))
-        _, lo, hi = spec
-        if not lo <= len(args) <= hi:
-            raise GraphError(f"{name.text} takes {_arguments(lo, hi)}, got {len(args)}", name.span)
+        elif name.text == body["name"]:
+            raise GraphError(f"recursion: {name.text} → {name.text} (a function may not call itself, directly "
+                             "or through other functions)", name.span,
+                             hint="graphdiff inlines every call; write a repeated step as a for loop")
+        if body is not None:     # a function defined later is found when the call is made
+            body["calls"].setdefault(name.text, name.span)
         return A.Call(name.text, tuple(args), name.span)
+
+    def unknown_in_body(self, t: Token) -> GraphError:
+        """A name in a def's body that is neither a parameter, nor bound above it in the body, nor a
+        name of the file defined before the def."""
+        body = self.body
+        params = ", ".join((*body["params"], t.text))
+        if t.text in self.defined:
+            return GraphError(f"'{t.text}' is not known inside '{body['name']}': a function sees its parameters, the "
+                              "names its body binds and the constants defined before it", t.span,
+                              hint=f"pass {t.text} as an argument: def {body['name']}({params})")
+        hint = did_you_mean(t.text, [*body["locals"], *self.consts])
+        return GraphError(f"unknown name '{self.written(t, t)}' in the body of '{body['name']}'", t.span, hint=hint)
 
     def not_a_function(self, name: Token, n_args: int) -> GraphError:
         """The error for a call of a name that is no function: a misspelt function (those that
         take this many arguments suggested first), or a product written without '*'."""
         text = self.written(name, name)
-        if name.text in CONSTANTS or name.text in self.defined:
+        local = self.body["locals"] if self.body is not None else self.defined
+        if name.text in CONSTANTS or name.text in local:
             what = f"the constant {name.text}" if name.text in CONSTANTS else "a name defined above"
             return GraphError(f"'{text}' is {what}, not a function", name.span,
                               hint=f"did you mean {text}*(…)? (a product is written with *)")
-        fits = [f for f, (_, lo, hi) in FUNCTIONS.items() if lo <= n_args <= hi]
-        match, nearest = closest(name.text, fits), closest(name.text, FUNCTIONS)
-        hint = None
-        if nearest is not None and nearest != match:
-            _, lo, hi = FUNCTIONS[nearest]
-            other = f"'{nearest}', which takes {_arguments(lo, hi)}"
-            hint = f"did you mean '{match}'? (or {other})" if match else f"did you mean {other}?"
-        elif match is not None:
-            hint = f"did you mean '{match}'?"
-        return GraphError(f"unknown function '{text}'", name.span, hint=hint)
+        return unknown_function(name.text, text, n_args, name.span, self.functions)
 
     def array(self, opener: Token):
         """A vector or matrix literal of numbers: [1, -1] or [[3, 1], [1, 0]]."""
@@ -385,13 +637,20 @@ class Parser:
                 step = self.index_literal()
         return A.Slice(start, stop, step)
 
-    def index_literal(self) -> int:
+    def index_literal(self):
+        """A whole number, or an expression over loop variables and constants (`x[t]`, `x[t - 1]`),
+        worked out when the graph is built."""
         t = self.tok
         e = self.expression()
-        if not isinstance(e, A.Num) or not float(e.value).is_integer():   # inf and nan are not
-            raise GraphError("an index must be a whole number such as 0, 2 or -1, or a slice such as "
-                             "1:, :-1, ::2 or : (a whole axis)", t.span)
-        return int(e.value)
+        if isinstance(e, A.Num) and float(e.value).is_integer():   # inf and nan are not
+            return int(e.value)
+        if isinstance(e, (A.Name, A.Binary)) or isinstance(e, A.Unary) and e.op == "neg":
+            return e
+        raise GraphError(INDEX_WORDS, t.span)
+
+
+INDEX_WORDS = ("an index must be a whole number such as 0, 2 or -1 (or a loop variable, or a constant, "
+               "such as t or t - 1), or a slice such as 1:, :-1, ::2 or : (a whole axis)")
 
 
 def _exponent(t: Token):
@@ -403,7 +662,36 @@ def _exponent(t: Token):
 
 
 def _arguments(lo: int, hi: int) -> str:
-    return f"{lo if lo == hi else f'{lo} or {hi}'} argument{'s' if hi > 1 else ''}"
+    return f"{lo if lo == hi else f'{lo} or {hi}'} argument{'s' if hi != 1 else ''}"
+
+
+def signature(d: A.Def) -> str:
+    """`def layer(x, W, b)`, as written in the file (for messages)."""
+    return f"def {d.name}({', '.join(d.params)})"
+
+
+def check_arity(d: A.Def, n_args: int, span) -> None:
+    """A call of a function of the file must give one argument per parameter."""
+    if n_args != len(d.params):
+        n = len(d.params)
+        raise GraphError(f"{d.name} takes {n} argument{'' if n == 1 else 's'}, got {n_args}", span,
+                         hint=f"it is {signature(d)}, at line {d.span.line}")
+
+
+def unknown_function(fn: str, text: str, n_args: int, span, functions: dict) -> GraphError:
+    """An unknown function, with the function it most likely meant: those taking this many
+    arguments first, built-in or defined in the file."""
+    ranges = {f: (lo, hi) for f, (_, lo, hi) in FUNCTIONS.items()}
+    ranges.update((f, (len(d.params),) * 2) for f, d in functions.items())
+    fits = [f for f, (lo, hi) in ranges.items() if lo <= n_args <= hi]
+    match, nearest = closest(fn, fits), closest(fn, ranges)
+    hint = None
+    if nearest is not None and nearest != match:
+        other = f"'{nearest}', which takes {_arguments(*ranges[nearest])}"
+        hint = f"did you mean '{match}'? (or {other})" if match else f"did you mean {other}?"
+    elif match is not None:
+        hint = f"did you mean '{match}'?"
+    return GraphError(f"unknown function '{text}'", span, hint=hint)
 
 
 def _short(text: str, width: int = 30) -> str:
