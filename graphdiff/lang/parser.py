@@ -74,6 +74,7 @@ class Parser:
         self.defined: set[str] = set()  # names bound so far (so `x(y + 1)` can suggest x*(y + 1))
         self.consts: set[str] = set()   # names of the top level bound to constants (a def's body sees them)
         self.functions: dict[str, A.Def] = {}   # the functions defined so far
+        self.forward: set[str] = set()  # functions called in a def's body before they were defined
         self.blocks: list[Token] = []   # the `def` and `for` whose bodies are being read, innermost last
         self.body: dict | None = None   # the def being read: its name, its local names, its calls
 
@@ -366,7 +367,10 @@ class Parser:
 
     def check_recursion(self, d: A.Def) -> None:
         """A def may call functions defined later (a call is resolved when it is made), but no
-        function may reach itself: follow the calls from d through the functions defined so far."""
+        function may reach itself: follow the calls from d through the functions defined so far.
+        Only a function called before its def can close a cycle."""
+        if d.name not in self.forward:
+            return
         stack = [(callee, (d.name, callee), span) for callee, span in reversed(d.calls)]
         seen = set()
         while stack:
@@ -556,6 +560,8 @@ class Parser:
                              hint="graphdiff inlines every call; write a repeated step as a for loop")
         if body is not None:     # a function defined later is found when the call is made
             body["calls"].setdefault(name.text, name.span)
+            if fn is None:
+                self.forward.add(name.text)
         return A.Call(name.text, tuple(args), name.span)
 
     def unknown_in_body(self, t: Token) -> GraphError:
