@@ -185,7 +185,7 @@ output f = sum(net(x, W1, b1, W2, b2))
 
 # ---------------------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("text,message,where", [
+FUNCTION_ERRORS = [
     ("input x = 1\ndef layer(x) = tanh(x)\noutput f = layr(x)",
      "unknown function 'layr'", "t.gd:3:12 ^^^^"),
     ("input x = 1\ndef layer(x, W, b) = tanh(W * x + b)\noutput f = layer(x, 2)",
@@ -209,11 +209,7 @@ output f = sum(net(x, W1, b1, W2, b2))
     ("input x = 1\ndef f(x) = gg(x)\noutput y = x", "unknown function 'gg' (called in the body of 'f'",
      "t.gd:2:12 ^^"),
     ("def for(x) = x", "'for' is a keyword of the language", "t.gd:1:5 ^^^"),
-])
-def test_errors_name_the_place(text, message, where):
-    e = parse_error(text)
-    assert message in e.message
-    assert place(e) == where
+]
 
 
 def test_error_hints_give_the_signature_and_the_closest_function():
@@ -298,7 +294,7 @@ def test_loop_bounds_and_indices_are_whole_numbers_known_when_the_file_is_read()
     assert g.eval()["f"] == 16 and [grp.name for grp in g.groups] == ["power", "k=2", "k=3", "k=4"]
 
 
-@pytest.mark.parametrize("text,message,where", [
+LOOP_ERRORS = [
     ("input x = 1\nfor t in 5..1: x = x * t\noutput y = x", "the loop runs from 5 down to 1", "t.gd:2:13 ^"),
     ("input x = 1\nfor t in 1..2.5: x = x * t\noutput y = x", "must be a whole number, and 2.5 is not",
      "t.gd:2:13 ^^^"),
@@ -313,8 +309,13 @@ def test_loop_bounds_and_indices_are_whole_numbers_known_when_the_file_is_read()
      "t.gd:3:1 ^^^^^^"),
     ("for t 1..3: x = 1", "expected 'in' after 'for t'", "t.gd:1:7 ^"),
     ("for t in 1:3: x = 1", "expected '..' between the bounds", "t.gd:1:11 ^"),
-])
-def test_loop_errors_name_the_place(text, message, where):
+    ("input x = 1\ndef f(a):\n    for k in 1..2: a = a * k\n    return a * k\noutput y = f(x)",
+     "unknown name 'k' in the body of 'f'", "t.gd:4:16 ^"),      # the loop variable ends with the loop
+]
+
+
+@pytest.mark.parametrize("text,message,where", FUNCTION_ERRORS + LOOP_ERRORS)
+def test_errors_name_the_place(text, message, where):
     e = parse_error(text)
     assert message in e.message
     assert place(e) == where

@@ -301,8 +301,8 @@ class Parser:
         body = []
         for _ in self.block(kw):
             body.append(self.statement())
-        if fresh and self.body is None:
-            self.defined.discard(var.text)
+        if fresh:          # the loop variable ends with the loop
+            local.discard(var.text)
         return A.For(var.text, start, stop, tuple(body), var.span)
 
     def block(self, header: Token):
