@@ -26,7 +26,8 @@ from collections import defaultdict
 from . import syntax as A
 from .lexer import TO_SUPERSCRIPT
 from .lower import Lowerer
-from .parser import POWER_BP, UNARY_BP, Parser, left_bp
+from .grammar import POWER_BP, UNARY_BP
+from .parser import Parser, left_bp
 from ..graph import Graph
 from ..source import GraphError, Source, Span, normalize
 

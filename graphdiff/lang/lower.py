@@ -20,7 +20,8 @@ from . import syntax as A
 from ..graph import Graph, as_value
 from ..ops import OPS, canonical_index
 from .lexer import SUPERSCRIPTS
-from .parser import FUNCTIONS, INDEX_WORDS, check_arity, iter_statements, signature, unknown_function
+from .grammar import FUNCTIONS, INDEX_WORDS, check_arity, signature, unknown_function
+from .parser import iter_statements
 from ..source import GraphError, did_you_mean
 
 MAX_ITERATIONS = 100_000       # of one for loop

@@ -4,47 +4,22 @@ One binding-power table drives every infix operator. Left-associative chains are
 only parentheses, prefix operators and right-associative `^` recurse, and that nesting is capped
 (MAX_DEPTH) with a clear error, so no input can reach Python's recursion limit.
 
-The tables below are the language's syntax, read by the docs and the fuzzer too: BINARY (infix
-operators), PREFIX, FUNCTIONS (generated from the op table), CONSTANTS and KEYWORDS; the Unicode
-spellings are the lexer's (lexer.UNICODE, lexer.SUPERSCRIPTS).
+The language's syntax is in tables (grammar.py: BINARY, PREFIX, FUNCTIONS, CONSTANTS, KEYWORDS;
+imported here too), the Unicode spellings in the lexer's (lexer.UNICODE, lexer.SUPERSCRIPTS);
+`def` and `for` are read by the Blocks part of the parser (blocks.py).
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from . import syntax as A
+from .blocks import Blocks
+from .grammar import (BINARY, COMPARE_BP, CONSTANTS, DECLARATIONS, FUNCTIONS, INDEX_WORDS, KEYWORDS, MAX_DEPTH,
+                      POSTFIX_BP, POWER_BP, PREFIX, RESERVED, RIGHT_ASSOC, UNARY_BP, arguments, check_arity,
+                      describe, unknown_function)
 from .lexer import Token, tokenize
-from ..ops import OPS
-from ..source import GraphError, Source, closest, did_you_mean, normalize
+from ..source import GraphError, Source, normalize
 
-# operator -> (left binding power, op name); `^` is right-associative, comparisons do not chain
-BINARY = {
-    "<": (5, "lt"), "<=": (5, "le"), ">": (5, "gt"), ">=": (5, "ge"), "==": (5, "eq"), "!=": (5, "ne"),
-    "+": (10, "add"), "-": (10, "sub"),
-    "*": (20, "mul"), "/": (20, "div"), "@": (20, "matmul"),
-    "^": (40, "pow"), "**": (40, "pow"),
-}
-RIGHT_ASSOC = {"pow"}
-COMPARE_BP = 5
-NON_ASSOC = {op for bp, op in BINARY.values() if bp == COMPARE_BP}   # a < b < c is an error, not (a < b) < c
-# prefix operator -> op name (None: no op); all bind at UNARY_BP
-PREFIX = {"-": "neg", "+": None, "√": "sqrt"}
-UNARY_BP = 30      # -x^2 is -(x^2), -x*y is (-x)*y; the same for √: √x² is √(x²), √x·y is (√x)·y
-POWER_BP = 40      # a superscript power (x², x⁻¹, xⁿ) binds like ^
-POSTFIX_BP = 50    # x[i], x.T
-MAX_DEPTH = 200
-
-# function name -> (op name, fewest args, most args): generated from the op table, where each
-# op's stanza says how the language spells it (its operands, then its optional parameters).
-FUNCTIONS = {op.syntax.function: (op.name, *op.syntax.arg_range(op.arity))
-             for op in OPS.values() if op.syntax.function}
-KEYWORDS = ("input", "const", "output", "def", "return", "for", "in")
-DECLARATIONS = ("input", "const", "output")   # the statements of the top level only
-MAX_BLOCKS = 20      # how deeply for loops may nest (a def's body counts as one)
-CONSTANTS = {"pi": math.pi, "e": math.e}   # reserved: read as their values, never names
-RESERVED = KEYWORDS + tuple(CONSTANTS)
 _RESERVED = dict.fromkeys(RESERVED)   # one lookup for a name in an expression
 # the operators other than BINARY's that may follow an operand: postfix, or the start of a second
 # operand written without an operator (2(x+1), 2√x), which is an error
@@ -63,7 +38,7 @@ def left_bp(t: Token) -> int:
     return 0
 
 
-class Parser:
+class Parser(Blocks):
     def __init__(self, src: Source):
         self.src = src
         self.tokens = tokenize(src)
@@ -195,194 +170,6 @@ class Parser:
             self.consts.add(name)
         else:
             self.consts.discard(name)
-
-    # -------------------------------------------------------------- def and for
-
-    def definition(self) -> A.Def:
-        """def NAME(PARAMS) = EXPR, or def NAME(PARAMS): and a body ending in return EXPR."""
-        kw = self.advance()
-        if self.blocks:
-            raise GraphError("a def inside another def or a for loop: functions are defined at the top level "
-                             "of the file", kw.span, hint="move this def above, unindented")
-        name = self.expect_name("a function name after 'def'")
-        self.check_bindable(name)
-        if name.text in FUNCTIONS:
-            _, lo, hi = FUNCTIONS[name.text]
-            raise GraphError(f"'{name.text}' is a built-in function ({name.text} takes {_arguments(lo, hi)}) "
-                             "and cannot be defined again", name.span,
-                             hint=f"give your function another name, such as my_{name.text}")
-        if name.text in self.functions:
-            first = self.functions[name.text]
-            raise GraphError(f"'{name.text}' is already defined, at line {first.span.line}: a function is "
-                             "defined once", name.span,
-                             hint=f"the first is {signature(first)}; give this one another name")
-        opener = self.tok
-        if not self.at("("):
-            raise GraphError(f"expected '(' and the parameters after 'def {name.text}', found {describe(opener)}",
-                             opener.span, hint=f"write def {name.text}(x, y) = … (or def {name.text}() = … without any)")
-        self.advance()
-        self.open.append(opener)
-        params: list[str] = []
-        while not self.at(")"):
-            p = self.expect_name("a parameter name")
-            self.check_bindable(p)
-            if p.text in params:
-                raise GraphError(f"parameter '{p.text}' appears twice in def {name.text}", p.span,
-                                 hint="each parameter of a function has its own name")
-            params.append(p.text)
-            if not self.at(")"):
-                if not self.at(","):
-                    raise GraphError(f"expected ',' or ')' in the parameters of def {name.text}, found "
-                                     f"{describe(self.tok)}", self.tok.span)
-                self.advance()
-        self.close(")", opener)
-        self.body = {"name": name.text, "params": tuple(params), "locals": set(params), "calls": {}}
-        try:
-            if self.at("="):
-                self.advance()
-                body, result = (), self.expression()
-            elif self.at(":"):
-                self.advance()
-                body, result = self.def_body(kw, name)
-            else:
-                raise GraphError(f"expected '=' and an expression, or ':' and a body, after "
-                                 f"def {name.text}({', '.join(params)})", self.tok.span,
-                                 hint=f"def {name.text}({', '.join(params)}) = EXPR on one line, or end the line "
-                                      "with ':' and indent the body below it, ending in return EXPR")
-            calls = tuple(self.body["calls"].items())
-        finally:
-            self.body = None
-        d = A.Def(name.text, tuple(params), body, result, calls, name.span)
-        self.check_recursion(d)
-        self.functions[name.text] = d
-        return d
-
-    def def_body(self, kw: Token, name: Token) -> tuple:
-        """The statements of a def's body up to its return, and the returned expression."""
-        body: list = []
-        for t in self.block(kw):
-            if t.kind == "name" and t.text == "return":
-                self.advance()
-                result = self.expression()
-                self.end_of_statement()
-                after = self.next_in_block(kw)
-                if after is not None:
-                    raise GraphError(f"'return' ends the body of '{name.text}': this statement comes after it",
-                                     after.span, hint="move it above the return, or unindent it")
-                return tuple(body), result
-            body.append(self.statement())
-        where = self.tok if self.tok.kind == "eof" else self.tokens[self.pos + 1]
-        raise GraphError(f"def {name.text} has no return: its body must end with return EXPR", name.span,
-                         hint=f"the body of '{name.text}' ends before line {where.span.line}" if where.kind != "eof"
-                         else f"the body of '{name.text}' ends at the end of the file")
-
-    def loop(self) -> A.For:
-        """for VAR in START..STOP: and its body (on the same line, or indented below)."""
-        kw = self.advance()
-        var = self.expect_name("a loop variable after 'for'")
-        self.check_bindable(var)
-        if not (self.tok.kind == "name" and self.tok.text == "in"):
-            raise GraphError(f"expected 'in' after 'for {var.text}', found {describe(self.tok)}", self.tok.span,
-                             hint=f"write for {var.text} in 1..10:")
-        self.advance()
-        start = self.expression()
-        if not self.at(".."):
-            raise GraphError(f"expected '..' between the bounds of the loop, found {describe(self.tok)}",
-                             self.tok.span, hint=f"write for {var.text} in 1..10: (both bounds included)")
-        self.advance()
-        stop = self.expression()
-        if not self.at(":"):
-            raise GraphError(f"expected ':' after for {var.text} in …, found {describe(self.tok)}", self.tok.span,
-                             hint="a loop's body follows ':' on the same line, or on the lines below, indented")
-        self.advance()
-        local = self.body["locals"] if self.body is not None else self.defined
-        fresh = var.text not in local
-        local.add(var.text)
-        body = []
-        for _ in self.block(kw):
-            body.append(self.statement())
-        if fresh:          # the loop variable ends with the loop
-            local.discard(var.text)
-        return A.For(var.text, start, stop, tuple(body), var.span)
-
-    def block(self, header: Token):
-        """The body of a def or a for whose header ends at the current token (after its ':'): yields
-        once for each of its statements, at its first token, and returns at the newline after the
-        last one. A body on the header's line runs to the end of that line (statements separated
-        by ';'); else it is the lines below indented deeper than the header's line."""
-        if len(self.blocks) >= MAX_BLOCKS:
-            raise GraphError(f"loops nested too deeply (more than {MAX_BLOCKS} levels)", header.span)
-        self.blocks.append(header)
-        try:
-            if self.tok.kind != "newline" and self.tok.kind != "eof":    # a body on the header's line
-                yield self.tok
-                self.end_of_statement()
-                while self.tok.kind == "newline" and not self.first_on_line(self.tokens[self.pos + 1]):
-                    self.advance()
-                    yield self.tok
-                    self.end_of_statement()
-                below = self.tokens[self.pos + 1] if self.tok.kind == "newline" else self.tok
-                if below.kind != "eof" and self.indent(below) > self.indent(header):
-                    raise GraphError(f"this line is indented under a one-line '{header.text}': its body is the rest "
-                                     f"of line {header.span.line}", below.span,
-                                     hint="write the whole body on the lines below the ':', indented")
-                return
-            first = self.next_in_block(header)
-            if first is None:
-                t = self.tokens[self.pos + 1] if self.tok.kind == "newline" else self.tok
-                raise GraphError(f"expected an indented body after '{self.written(header, self.tokens[self.pos - 1])}'",
-                                 t.span, hint="indent the lines of the body deeper than the line of "
-                                              f"'{header.text}'")
-            while True:
-                self.advance()             # the newline before the statement
-                yield self.tok
-                self.end_of_statement()
-                if self.next_in_block(header) is None:
-                    return
-        finally:
-            self.blocks.pop()
-
-    def next_in_block(self, header: Token):
-        """The first token of the next statement when it belongs to the body of `header` (the current
-        token being the newline before it), else None."""
-        if self.tok.kind != "newline":
-            return None
-        t = self.tokens[self.pos + 1]
-        if t.kind == "eof":
-            return None
-        if not self.first_on_line(t) or self.indent(t) > self.indent(header):
-            return t
-        return None
-
-    def first_on_line(self, t: Token) -> bool:
-        text, o = self.src.text, t.span.offset
-        return not text[text.rfind("\n", 0, o) + 1:o].strip(" \t\f\v")
-
-    def indent(self, t: Token) -> int:
-        """The indentation of the line of token t (tabs to multiples of 8)."""
-        text, o = self.src.text, t.span.offset
-        start = text.rfind("\n", 0, o) + 1
-        line = text[start:o]
-        return len(line[:len(line) - len(line.lstrip(" \t\f\v"))].expandtabs(8))
-
-    def check_recursion(self, d: A.Def) -> None:
-        """A def may call functions defined later (a call is resolved when it is made), but no
-        function may reach itself: follow the calls from d through the functions defined so far.
-        Only a function called before its def can close a cycle."""
-        if d.name not in self.forward:
-            return
-        stack = [(callee, (d.name, callee), span) for callee, span in reversed(d.calls)]
-        seen = set()
-        while stack:
-            fn, chain, span = stack.pop()
-            if fn == d.name:
-                raise GraphError(f"recursion: {' → '.join(chain)} (a function may not call itself, directly or "
-                                 "through other functions)", span,
-                                 hint="graphdiff inlines every call; write a repeated step as a for loop")
-            if fn in seen or fn not in self.functions:
-                continue
-            seen.add(fn)
-            stack.extend((callee, chain + (callee,), span) for callee, _ in reversed(self.functions[fn].calls))
 
     def check_bindable(self, name: Token) -> None:
         """Keywords and constants cannot be names. Function names can: `dot = x * 2` is a variable,
@@ -546,7 +333,7 @@ class Parser:
         if spec is not None:
             _, lo, hi = spec
             if not lo <= len(args) <= hi:
-                raise GraphError(f"{name.text} takes {_arguments(lo, hi)}, got {len(args)}", name.span)
+                raise GraphError(f"{name.text} takes {arguments(lo, hi)}, got {len(args)}", name.span)
             return A.Call(name.text, tuple(args), name.span)
         body = self.body
         fn = self.functions.get(name.text)
@@ -563,18 +350,6 @@ class Parser:
             if fn is None:
                 self.forward.add(name.text)
         return A.Call(name.text, tuple(args), name.span)
-
-    def unknown_in_body(self, t: Token) -> GraphError:
-        """A name in a def's body that is neither a parameter, nor bound above it in the body, nor a
-        name of the file defined before the def."""
-        body = self.body
-        params = ", ".join((*body["params"], t.text))
-        if t.text in self.defined:
-            return GraphError(f"'{t.text}' is not known inside '{body['name']}': a function sees its parameters, the "
-                              "names its body binds and the constants defined before it", t.span,
-                              hint=f"pass {t.text} as an argument: def {body['name']}({params})")
-        hint = did_you_mean(t.text, [*body["locals"], *self.consts])
-        return GraphError(f"unknown name '{self.written(t, t)}' in the body of '{body['name']}'", t.span, hint=hint)
 
     def not_a_function(self, name: Token, n_args: int) -> GraphError:
         """The error for a call of a name that is no function: a misspelt function (those that
@@ -655,49 +430,12 @@ class Parser:
         raise GraphError(INDEX_WORDS, t.span)
 
 
-INDEX_WORDS = ("an index must be a whole number such as 0, 2 or -1 (or a loop variable, or a constant, "
-               "such as t or t - 1), or a slice such as 1:, :-1, ::2 or : (a whole axis)")
-
-
 def _exponent(t: Token):
     """The exponent of a superscript power: a number, n, or either negated."""
     if t.text.lstrip("-") == "n":
         name = A.Name("n", t.span)
         return A.Unary("neg", name, t.span) if t.text.startswith("-") else name
     return A.Num(float(t.text), t.span)
-
-
-def _arguments(lo: int, hi: int) -> str:
-    return f"{lo if lo == hi else f'{lo} or {hi}'} argument{'s' if hi != 1 else ''}"
-
-
-def signature(d: A.Def) -> str:
-    """`def layer(x, W, b)`, as written in the file (for messages)."""
-    return f"def {d.name}({', '.join(d.params)})"
-
-
-def check_arity(d: A.Def, n_args: int, span) -> None:
-    """A call of a function of the file must give one argument per parameter."""
-    if n_args != len(d.params):
-        n = len(d.params)
-        raise GraphError(f"{d.name} takes {n} argument{'' if n == 1 else 's'}, got {n_args}", span,
-                         hint=f"it is {signature(d)}, at line {d.span.line}")
-
-
-def unknown_function(fn: str, text: str, n_args: int, span, functions: dict) -> GraphError:
-    """An unknown function, with the function it most likely meant: those taking this many
-    arguments first, built-in or defined in the file."""
-    ranges = {f: (lo, hi) for f, (_, lo, hi) in FUNCTIONS.items()}
-    ranges.update((f, (len(d.params),) * 2) for f, d in functions.items())
-    fits = [f for f, (lo, hi) in ranges.items() if lo <= n_args <= hi]
-    match, nearest = closest(fn, fits), closest(fn, ranges)
-    hint = None
-    if nearest is not None and nearest != match:
-        other = f"'{nearest}', which takes {_arguments(*ranges[nearest])}"
-        hint = f"did you mean '{match}'? (or {other})" if match else f"did you mean {other}?"
-    elif match is not None:
-        hint = f"did you mean '{match}'?"
-    return GraphError(f"unknown function '{text}'", span, hint=hint)
 
 
 def _short(text: str, width: int = 30) -> str:
@@ -711,15 +449,6 @@ def _shape(value) -> tuple:
         shape.append(len(value))
         value = value[0]
     return tuple(shape)
-
-
-def describe(t: Token) -> str:
-    if t.kind == "eof":
-        return "the end of the file"
-    if t.kind == "newline":
-        return "the end of the line"
-    s = t.span
-    return f"'{s.source.text[s.offset:s.offset + s.length]}'"
 
 
 def parse_literal(text: str, filename: str = "<value>"):
