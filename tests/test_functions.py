@@ -209,6 +209,8 @@ FUNCTION_ERRORS = [
     ("input x = 1\ndef f(x) = gg(x)\noutput y = x", "unknown function 'gg' (called in the body of 'f'",
      "t.gd:2:12 ^^"),
     ("def for(x) = x", "'for' is a keyword of the language", "t.gd:1:5 ^^^"),
+    ("input x = 1\ndef f(x) = g(x, 2)\ndef g(x) = x + 1\noutput z = x",        # g is never called
+     "g takes 1 argument, got 2", "t.gd:2:12 ^"),
 ]
 
 
@@ -325,7 +327,7 @@ def test_a_huge_loop_is_refused_and_the_loop_variable_ends_with_the_loop():
     e = parse_error(f"input x = 1\nfor t in 1..{MAX_ITERATIONS + 1}: x = x * 1.5\noutput y = x")
     assert re.search(r"would unroll 100,001 iterations \(at most 100,000\)", e.message)
     e = parse_error("input x = 1\nfor t in 1..3: x = x * t\noutput y = x * t")
-    assert e.message == "unknown name 't'"
+    assert e.message == "unknown name 't'" and e.hint == "'t' was the variable of the loop at line 2: it ends with the loop"
     # without an output, the last name bound (in the loop) is the output
     g = gd.parse("input x = 1\nfor t in 1..3: x = x * t")
     assert g.outputs[0][0] == "x" and g.eval()["x"] == 6

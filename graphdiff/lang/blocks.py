@@ -8,7 +8,7 @@ calls of functions of the file are noted, so that recursion is found when a def 
 from __future__ import annotations
 
 from . import syntax as A
-from .grammar import FUNCTIONS, MAX_BLOCKS, arguments, describe, signature
+from .grammar import FUNCTIONS, MAX_BLOCKS, arguments, check_arity, describe, signature
 from .lexer import Token
 from ..source import GraphError, did_you_mean
 
@@ -54,7 +54,7 @@ class Blocks:
                                      f"{describe(self.tok)}", self.tok.span)
                 self.advance()
         self.close(")", opener)
-        self.body = {"name": name.text, "params": tuple(params), "locals": set(params), "calls": {}}
+        self.body = {"name": name.text, "params": tuple(params), "locals": set(params), "calls": []}
         try:
             if self.at("="):
                 self.advance()
@@ -67,10 +67,14 @@ class Blocks:
                                  f"def {name.text}({', '.join(params)})", self.tok.span,
                                  hint=f"def {name.text}({', '.join(params)}) = EXPR on one line, or end the line "
                                       "with ':' and indent the body below it, ending in return EXPR")
-            calls = tuple(self.body["calls"].items())
+            calls = tuple(self.body["calls"])
         finally:
             self.body = None
         d = A.Def(name.text, tuple(params), body, result, calls, name.span)
+        for f in self.functions.values():     # calls of d written before its def: their arguments
+            for fn, span, n in f.calls:
+                if fn == d.name:
+                    check_arity(d, n, span)
         self.check_recursion(d)
         self.functions[name.text] = d
         return d
@@ -189,7 +193,7 @@ class Blocks:
         Only a function called before its def can close a cycle."""
         if d.name not in self.forward:
             return
-        stack = [(callee, (d.name, callee), span) for callee, span in reversed(d.calls)]
+        stack = [(callee, (d.name, callee), span) for callee, span, _ in reversed(d.calls)]
         seen = set()
         while stack:
             fn, chain, span = stack.pop()
@@ -200,7 +204,7 @@ class Blocks:
             if fn in seen or fn not in self.functions:
                 continue
             seen.add(fn)
-            stack.extend((callee, chain + (callee,), span) for callee, _ in reversed(self.functions[fn].calls))
+            stack.extend((callee, chain + (callee,), span) for callee, _, _ in reversed(self.functions[fn].calls))
 
     def unknown_in_body(self, t: Token) -> GraphError:
         """A name in a def's body that is neither a parameter, nor bound above it in the body, nor a

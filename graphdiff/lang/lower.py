@@ -89,6 +89,7 @@ class Lowerer:
         self.frames = [Frame(self.scope)]
         self.calls: list[str] = []          # the functions being called, outermost first
         self.context: list[tuple] = []      # the calls (call, def) and iterations (for, t) being unrolled
+        self.ended: dict[str, int] = {}     # loop variables whose loop has ended -> the loop's line
         self.unrolled = 0
         self.last: tuple | None = None      # (name, span) of the last assignment of the top level
 
@@ -113,7 +114,10 @@ class Lowerer:
                              "names its body binds and the constants defined before it", e.span,
                              hint=f"pass {e.id} as an argument: {signature(d)[:-1]}, {e.id})" if d.params
                              else f"pass {e.id} as an argument: def {d.name}({e.id})")
-        raise GraphError(f"unknown name '{e.id}'", e.span, hint=did_you_mean(e.id, visible + list(FUNCTIONS)))
+        hint = did_you_mean(e.id, visible + list(FUNCTIONS))
+        if e.id in self.ended:
+            hint = f"'{e.id}' was the variable of the loop at line {self.ended[e.id]}: it ends with the loop"
+        raise GraphError(f"unknown name '{e.id}'", e.span, hint=hint)
 
     def bind(self, name: str, i: int, span) -> None:
         """Bind a name of the current frame to node i. Binding it again (`x = x + 1`) makes the
@@ -334,6 +338,7 @@ class Lowerer:
                 frame = self.frames[-1]
                 if t > stop:
                     del frame.numbers[s.var]
+                    self.ended[s.var] = s.span.line
                     continue
                 self.count(s.span)
                 frame.numbers[s.var] = t

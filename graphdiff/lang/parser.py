@@ -99,7 +99,7 @@ class Parser(Blocks):
             self.end_of_statement()
             yield statement
         for d in self.functions.values():   # a function called in a body but never defined
-            for fn, span in d.calls:
+            for fn, span, _ in d.calls:
                 if fn not in self.functions:
                     err = unknown_function(fn, fn, -1, span, self.functions)
                     err.message += f" (called in the body of '{d.name}'; no def of '{fn}' in the file)"
@@ -346,7 +346,7 @@ class Parser(Blocks):
                              "or through other functions)", name.span,
                              hint="graphdiff inlines every call; write a repeated step as a for loop")
         if body is not None:     # a function defined later is found when the call is made
-            body["calls"].setdefault(name.text, name.span)
+            body["calls"].append((name.text, name.span, len(args)))
             if fn is None:
                 self.forward.add(name.text)
         return A.Call(name.text, tuple(args), name.span)

@@ -75,14 +75,14 @@ class Def(NamedTuple):
     """`def NAME(PARAMS) = EXPR`, or `def NAME(PARAMS):` and an indented body ending in `return EXPR`.
 
     `body` holds the body's statements before the return (Statements of kind 'assign', and Fors);
-    `result` is the returned expression; `calls` the names of the functions the body calls that
-    are not built in (with the span of each first call), for the check against recursion."""
+    `result` is the returned expression; `calls` the calls in the body of functions that are not
+    built in, for the checks of recursion and of arguments."""
 
     name: str
     params: tuple          # the parameter names, in order
     body: tuple
     result: object
-    calls: tuple           # ((function name, span), …)
+    calls: tuple           # ((function name, span of the call, number of arguments), …)
     span: Span             # the function's name in the def line
 
 
