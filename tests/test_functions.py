@@ -331,6 +331,8 @@ def test_a_huge_loop_is_refused_and_the_loop_variable_ends_with_the_loop():
     # without an output, the last name bound (in the loop) is the output
     g = gd.parse("input x = 1\nfor t in 1..3: x = x * t")
     assert g.outputs[0][0] == "x" and g.eval()["x"] == 6
+    g = gd.parse("input x = 1\ndef f(x):\n    q = x + 1\n    return q\ny = f(x)\nconst c = 2")
+    assert [name for name, _ in g.outputs] == ["y"]          # not the local q, nor the constant
 
 
 def test_a_long_loop_and_a_long_chain_of_calls_stay_fast_and_never_recurse():

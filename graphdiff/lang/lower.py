@@ -133,8 +133,6 @@ class Lowerer:
         frame.names[name] = i
         if frame.iterations:
             frame.iterations[-1][name] = i
-        if frame is self.frames[0]:
-            self.last = (name, span)
         if old == i:
             return
         g = self.g
@@ -316,6 +314,8 @@ class Lowerer:
                 self.statement_task(x, push)
             elif kind == BIND:
                 self.bind(x.name, results.pop(), x.span)
+                if len(self.frames) == 1:
+                    self.last = (x.name, x.span)
             elif kind == CALL:
                 x, k = x
                 args = results[-k:] if k else []
