@@ -71,11 +71,12 @@ class Blocks:
         finally:
             self.body = None
         d = A.Def(name.text, tuple(params), body, result, calls, name.span)
-        for f in self.functions.values():     # calls of d written before its def: their arguments
-            for fn, span, n in f.calls:
-                if fn == d.name:
-                    check_arity(d, n, span)
-        self.check_recursion(d)
+        if d.name in self.forward:            # called in a body above: check those calls
+            for f in self.functions.values():
+                for fn, span, n in f.calls:
+                    if fn == d.name:
+                        check_arity(d, n, span)
+            self.check_recursion(d)
         self.functions[name.text] = d
         return d
 
@@ -190,9 +191,8 @@ class Blocks:
     def check_recursion(self, d: A.Def) -> None:
         """A def may call functions defined later (a call is resolved when it is made), but no
         function may reach itself: follow the calls from d through the functions defined so far.
-        Only a function called before its def can close a cycle."""
-        if d.name not in self.forward:
-            return
+        Only a function called before its def can close a cycle (direct recursion is found in
+        `call`)."""
         stack = [(callee, (d.name, callee), span) for callee, span, _ in reversed(d.calls)]
         seen = set()
         while stack:
