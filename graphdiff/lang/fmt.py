@@ -26,9 +26,10 @@ from collections import defaultdict
 from . import syntax as A
 from .lexer import TO_SUPERSCRIPT
 from .lower import Lowerer
-from .parser import POWER_BP, UNARY_BP, Parser, left_bp
+from .grammar import POWER_BP, UNARY_BP
+from .parser import Parser, left_bp
 from ..graph import Graph
-from ..source import GraphError, Source, normalize
+from ..source import GraphError, Source, Span, normalize
 
 
 class _Reader(Parser):
@@ -47,7 +48,11 @@ class _Reader(Parser):
 
 
 class _Shapes(Lowerer):
-    """The lowerer, noting the operands' dimensions of each `*` and power, by operator offset."""
+    """The lowerer, noting the operands' dimensions of each `*` and power, by operator offset.
+
+    The body of a function or a loop is built once per call or iteration, maybe on operands of
+    other shapes: a `*` keeps the fewest dimensions seen (⊙ only where both operands were always
+    arrays), a power the most (a superscript only where the base was never a matrix)."""
 
     def __init__(self, at):
         super().__init__(Graph(), at)
@@ -55,7 +60,10 @@ class _Shapes(Lowerer):
 
     def build(self, e, operands: list[int]) -> int:
         if isinstance(e, A.Binary) and e.op in ("mul", "pow"):
-            self.ndims[e.span.offset] = tuple(len(self.g.node(j).shape) for j in operands)
+            dims = tuple(len(self.g.node(j).shape) for j in operands)
+            seen = self.ndims.get(e.span.offset, dims)
+            keep = min if e.op == "mul" else max
+            self.ndims[e.span.offset] = tuple(keep(a, b) for a, b in zip(seen, dims))
         return super().build(e, operands)
 
 
@@ -258,6 +266,8 @@ def _statements(reader: _Reader) -> list:
 
 def _strip(e):
     """A syntax tree without its spans (and a prefix √ as the call it means)."""
+    if isinstance(e, Span):
+        return None
     if isinstance(e, tuple) and hasattr(e, "_fields"):
         if isinstance(e, A.Unary) and e.op == "sqrt":
             return ("call", "sqrt", (_strip(e.operand),))

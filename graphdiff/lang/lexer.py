@@ -30,9 +30,9 @@ _T = rf"\.T(?![{_NAME_CHARS}])"   # the transpose .T (so x.T², 2.T, but not x.T
 
 _TOKEN = re.compile(rf"""
     (?P<ws>[ \t\f\v]+) | (?P<comment>\#[^\n]*) | (?P<newline>\n|;)
-  | (?P<number>(?:[0-9]+(?:(?!{_T})\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<number>(?:[0-9]+(?:(?!{_T}|\.\.)\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_{_GREEK}][{_NAME_CHARS}]*)
-  | (?P<op>[-+/@^()\[\],:]|\*\*?|{_T}|[<>=]=?|!=)
+  | (?P<op>[-+/@^()\[\],:]|\*\*?|{_T}|\.\.|[<>=]=?|!=)
   | (?P<unicode>[−·×⊙ᵀπ√])
   | (?P<sup>⁻?(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|ⁿ))
   | (?P<bad>.)
@@ -83,7 +83,8 @@ def instead(ch: str) -> str | None:
 
 
 class Token(NamedTuple):
-    kind: str  # 'number' 'name' 'op' 'sup' (a superscript exponent) 'newline' 'eof'
+    kind: str  # 'number' 'name' 'op' 'sup' (a superscript exponent) 'newline' 'eof'; `..` (a loop's
+               # range, 1..30) is an op, and a number never takes its first dot
     text: str  # the ASCII form ('2', '-1' or 'n' for a superscript)
     span: Span
 

@@ -4,45 +4,22 @@ One binding-power table drives every infix operator. Left-associative chains are
 only parentheses, prefix operators and right-associative `^` recurse, and that nesting is capped
 (MAX_DEPTH) with a clear error, so no input can reach Python's recursion limit.
 
-The tables below are the language's syntax, read by the docs and the fuzzer too: BINARY (infix
-operators), PREFIX, FUNCTIONS (generated from the op table), CONSTANTS and KEYWORDS; the Unicode
-spellings are the lexer's (lexer.UNICODE, lexer.SUPERSCRIPTS).
+The language's syntax is in tables (grammar.py: BINARY, PREFIX, FUNCTIONS, CONSTANTS, KEYWORDS;
+imported here too), the Unicode spellings in the lexer's (lexer.UNICODE, lexer.SUPERSCRIPTS);
+`def` and `for` are read by the Blocks part of the parser (blocks.py).
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from . import syntax as A
+from .blocks import Blocks
+from .grammar import (BINARY, COMPARE_BP, CONSTANTS, DECLARATIONS, FUNCTIONS, INDEX_WORDS, KEYWORDS, MAX_DEPTH,
+                      POSTFIX_BP, POWER_BP, PREFIX, RESERVED, RIGHT_ASSOC, UNARY_BP, arguments, check_arity,
+                      describe, unknown_function)
 from .lexer import Token, tokenize
-from ..ops import OPS
-from ..source import GraphError, Source, closest, did_you_mean, normalize
+from ..source import GraphError, Source, normalize
 
-# operator -> (left binding power, op name); `^` is right-associative, comparisons do not chain
-BINARY = {
-    "<": (5, "lt"), "<=": (5, "le"), ">": (5, "gt"), ">=": (5, "ge"), "==": (5, "eq"), "!=": (5, "ne"),
-    "+": (10, "add"), "-": (10, "sub"),
-    "*": (20, "mul"), "/": (20, "div"), "@": (20, "matmul"),
-    "^": (40, "pow"), "**": (40, "pow"),
-}
-RIGHT_ASSOC = {"pow"}
-COMPARE_BP = 5
-NON_ASSOC = {op for bp, op in BINARY.values() if bp == COMPARE_BP}   # a < b < c is an error, not (a < b) < c
-# prefix operator -> op name (None: no op); all bind at UNARY_BP
-PREFIX = {"-": "neg", "+": None, "√": "sqrt"}
-UNARY_BP = 30      # -x^2 is -(x^2), -x*y is (-x)*y; the same for √: √x² is √(x²), √x·y is (√x)·y
-POWER_BP = 40      # a superscript power (x², x⁻¹, xⁿ) binds like ^
-POSTFIX_BP = 50    # x[i], x.T
-MAX_DEPTH = 200
-
-# function name -> (op name, fewest args, most args): generated from the op table, where each
-# op's stanza says how the language spells it (its operands, then its optional parameters).
-FUNCTIONS = {op.syntax.function: (op.name, *op.syntax.arg_range(op.arity))
-             for op in OPS.values() if op.syntax.function}
-KEYWORDS = ("input", "const", "output")
-CONSTANTS = {"pi": math.pi, "e": math.e}   # reserved: read as their values, never names
-RESERVED = KEYWORDS + tuple(CONSTANTS)
 _RESERVED = dict.fromkeys(RESERVED)   # one lookup for a name in an expression
 # the operators other than BINARY's that may follow an operand: postfix, or the start of a second
 # operand written without an operator (2(x+1), 2√x), which is an error
@@ -61,7 +38,7 @@ def left_bp(t: Token) -> int:
     return 0
 
 
-class Parser:
+class Parser(Blocks):
     def __init__(self, src: Source):
         self.src = src
         self.tokens = tokenize(src)
@@ -70,6 +47,11 @@ class Parser:
         self.open: list[Token] = []   # the brackets being read, innermost last (for errors)
         self.in_list = 0              # > 0 inside an array literal or an index: entries need ','
         self.defined: set[str] = set()  # names bound so far (so `x(y + 1)` can suggest x*(y + 1))
+        self.consts: set[str] = set()   # names of the top level bound to constants (a def's body sees them)
+        self.functions: dict[str, A.Def] = {}   # the functions defined so far
+        self.forward: set[str] = set()  # functions called in a def's body before they were defined
+        self.blocks: list[Token] = []   # the `def` and `for` whose bodies are being read, innermost last
+        self.body: dict | None = None   # the def being read: its name, its local names, its calls
 
     # -------------------------------------------------------------- token helpers
 
@@ -114,37 +96,80 @@ class Parser:
                 self.advance()
                 continue
             statement = self.statement()
-            if self.tok.kind not in ("newline", "eof"):
-                t = self.tok
-                if t.kind == "op" and t.text in (")", "]"):
-                    raise GraphError(f"unmatched '{t.text}': no '{'(' if t.text == ')' else '['}' is open",
-                                     t.span)
-                raise GraphError(f"expected the end of the statement, found {describe(t)}", t.span)
+            self.end_of_statement()
             yield statement
+        for d in self.functions.values():   # a function called in a body but never defined
+            for fn, span, _ in d.calls:
+                if fn not in self.functions:
+                    err = unknown_function(fn, fn, -1, span, self.functions)
+                    err.message += f" (called in the body of '{d.name}'; no def of '{fn}' in the file)"
+                    err.args = (err.message,)
+                    raise err
 
-    def statement(self) -> A.Statement:
+    def end_of_statement(self) -> None:
+        t = self.tok
+        if t.kind not in ("newline", "eof"):
+            if t.kind == "op" and t.text in (")", "]"):
+                raise GraphError(f"unmatched '{t.text}': no '{'(' if t.text == ')' else '['}' is open", t.span)
+            raise GraphError(f"expected the end of the statement, found {describe(t)}", t.span)
+
+    def statement(self):
+        """One statement: a declaration, an assignment, or a def or a for with its body."""
         t = self.tok
         if t.kind == "name" and t.text in KEYWORDS:
-            self.advance()
-            name = self.expect_name(f"a name after '{t.text}'")
-            self.check_bindable(name)
-            expr = None
-            if self.at("="):
-                self.advance()
-                expr = self.literal() if t.text in ("input", "const") else self.expression()
-            elif t.text == "const":
-                raise GraphError(f"expected '=' and a value after 'const {name.text}'", self.tok.span)
-            self.defined.add(name.text)
-            return A.Statement(t.text, name.text, expr, name.span)
+            if t.text in DECLARATIONS:
+                if self.blocks:
+                    where = "a def" if self.body is not None else "a for loop"
+                    raise GraphError(f"'{t.text}' is a statement of the top level of the file, not of the body "
+                                     f"of {where}", t.span,
+                                     hint="declare inputs, constants and outputs outside the def or the for")
+                return self.declaration()
+            if t.text == "def":
+                return self.definition()
+            if t.text == "for":
+                return self.loop()
+            if t.text == "return":
+                if self.body is None:
+                    raise GraphError("'return' outside a def: it ends the body of a function", t.span,
+                                     hint="define a function with def NAME(PARAMS): and an indented body "
+                                          "ending in return EXPR, or name the value with NAME = EXPR")
+                raise GraphError(f"'return' inside a for loop: the return of '{self.body['name']}' ends "
+                                 "its body, after the loop", t.span)
         if t.kind == "name" and self.tokens[self.pos + 1].kind == "op" and self.tokens[self.pos + 1].text == "=":
             self.advance()
             self.check_bindable(t)
             self.advance()
             statement = A.Statement("assign", t.text, self.expression(), t.span)
-            self.defined.add(t.text)
+            self.bound(t.text, statement.expr)
             return statement
-        raise GraphError(f"expected a statement (input, const, output or NAME = expression), "
+        raise GraphError(f"expected a statement (input, const, output, def, for or NAME = expression), "
                          f"found {describe(t)}", t.span)
+
+    def declaration(self) -> A.Statement:
+        """input NAME [= LITERAL], const NAME = LITERAL, output NAME [= EXPR]."""
+        t = self.advance()
+        name = self.expect_name(f"a name after '{t.text}'")
+        self.check_bindable(name)
+        expr = None
+        if self.at("="):
+            self.advance()
+            expr = self.literal() if t.text in ("input", "const") else self.expression()
+        elif t.text == "const":
+            raise GraphError(f"expected '=' and a value after 'const {name.text}'", self.tok.span)
+        self.bound(name.text, expr if t.text == "const" else None)
+        return A.Statement(t.text, name.text, expr, name.span)
+
+    def bound(self, name: str, expr=None) -> None:
+        """A name is bound (at the top level, or locally in the def being read) to the value of
+        expr; at the top level, a constant (a literal, or a constant's name) is seen by defs."""
+        if self.body is not None:
+            self.body["locals"].add(name)
+            return
+        self.defined.add(name)
+        if isinstance(expr, (A.Num, A.Array)) or isinstance(expr, A.Name) and expr.id in self.consts:
+            self.consts.add(name)
+        else:
+            self.consts.discard(name)
 
     def check_bindable(self, name: Token) -> None:
         """Keywords and constants cannot be names. Function names can: `dot = x * 2` is a variable,
@@ -230,6 +255,8 @@ class Parser:
             nxt = self.tokens[self.pos]
             if nxt.kind == "op" and nxt.text == "(":
                 return self.call(t)
+            if self.body is not None and t.text not in self.body["locals"] and t.text not in self.consts:
+                raise self.unknown_in_body(t)
             return A.Name(t.text, t.span)
         if t.kind == "op":
             if t.text in PREFIX:
@@ -303,31 +330,37 @@ class Parser:
                 args.append(self.expression())
         self.close(")", opener)
         spec = FUNCTIONS.get(name.text)
-        if spec is None:
+        if spec is not None:
+            _, lo, hi = spec
+            if not lo <= len(args) <= hi:
+                raise GraphError(f"{name.text} takes {arguments(lo, hi)}, got {len(args)}", name.span)
+            return A.Call(name.text, tuple(args), name.span)
+        body = self.body
+        fn = self.functions.get(name.text)
+        if fn is not None:
+            check_arity(fn, len(args), name.span)
+        elif body is None or name.text in body["locals"]:
             raise self.not_a_function(name, len(args))
-        _, lo, hi = spec
-        if not lo <= len(args) <= hi:
-            raise GraphError(f"{name.text} takes {_arguments(lo, hi)}, got {len(args)}", name.span)
+        elif name.text == body["name"]:
+            raise GraphError(f"recursion: {name.text} → {name.text} (a function may not call itself, directly "
+                             "or through other functions)", name.span,
+                             hint="graphdiff inlines every call; write a repeated step as a for loop")
+        if body is not None:     # a function defined later is found when the call is made
+            body["calls"].append((name.text, name.span, len(args)))
+            if fn is None:
+                self.forward.add(name.text)
         return A.Call(name.text, tuple(args), name.span)
 
     def not_a_function(self, name: Token, n_args: int) -> GraphError:
         """The error for a call of a name that is no function: a misspelt function (those that
         take this many arguments suggested first), or a product written without '*'."""
         text = self.written(name, name)
-        if name.text in CONSTANTS or name.text in self.defined:
+        local = self.body["locals"] if self.body is not None else self.defined
+        if name.text in CONSTANTS or name.text in local:
             what = f"the constant {name.text}" if name.text in CONSTANTS else "a name defined above"
             return GraphError(f"'{text}' is {what}, not a function", name.span,
                               hint=f"did you mean {text}*(…)? (a product is written with *)")
-        fits = [f for f, (_, lo, hi) in FUNCTIONS.items() if lo <= n_args <= hi]
-        match, nearest = closest(name.text, fits), closest(name.text, FUNCTIONS)
-        hint = None
-        if nearest is not None and nearest != match:
-            _, lo, hi = FUNCTIONS[nearest]
-            other = f"'{nearest}', which takes {_arguments(lo, hi)}"
-            hint = f"did you mean '{match}'? (or {other})" if match else f"did you mean {other}?"
-        elif match is not None:
-            hint = f"did you mean '{match}'?"
-        return GraphError(f"unknown function '{text}'", name.span, hint=hint)
+        return unknown_function(name.text, text, n_args, name.span, self.functions)
 
     def array(self, opener: Token):
         """A vector or matrix literal of numbers: [1, -1] or [[3, 1], [1, 0]]."""
@@ -385,13 +418,16 @@ class Parser:
                 step = self.index_literal()
         return A.Slice(start, stop, step)
 
-    def index_literal(self) -> int:
+    def index_literal(self):
+        """A whole number, or an expression over loop variables and constants (`x[t]`, `x[t - 1]`),
+        worked out when the graph is built."""
         t = self.tok
         e = self.expression()
-        if not isinstance(e, A.Num) or not float(e.value).is_integer():   # inf and nan are not
-            raise GraphError("an index must be a whole number such as 0, 2 or -1, or a slice such as "
-                             "1:, :-1, ::2 or : (a whole axis)", t.span)
-        return int(e.value)
+        if isinstance(e, A.Num) and float(e.value).is_integer():   # inf and nan are not
+            return int(e.value)
+        if isinstance(e, (A.Name, A.Binary)) or isinstance(e, A.Unary) and e.op == "neg":
+            return e
+        raise GraphError(INDEX_WORDS, t.span)
 
 
 def _exponent(t: Token):
@@ -400,10 +436,6 @@ def _exponent(t: Token):
         name = A.Name("n", t.span)
         return A.Unary("neg", name, t.span) if t.text.startswith("-") else name
     return A.Num(float(t.text), t.span)
-
-
-def _arguments(lo: int, hi: int) -> str:
-    return f"{lo if lo == hi else f'{lo} or {hi}'} argument{'s' if hi > 1 else ''}"
 
 
 def _short(text: str, width: int = 30) -> str:
@@ -417,15 +449,6 @@ def _shape(value) -> tuple:
         shape.append(len(value))
         value = value[0]
     return tuple(shape)
-
-
-def describe(t: Token) -> str:
-    if t.kind == "eof":
-        return "the end of the file"
-    if t.kind == "newline":
-        return "the end of the line"
-    s = t.span
-    return f"'{s.source.text[s.offset:s.offset + s.length]}'"
 
 
 def parse_literal(text: str, filename: str = "<value>"):

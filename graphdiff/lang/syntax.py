@@ -69,3 +69,29 @@ class Statement(NamedTuple):
     name: str
     expr: object
     span: Span
+
+
+class Def(NamedTuple):
+    """`def NAME(PARAMS) = EXPR`, or `def NAME(PARAMS):` and an indented body ending in `return EXPR`.
+
+    `body` holds the body's statements before the return (Statements of kind 'assign', and Fors);
+    `result` is the returned expression; `calls` the calls in the body of functions that are not
+    built in, for the checks of recursion and of arguments."""
+
+    name: str
+    params: tuple          # the parameter names, in order
+    body: tuple
+    result: object
+    calls: tuple           # ((function name, span of the call, number of arguments), …)
+    span: Span             # the function's name in the def line
+
+
+class For(NamedTuple):
+    """`for VAR in START..STOP:` and a body (on the same line, or indented below): unrolled, one
+    group instance per iteration, VAR a whole number from START to STOP (both included)."""
+
+    var: str
+    start: object          # expressions, evaluated when the file is read (whole numbers)
+    stop: object
+    body: tuple
+    span: Span             # the loop variable in the for line

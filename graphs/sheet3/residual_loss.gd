@@ -4,7 +4,11 @@
 const t = [1, 0, -1]
 input x = [0.5, -1, 2]
 input A = [[0.3, -0.2, 0.1], [-0.4, 0.6, 0.2]]
-z = A @ x
-F = x + A.T @ tanh(z)
+
+def residual_block(x, A):      # x ↦ x + Aᵀρ(Ax)
+    z = A @ x
+    return x + A.T @ tanh(z)
+
+F = residual_block(x, A)
 d = F - t
 output L = 0.5 * dot(d, d)

@@ -5,6 +5,10 @@ const X = [[0.5, -1, 2], [1, 0.2, -0.3], [-0.7, 0.4, 0.1], [0.3, 0.3, -1]]
 const y = [0.2, -0.1, 0.4, 0]
 input A = [[0.3, -0.2, 0.1], [-0.4, 0.6, 0.2]]
 input b = [1.5, -0.7]
-H = tanh(X @ A.T)        # ρ(A xᵢ) for every sample, one row each
-r = H @ b - y
+
+def network(X, A, b):    # f(xᵢ, A, b) = b ρ(A xᵢ) for every sample at once
+    H = tanh(X @ A.T)    # ρ(A xᵢ) for every sample, one row each
+    return H @ b
+
+r = network(X, A, b) - y
 output E = sum(r^2)

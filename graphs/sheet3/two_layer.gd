@@ -4,5 +4,11 @@
 input x = [0.5, -1, 2]
 input A = [[0.3, -0.2, 0.1], [-0.4, 0.6, 0.2]]
 input b = [[1.5, -0.7]]
-z = A @ x
-output f = (b @ tanh(z))[0]    # b ρ(Ax) is a 1-vector; [0] makes it the scalar f
+
+def hidden(x, A):          # the first layer, ρ(Ax)
+    z = A @ x
+    return tanh(z)
+
+def readout(h, b) = (b @ h)[0]    # the second layer: b h is a 1-vector; [0] makes it the scalar f
+
+output f = readout(hidden(x, A), b)

@@ -4,6 +4,12 @@
 input P = [[3, 1], [1, 0], [-1, 2]]     # first layer (3×2)
 input Q = [[1, -1, 3], [-2, 5, 4]]      # second layer (2×3)
 const E = [1, -1]                       # the network's input E₀
-z = P @ E
-g = relu(z)
-output f = softmax(Q @ g)
+
+def relu_layer(P, x):                   # R(P · x)
+    z = P @ x
+    return relu(z)
+
+def softmax_layer(Q, g) = softmax(Q @ g)   # S(Q · g)
+
+g = relu_layer(P, E)
+output f = softmax_layer(Q, g)

@@ -4,7 +4,13 @@
 input P = [[3, 1], [1, 0], [-1, 2]]
 input Q = [[1, -1, 3], [-2, 5, 4]]
 const E = [1, -1]
-z = P @ E
-g = relu(z)
-f = softmax(Q @ g)
+
+def relu_layer(P, x):                   # R(P · x)
+    z = P @ x
+    return relu(z)
+
+def softmax_layer(Q, g) = softmax(Q @ g)   # S(Q · g)
+
+g = relu_layer(P, E)
+f = softmax_layer(Q, g)
 output l = -log(f[0])
