@@ -358,8 +358,9 @@ _INSTANCE = re.compile(r"(#\d+|\[[^\]]*\])$")
 
 
 def base_name(name: str) -> str:
-    """A group instance's name without its instance mark: `layer#2` → `layer`, `cell[3]` → `cell`."""
-    return _INSTANCE.sub("", name)
+    """A group instance's name without its instance mark: `layer#2` → `layer`, `cell[3]` → `cell`,
+    and a loop iteration's `t=3` (or `t=1#2`, the second loop over t) → `t`."""
+    return _INSTANCE.sub("", name).split("=")[0]
 
 
 def instance_counts(g: Graph) -> dict:
@@ -368,6 +369,8 @@ def instance_counts(g: Graph) -> dict:
     out: dict[str, int] = {}
     for grp in g.groups:
         key = grp.function or base_name(grp.name)
+        if grp.function is None and "=" in grp.name:
+            key = f"for {key}"          # the iterations of a loop over t count together
         out[key] = out.get(key, 0) + 1
     return out
 

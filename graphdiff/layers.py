@@ -155,7 +155,7 @@ def collapse_spec(g: Graph, spec: str | None) -> set[int]:
     known: dict[str, set[int]] = {}
     for grp in groups:
         path = ".".join(groups[k].name for k in g.group_path(grp.id))
-        for key in {grp.name, grp.name.split("#")[0].split("[")[0], grp.function, path} - {None, ""}:
+        for key in {grp.name, grp.name.split("#")[0].split("[")[0].split("=")[0], grp.function, path} - {None, ""}:
             known.setdefault(key, set()).add(grp.id)
     chosen: set[int] = set()
     for name in (n.strip() for n in word.split(",")):

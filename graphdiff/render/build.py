@@ -22,7 +22,7 @@ from ..ops import OPS, index_text
 from ..source import GraphError
 from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, html_label, is_grid, math_name, num, partial_name,
                      shape_text, value_plain, value_text)
-from .groups import Box, Fold, base_name, collapse_set, fold_groups, group_path_text, interface
+from .groups import Box, Fold, base_name, call_of, collapse_set, fold_groups, group_path_text, interface
 from .themes import THEMES, Theme
 
 ANNOTATIONS = ("values", "tangents", "adjoints", "partials", "shapes", "terms", "equation")
@@ -489,7 +489,8 @@ def box_label(sc: Scene, box: Box, status: str) -> str:
     text = th.faint if faded else th.text
     muted = th.faint if faded else th.muted
     first, last = g.groups[box.groups[0]], g.groups[box.groups[-1]]
-    head = esc(first.function or base_name(first.name))
+    call = call_of(g, first)
+    head = esc(call.function or base_name(call.name))
     rows = [font(head + (f"  ×{box.count}" if box.count > 1 else ""), size=18, color=text)]
     where = group_path_text(g, first.id) + (f" … {group_path_text(g, last.id)}" if box.count > 1 else "")
     outputs = [math_name(g.label(i)) for _, i in g.outputs if i in box.exits]

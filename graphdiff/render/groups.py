@@ -171,11 +171,21 @@ def _run_box(g, run: list, hidden: set) -> Box:
         box = _box(g, gids, sorted(inside | set(extra)), parent, spans)
 
 
+def call_of(g, grp):
+    """The function call a group stands for: itself when it is one, or the one call a loop
+    iteration holds (`t=3` around `cell(…)`), so that the iteration reads and chains as that call."""
+    if grp.function is None:
+        kids = [k for k in g.groups if k.parent == grp.id]
+        if len(kids) == 1 and kids[0].function is not None:
+            return kids[0]
+    return grp
+
+
 def interface(g, box: Box) -> tuple[tuple, tuple]:
     """(input shapes, output shapes) of one instance: its arguments and results for a function
     call, else the nodes that feed it and the nodes it hands on."""
     box = box.first or box
-    grp = g.groups[box.groups[0]]
+    grp = call_of(g, g.groups[box.groups[0]])
     ins = grp.inputs or box.entries
     outs = grp.outputs or box.exits
     return tuple(g.node(i).shape for i in ins), tuple(g.node(i).shape for i in outs)
@@ -186,7 +196,7 @@ def _runs(g, boxes: list, least: int | None) -> list[list]:
     Runs shorter than `least` (or every run, when `least` is None) come back one box each."""
     runs, open_ = [], {}
     for b in boxes:
-        grp = g.groups[b.groups[0]]
+        grp = call_of(g, g.groups[b.groups[0]])
         key = (b.parent, grp.function, base_name(grp.name), interface(g, b))
         run = open_.get(key)
         if run is not None and set(run[-1].exits) & set(b.entries):
