@@ -127,6 +127,23 @@ def owner_of(g: Graph, collapsed) -> dict[int, int]:
     return {n.id: top[n.group] for n in g.node_list() if n.group >= 0 and top[n.group] >= 0}
 
 
+def call_of(g: Graph, grp):
+    """The function call a group stands for: itself when it is one, or the one call a loop
+    iteration holds (`t=3` around `cell(…)`), so that the iteration reads and chains as that call."""
+    if grp.function is None:
+        kids = [k for k in g.groups if k.parent == grp.id]
+        if len(kids) == 1 and kids[0].function is not None:
+            return kids[0]
+    return grp
+
+
+def function_name(g: Graph, gid: int) -> str:
+    """What a group computes, as a function's name: `layer`, `cell` for a loop iteration around
+    one call of cell, else the block's own name."""
+    grp = g.groups[gid]
+    return call_of(g, grp).function or grp.name
+
+
 def collapse_spec(g: Graph, spec: str | None) -> set[int]:
     """The groups `--collapse SPEC` names, as group ids (the debugger and the pictures read the
     option through this one function): `all`, `none`, a depth N (the groups at depth N, each

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..cost import base_name
-from ..layers import collapse_spec
+from ..layers import call_of, collapse_spec
 from ..source import GraphError, did_you_mean
 
 REPEAT_MIN = 3     # `--repeats auto`: a chain of this many equal collapsed instances is drawn once
@@ -169,16 +169,6 @@ def _run_box(g, run: list, hidden: set) -> Box:
             box.first = run[0]
             return box
         box = _box(g, gids, sorted(inside | set(extra)), parent, spans)
-
-
-def call_of(g, grp):
-    """The function call a group stands for: itself when it is one, or the one call a loop
-    iteration holds (`t=3` around `cell(…)`), so that the iteration reads and chains as that call."""
-    if grp.function is None:
-        kids = [k for k in g.groups if k.parent == grp.id]
-        if len(kids) == 1 and kids[0].function is not None:
-            return kids[0]
-    return grp
 
 
 def interface(g, box: Box) -> tuple[tuple, tuple]:

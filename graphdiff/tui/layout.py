@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..explain import is_literal
 from ..graph import Graph
-from ..layers import boundary, owner_of
+from ..layers import boundary, call_of, owner_of
 from ..ops import OPS, index_text
 
 COL_PT, ROW_PT = 7.2, 14.4   # a character cell in points (0.1 in × 0.2 in)
@@ -67,6 +67,9 @@ def group_text(g: Graph, gid: int) -> str:
     instantiates when named otherwise, and the spaces of its inputs and outputs)."""
     grp, b = g.groups[gid], boundary(g, gid)
     head = grp.name if not grp.function or grp.function == grp.name.split("#")[0] else f"{grp.name}={grp.function}"
+    call = call_of(g, grp)
+    if call is not grp:                 # a loop iteration around one call: `cell t=29`
+        head = f"{call.function} {grp.name}"
     ins = ",".join(space_text(g.node(i).shape) for i in b.inputs)
     outs = ",".join(space_text(g.node(i).shape) for i in b.outputs)
     return f"▣ {head} {ins} → {outs}"

@@ -21,7 +21,7 @@ from .bound import Bound
 from .guard import guarded
 from ..explain import (dname, jacobian_matrix, layer_call, layer_jacobian_caption, layer_rule, layer_terms,
                        partial_formula, sum_rule, term_numbers, term_rule, value_lines, value_text, wengert)
-from ..layers import contributions, jacobian_size, layer_jacobian
+from ..layers import contributions, function_name, jacobian_size, layer_jacobian
 from .graphview import GraphView
 from .layout import visible_nodes
 from .messages import NodeClicked
@@ -414,7 +414,7 @@ def _layer_text(t: Text, dbg: Debugger, layer, detail: bool, width: int, st: dic
             t.append(f"     = {lines[0]}\n")
         else:
             _block(t, "     = ", lines, "")
-    fn = g.groups[layer.group].function or g.groups[layer.group].name
+    fn = function_name(g, layer.group)
     if J is not None:
         _block(t, f"J_{fn} = ", _fitting(J.matrix, detail, room - len(f"J_{fn} = ")), "")
         t.append(f"  ({layer_jacobian_caption(g, layer, J)}" + ("" if detail else "; m shows all") + ")\n",
