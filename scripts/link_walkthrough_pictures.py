@@ -6,6 +6,15 @@ import re
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MARK = "<!-- picture -->"
 
+
+def picture(sheet: str, name: str) -> str:
+    """The picture's Markdown: op by op, and beside it layer by layer when the graph has groups."""
+    one = f"![{name}.gd](img/{sheet}/{name}.svg)"
+    if not (ROOT / "docs" / "walkthroughs" / "img" / sheet / f"{name}-layers.svg").exists():
+        return one
+    return (f"{one} ![{name}.gd, a layer at a time](img/{sheet}/{name}-layers.svg) — op by op, then layer by "
+            f"layer (`--collapse all`), at the last step of the reverse sweep: the same adjoints")
+
 for doc in sorted((ROOT / "docs" / "walkthroughs").glob("sheet*.md")):
     sheet = doc.stem
     graphs = sorted(p.stem for p in (ROOT / "graphs" / sheet).glob("*.gd"))
@@ -21,7 +30,7 @@ for doc in sorted((ROOT / "docs" / "walkthroughs").glob("sheet*.md")):
         if ln.startswith("#"):
             for name in re.findall(r"`([\w]+)\.gd`", ln):
                 if name in graphs and name not in placed:
-                    out.append(f"\n![{name}.gd](img/{sheet}/{name}.svg) {MARK}")
+                    out.append(f"\n{picture(sheet, name)} {MARK}")
                     placed.add(name)
     rest = [name for name in graphs if name not in placed]
     if rest:
@@ -29,5 +38,5 @@ for doc in sorted((ROOT / "docs" / "walkthroughs").glob("sheet*.md")):
             out.append("")
         out.append("## Pictures")
         for name in rest:
-            out.append(f"\n`{name}.gd`: ![{name}.gd](img/{sheet}/{name}.svg) {MARK}")
+            out.append(f"\n`{name}.gd`: {picture(sheet, name)} {MARK}")
     doc.write_text("\n".join(out).rstrip() + "\n")

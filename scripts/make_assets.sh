@@ -36,6 +36,12 @@ for im in ims:
     y += im.height + 6
 strip.save(sys.argv[2], optimize=True)
 PY
+# Functions as groups: the two-layer network of sheet 3 op by op (each call a frame) and a layer at
+# a time (--collapse all), at the last step of the reverse sweep; the 30-step recurrence collapsed
+# into one slide, its 30 cells drawn once as "cell ×30".
+$GD render graphs/sheet3/two_layer.gd -o assets/two-layer-groups.png --mode reverse --step last --dpi 130
+$GD render graphs/sheet3/two_layer.gd -o assets/two-layer-collapsed.png --mode reverse --step last --collapse all --dpi 130
+$GD render graphs/recurrence30.gd -o assets/recurrence30-collapsed-16x9.png --collapse all --fit 16:9 --mode reverse --step 10
 # A slide: --fit 16:9 chooses the direction and spacing that fill 1920×1080.
 $GD render $G -o assets/peyre-slide-16x9.png --fit 16:9 --mode reverse --step 4
 # The web page (graphdiff html) at two steps, as a browser shows it.
