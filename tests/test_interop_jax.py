@@ -49,6 +49,25 @@ def test_a_jax_mlp_gives_jaxs_gradients():
     assert_same_gradients(grad, {**{f"params.{k}": v for k, v in j_params.items()}, "x": j_x, "y": j_y})
 
 
+def test_jitted_calls_become_groups_with_jaxs_gradients():
+    @jax.jit
+    def layer(x, W, b):
+        return jnp.tanh(W @ x + b)
+
+    def loss(p, x):
+        return jnp.sum(layer(layer(x, p["W1"], p["b1"]), p["W2"], p["b2"]) ** 2)
+
+    p = {"W1": np.full((3, 2), 0.3), "b1": np.zeros(3), "W2": np.full((1, 3), 0.2), "b2": np.zeros(1)}
+    x = np.array([1.0, -2.0])
+    g = gd.from_jax(loss, p, x)
+    assert [(grp.name, grp.function) for grp in g.groups] == [("layer", "layer"), ("layer#2", "layer")]
+    assert [g.node(i).op for i in g.members(0)] == ["matmul", "add", "tanh"]
+    assert g.groups[0].inputs == tuple(g.input_node(n) for n in ("x", "p.W1", "p.b1"))
+    _, grad = g.grad()
+    j = jax.grad(loss, argnums=(0, 1))(p, x)
+    assert_same_gradients(grad, {**{f"p.{k}": v for k, v in j[0].items()}, "x": j[1]})
+
+
 def peyre(x):
     u = jnp.sqrt(x**2 + 1)
     v = jnp.log(x + u)

@@ -6,9 +6,9 @@ reads the function's jaxpr (jax.make_jaxpr, in 64-bit floats) and maps each prim
 the table, by op name (PRIMITIVES, and a few handlers for the primitives that need a shape
 decision: dot_general, reduce_sum, broadcast_in_dim, reshape, squeeze, slice, transpose,
 select_n). Equations whose operands are all constants are evaluated by JAX itself (an identity
-matrix built from iota, say) and become one constant. Nested calls are inlined: `jit` and
-`custom_jvp_call`/`custom_vjp_call` bodies (graphdiff has no groups yet), except the named calls
-NAMED_CALLS maps onto a single op (`relu`, `logaddexp`, `softplus`, `det`, `inv`). A primitive with
+matrix built from iota, say) and become one constant. Nested calls are inlined, each as a group
+named after the call (a `jax.jit`-ted layer, a `custom_jvp_call` body: one box when collapsed),
+except the named calls NAMED_CALLS maps onto a single op (`relu`, `logaddexp`, `softplus`, `det`, `inv`). A primitive with
 no op is an error that names it.
 
 Broadcasting: a jaxpr broadcasts explicitly; graphdiff's elementwise ops broadcast as NumPy
@@ -232,7 +232,18 @@ class _Converter:
                     return [self.op(op, *args, what=name)]
         jaxpr = getattr(closed, "jaxpr", closed)
         consts = getattr(closed, "consts", ())
-        return self.run(jaxpr, consts, ins[len(ins) - len(jaxpr.invars):])
+        args = ins[len(ins) - len(jaxpr.invars):]
+        # The body is inlined as a group named after the call (a jitted layer is one box when
+        # collapsed); a call that makes no node of its own is no group.
+        group = name if name and name.isidentifier() else eqn.primitive.name
+        handles = tuple(dict.fromkeys(a.id for a in args if isinstance(a, gnp.ArrayProtocol)))
+        self.g.open_group(group, function=group, inputs=handles)
+        outs = []
+        try:
+            outs = self.run(jaxpr, consts, args)
+        finally:
+            self.g.close_group(tuple(o.id for o in outs if isinstance(o, gnp.ArrayProtocol)))
+        return outs
 
     def logaddexp(self, a, b):
         if not isinstance(a, gnp.ArrayProtocol) and np.all(a == 0):
