@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup dot bench assets clean
+.PHONY: run test setup dot bench assets clean fuzz
 
 setup: $(STAMP) dot
 
@@ -24,6 +24,17 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The long fuzz run (the short one is part of `make test`): generated programs through every
+# command in-process, with the differential maths; counts per failure category, the seed to
+# reproduce, one reproducer per root cause in fuzz-out/. E.g. make fuzz FUZZ_EXAMPLES=2000 FUZZ_SEED=7
+FUZZ_EXAMPLES ?= 20000
+FUZZ_SEED ?=
+FUZZ_JOBS ?= 2
+FUZZ_TIMEOUT ?= 10
+fuzz: setup
+	$(BIN)/python tests/fuzz_run.py --examples $(FUZZ_EXAMPLES) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+		--jobs $(FUZZ_JOBS) --timeout $(FUZZ_TIMEOUT) --out fuzz-out
 
 # The README's pictures, made by graphdiff itself.
 assets: setup

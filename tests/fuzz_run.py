@@ -1,0 +1,269 @@
+"""Fuzz campaigns: N examples from a seed, every failure collected and counted by category and
+root cause, one reproducer saved per cause. `make fuzz` runs this file; tests/test_fuzz.py runs
+a short campaign.
+
+    python tests/fuzz_run.py --examples 20000 --seed 1234 --jobs 2 --out fuzz-out
+    python tests/fuzz_run.py --replay fuzz-out/case-003      # one saved reproducer again
+
+Each worker k of --jobs J runs examples/J examples from seed + k. A worker that stops making
+progress (a hang no timer can interrupt, inside a C library) is killed after --stall seconds,
+reported as a hard hang with the example it was on, and restarted on a fresh seed.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+GRAPHS = HERE.parent / "graphs"
+
+
+@dataclass
+class Summary:
+    examples: int = 0
+    runs: int = 0
+    seconds: float = 0.0
+    failures: list = field(default_factory=list)          # Failure.to_json() dicts
+    kinds: collections.Counter = field(default_factory=collections.Counter)
+    loaded: collections.Counter = field(default_factory=collections.Counter)
+    commands: collections.Counter = field(default_factory=collections.Counter)
+
+    def merge(self, other: "Summary") -> None:
+        self.examples += other.examples
+        self.runs += other.runs
+        self.failures += other.failures
+        self.kinds.update(other.kinds)
+        self.loaded.update(other.loaded)
+        self.commands.update(other.commands)
+
+    def by_category(self) -> collections.Counter:
+        return collections.Counter(f["category"] for f in self.failures)
+
+    def by_signature(self) -> dict:
+        from fuzz_harness import Failure
+        groups: dict[str, list] = {}
+        for f in self.failures:
+            sig = Failure(f["category"], f["detail"], (), b"", f["file_name"], "").signature()
+            groups.setdefault(sig, []).append(f)
+        return dict(sorted(groups.items(), key=lambda kv: (kv[0].split(":")[0], -len(kv[1]))))
+
+    def report(self, seed, jobs=1) -> str:
+        lines = [f"fuzz: {self.examples} examples, {self.runs} command runs, seed {seed}"
+                 + (f" (workers use seeds {seed}..{seed + jobs - 1})" if jobs > 1 else "")
+                 + f", {self.seconds:.0f} s"]
+        ok = self.loaded["ok"]
+        lines.append(f"  programs that load: {ok} of {self.examples} (strict maths on {self.loaded['maths-strict']}, "
+                     f"the others' numbers too extreme to compare); by generator: "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())))
+        lines.append("  runs by command: " + ", ".join(f"{k} {v}" for k, v in sorted(self.commands.items())))
+        cats = self.by_category()
+        if not cats:
+            lines.append("  no failures")
+            return "\n".join(lines)
+        lines.append(f"  {len(self.failures)} failures in {len(cats)} categories:")
+        for cat, n in sorted(cats.items(), key=lambda kv: -kv[1]):
+            lines.append(f"    {cat:22s} {n}")
+        lines.append("  by root cause (category: message with numbers and names blurred):")
+        for sig, fs in self.by_signature().items():
+            lines.append(f"    {len(fs):6d}  {sig}")
+        return "\n".join(lines)
+
+
+def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | None = None, heavy: bool = True,
+             maths: bool = True, progress=None, on_start=None) -> Summary:
+    """Run `examples` generated examples from `seed`; never raises for a finding. `on_start(program,
+    file_name)` and `progress(summary)` are called before and after each example."""
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
+    from hypothesis import strategies as st
+
+    from fuzz_harness import TIMEOUT, Failure, run_example
+    from graphdiff.fuzzing import file_names, programs
+    from graphdiff.render.output import dot_available
+
+    heavy = heavy and dot_available()   # pictures and frames need Graphviz
+    summary = Summary()
+    checked = set()   # programs whose maths already ran (Hypothesis repeats small programs)
+    t0 = time.perf_counter()
+
+    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), print_blob=False)
+    @hseed(seed)
+    @given(programs(str(graphs_dir)), file_names(), st.data())
+    def one(program, file_name, data):
+        if on_start:
+            on_start(program, file_name)
+        try:
+            fresh = program.source not in checked
+            checked.add(program.source)
+            ex = run_example(program, file_name, data, timeout=timeout or TIMEOUT, heavy=heavy, maths=maths and fresh)
+        except Exception as e:  # noqa: BLE001 - a bug of the harness is a finding too
+            import traceback
+            f = Failure("harness-error", f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=-4)}", (),
+                        program.source, file_name, program.kind)
+            summary.failures.append(f.to_json())
+            summary.examples += 1
+            return
+        summary.examples += 1
+        summary.runs += len(ex.runs)
+        summary.kinds[program.kind.split("+")[0]] += 1
+        summary.loaded["ok" if ex.runs and ex.runs[0].status == 0 else "refused"] += 1
+        if ex.moderate is not None:
+            summary.loaded["maths-strict" if ex.moderate else "maths-loose"] += 1
+        for r in ex.runs:
+            summary.commands[r.argv[0]] += 1
+        summary.failures.extend(f.to_json() for f in ex.failures)
+        if progress:
+            progress(summary)
+
+    one()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def save_cases(summary: Summary, out: Path) -> list[Path]:
+    """One reproducer per root cause (its shortest program): program bytes, file name, argv, detail."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, (sig, fs) in enumerate(summary.by_signature().items(), 1):
+        f = min(fs, key=lambda f: (len(f["program"]), len(" ".join(f["argv"]))))
+        d = out / f"case-{k:03d}-{f['category']}"
+        d.mkdir(exist_ok=True)
+        (d / "program.gd").write_bytes(f["program"].encode("utf-8", "surrogateescape"))
+        (d / "case.json").write_text(json.dumps({**f, "signature": sig, "count": len(fs), "program": None}, indent=1))
+        paths.append(d)
+    return paths
+
+
+def replay(case: Path) -> int:
+    """Run a saved case again: its command line (or the maths) on its program, and print what the
+    harness finds."""
+    from hypothesis import strategies as st  # noqa: F401
+    from fuzz_harness import Example, run_cli
+    from graphdiff.fuzzing import Program
+    meta = json.loads((case / "case.json").read_text())
+    program = Program((case / "program.gd").read_bytes(), "any", meta["kind"])
+    ex = Example(program, meta["file_name"])
+    with ex.sandbox():
+        argv = meta["argv"]
+        if argv and argv[0] not in ("<api>", "eval") or (argv and argv[0] == "eval" and "<" not in argv[-1]):
+            res = run_cli(argv)
+            print(f"$ graphdiff {' '.join(argv)}\nexit {res.status}\n--- stdout\n{res.stdout[:3000]}"
+                  f"\n--- stderr\n{res.stderr[:3000]}")
+            if res.escaped:
+                print(res.escaped)
+        else:
+            from fuzz_maths import differential
+            differential(ex, 0)
+    for f in ex.failures:
+        print(f"FOUND {f.category}: {f.detail}")
+    print(f"recorded: {meta['category']}: {meta['detail']}")
+    return 0
+
+
+# ------------------------------------------------------------------ parallel workers with a watchdog
+
+def _worker(k, examples, seed, timeout, heavy, queue, beat, out):
+    current = out / f".current-{k}.json"
+
+    def on_start(program, file_name):
+        current.write_text(json.dumps({"program": program.source.decode("utf-8", "surrogateescape"),
+                                       "file_name": file_name, "kind": program.kind}))
+        beat.value = time.time()
+
+    def progress(summary):
+        beat.value = time.time()
+
+    queue.put(campaign(examples, seed, timeout=timeout, heavy=heavy, progress=progress, on_start=on_start))
+
+
+def parallel(examples: int, seed: int, jobs: int, *, timeout, heavy, out: Path, stall: float) -> Summary:
+    ctx = mp.get_context("fork")
+    total = Summary()
+    t0 = time.perf_counter()
+    plan = [(k, examples // jobs + (1 if k < examples % jobs else 0), seed + k) for k in range(jobs)]
+    restarts = 0
+    while plan:
+        procs = []
+        for k, n, s in plan:
+            q, beat = ctx.Queue(), ctx.Value("d", time.time())
+            p = ctx.Process(target=_worker, args=(k, n, s, timeout, heavy, q, beat, out), daemon=True)
+            p.start()
+            procs.append((k, n, s, p, q, beat))
+        plan = []
+        while procs:
+            time.sleep(1.0)
+            for item in list(procs):
+                k, n, s, p, q, beat = item
+                if not q.empty():
+                    total.merge(q.get())
+                    p.join()
+                    procs.remove(item)
+                elif not p.is_alive():
+                    procs.remove(item)
+                    total.failures.append({"category": "harness-error", "detail": f"worker {k} died "
+                                           f"(exit {p.exitcode})", "argv": [], "file_name": "", "kind": "",
+                                           "program": ""})
+                elif time.time() - beat.value > stall:
+                    p.kill()
+                    p.join()
+                    procs.remove(item)
+                    cur = json.loads((out / f".current-{k}.json").read_text())
+                    total.failures.append({"category": "hang", "detail": f"hard hang: no progress for {stall:g} s "
+                                           "(a C library no timer interrupts)", "argv": ["<example>"],
+                                           "file_name": cur["file_name"], "kind": cur["kind"],
+                                           "program": cur["program"]})
+                    restarts += 1
+                    if restarts <= 20:
+                        plan.append((k, max(1, n // 2), s + 1000 * restarts))   # carry on, fresh seed
+    total.seconds = time.perf_counter() - t0
+    return total
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", 2000)))
+    p.add_argument("--seed", type=int, default=None, help="default: $FUZZ_SEED, else from the clock")
+    p.add_argument("--jobs", type=int, default=int(os.environ.get("FUZZ_JOBS", os.cpu_count() or 1)))
+    p.add_argument("--timeout", type=float, default=float(os.environ.get("FUZZ_TIMEOUT", 10)))
+    p.add_argument("--stall", type=float, default=120.0, help="kill a worker without progress for this long")
+    p.add_argument("--out", default=os.environ.get("FUZZ_OUT", "fuzz-out"))
+    p.add_argument("--no-heavy", action="store_true", help="no Graphviz runs (pictures, frames)")
+    p.add_argument("--replay", metavar="CASE_DIR")
+    args = p.parse_args(argv)
+    if args.replay:
+        return replay(Path(args.replay))
+    seed = args.seed if args.seed is not None else int(os.environ.get("FUZZ_SEED") or time.time()) % 2 ** 31
+    out = Path(args.out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    print(f"fuzz: {args.examples} examples, seed {seed}, {args.jobs} job(s), {args.timeout:g} s per run; "
+          f"reproduce with: make fuzz FUZZ_EXAMPLES={args.examples} FUZZ_SEED={seed} FUZZ_JOBS={args.jobs}",
+          flush=True)
+    os.environ.pop("GRAPHDIFF_DEBUG", None)
+    summary = parallel(args.examples, seed, max(1, args.jobs), timeout=args.timeout, heavy=not args.no_heavy,
+                       out=out, stall=args.stall)
+    text = summary.report(seed, args.jobs).encode("utf-8", "backslashreplace").decode("utf-8")
+    cases = save_cases(summary, out)
+    (out / "summary.txt").write_text(text + "\n")
+    (out / "failures.json").write_text(json.dumps(summary.failures))
+    for f in out.glob(".current-*.json"):
+        f.unlink()
+    print(text, flush=True)
+    if cases:
+        print(f"  one reproducer per root cause in {out}/case-*/ (replay: python tests/fuzz_run.py --replay DIR)")
+    return 1 if summary.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
