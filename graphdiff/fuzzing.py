@@ -904,16 +904,22 @@ def command_lines(draw, path: str, info: GraphInfo, *, heavy: bool = True, comma
 
 
 @st.composite
-def at_oracle_lines(draw, path: str, info: GraphInfo) -> tuple[Run, str]:
-    """`eval --at NAME=VALUE` with a value the language accepts as a number (must be taken) or
-    one that is no number of the language (must be refused with exit 2)."""
-    scalars = [n for n, s in info.inputs if s == ()]
-    if not scalars:
+def at_oracle_lines(draw, path: str, info: GraphInfo) -> tuple[Run, str] | None:
+    """`eval --at NAME=VALUE` that must be taken (a value the language accepts as a number, for a
+    scalar input) or refused with exit 2 (JSON that is no number, or a value of another shape
+    than the input's: SPEC 3.1, bad values are refused, never reshaped)."""
+    if not info.inputs:
         return None
-    name = draw(st.sampled_from(scalars))
-    if draw(st.booleans()):
+    scalars = [n for n, s in info.inputs if s == ()]
+    how = draw(uniform(0, 2))
+    if how == 0 and scalars:
+        name = draw(st.sampled_from(scalars))
         return Run(("eval", path, "--at", f"{name}={draw(st.sampled_from(LANGUAGE_NUMBERS))}")), "accept"
-    return Run(("eval", path, "--at", f"{name}={draw(st.sampled_from(BAD_JSON_VALUES))}")), "refuse"
+    name, shape = draw(st.sampled_from(info.inputs))
+    if how == 1:
+        return Run(("eval", path, "--at", f"{name}={draw(st.sampled_from(BAD_JSON_VALUES))}")), "refuse"
+    wrong = draw(st.sampled_from([s for s in SHAPES if s != shape]))
+    return Run(("eval", path, "--at", f"{name}={value_text(draw, wrong)}")), "refuse-shape"
 
 
 __all__ = ["Form", "HAND_FORMS", "surface_forms", "unreachable_ops", "unknown_ops", "codegen_names", "python_names", "Program",

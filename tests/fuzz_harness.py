@@ -260,6 +260,10 @@ class Example:
         self.imported_codegen = False
         self.moderate = None   # set by the maths: whether its strict comparisons ran
 
+    def first(self, stderr: str) -> str:
+        """The first line of a message, the file's name (which may hold a newline) as FILE."""
+        return first_line(stderr.replace(self.shown, "FILE"))
+
     def fail(self, category: str, detail: str, argv=()) -> None:
         self.failures.append(Failure(category, detail, tuple(argv), self.program.source, self.file_name,
                                      self.program.kind))
@@ -323,20 +327,21 @@ class Example:
 
     def check_files(self, run: Run, res: Result, before: dict) -> None:
         after = files_under(".")
+        full = f" (writes limited to {run.fsize} bytes: a full disk)" if run.fsize else ""
         allowed = {os.path.normpath(o) for o in run.outputs if not o.endswith("/")}
         dirs = [os.path.normpath(o) for o in run.outputs if o.endswith("/")]
         for rel in sorted(set(after) - set(before)):
             inside = next((d for d in dirs if rel.startswith(d + os.sep)), None)
             if rel in allowed or (inside and re.fullmatch(r"frame-\d+\.\w+", rel[len(inside) + 1:])):
                 continue
-            self.fail("leftover", f"{run.argv[0]} left '{rel}' behind (status {res.status})", run.argv)
+            self.fail("leftover", f"{run.argv[0]} left '{rel}' behind (status {res.status}){full}", run.argv)
         for o in run.outputs:
             p = os.path.normpath(o)
             if o.endswith("/"):
                 if res.status == 0 and not any(k.startswith(p + os.sep) for k in after):
                     self.fail("partial-output", f"{run.argv[0]}: exit 0 but no frames in {o}", run.argv)
                 if res.status != 0 and p not in before and os.path.isdir(p) and os.listdir(p):
-                    self.fail("partial-output", f"{run.argv[0]}: exit {res.status} left frames in {o}", run.argv)
+                    self.fail("partial-output", f"{run.argv[0]}: exit {res.status} left frames in {o}{full}", run.argv)
                 continue
             if res.status == 0:
                 if p not in after:
@@ -347,10 +352,10 @@ class Example:
                         self.fail("partial-output", f"{run.argv[0]} -o {o}: {why}", run.argv)
             elif o in run.existing:
                 if os.path.isfile(p) and open(p, "rb").read() != SENTINEL:
-                    self.fail("partial-output", f"{run.argv[0]}: exit {res.status} (file size limit "
-                              f"{run.fsize}) but the earlier '{o}' was overwritten", run.argv)
+                    self.fail("partial-output", f"{run.argv[0]}: exit {res.status} but the earlier '{o}' was "
+                              f"overwritten{full}", run.argv)
             elif p in after and p not in before:
-                self.fail("partial-output", f"{run.argv[0]}: exit {res.status} but '{o}' was written", run.argv)
+                self.fail("partial-output", f"{run.argv[0]}: exit {res.status} but '{o}' was written{full}", run.argv)
 
     def check_module(self, run: Run, res: Result) -> types.ModuleType | None:
         """The generated module compiles, and importing it runs nothing but definitions."""
@@ -397,7 +402,7 @@ class Example:
         if res.hang or res.escaped:
             return
         if p.expect == "ok" and res.status != 0:
-            self.fail("rejects-valid", f"{first_line(res.stderr)}\n(generator: {p.kind})", argv)
+            self.fail("rejects-valid", f"{self.first(res.stderr)}\n(generator: {p.kind})", argv)
         if p.expect == "error" and res.status == 0:
             self.fail("accepts-invalid", f"{p.mistake} was accepted\n(generator: {p.kind})", argv)
         if res.status != 2:
@@ -407,12 +412,12 @@ class Example:
             line = int(m.group("line"))
             if p.expect == "error" and p.error_lines and not p.error_lines[0] <= line <= p.error_lines[1]:
                 want = p.error_lines[0] if p.error_lines[0] == p.error_lines[1] else f"{p.error_lines[0]}-{p.error_lines[1]}"
-                self.fail("wrong-line", f"{first_line(res.stderr)}\n(reported on line {line}; the mistake, "
+                self.fail("wrong-line", f"{self.first(res.stderr)}\n(reported on line {line}; the mistake, "
                           f"{p.mistake}, is on line {want}; generator: {p.kind})", argv)
         elif res.stderr.startswith(f"{self.shown}: error: ") and any(w in res.stderr for w in WHOLE_FILE):
             pass
         else:
-            self.fail("no-location", f"exit 2 without {self.shown}:line:col: {first_line(res.stderr)}", argv)
+            self.fail("no-location", f"exit 2 without FILE:line:col: {self.first(res.stderr)}", argv)
 
 
 def shown(text: str) -> str:
@@ -473,14 +478,19 @@ def run_example(program: Program, file_name: str, data, *, timeout: float = TIME
                 run, want = oracle
                 res = ex.run(run)
                 if want == "accept" and res.status != 0 and not res.hang:
-                    ex.fail("at-rejects-valid", f"--at {run.argv[-1]}: {first_line(res.stderr)}", run.argv)
+                    ex.fail("at-rejects-valid", f"--at {run.argv[-1]}: {ex.first(res.stderr)}", run.argv)
                 if want == "refuse" and res.status == 0:
                     ex.fail("at-accepts-invalid", f"--at {run.argv[-1]} was accepted", run.argv)
+                if want == "refuse-shape" and res.status == 0:
+                    name = run.argv[-1].split("=")[0]
+                    ex.fail("at-reshapes", f"--at with a value of another shape than the input's is accepted\n"
+                            f"(--at {run.argv[-1]} for input {name} of shape {dict(info.inputs)[name]})", run.argv)
         if chance(data.draw, 0.02):
             special_file(ex, data.draw(st.sampled_from(SPECIAL_FILES)))
-        if maths and graph is not None:
+        seed = data.draw(uniform(0, 2 ** 32 - 1), label="rng")   # drawn always: Hypothesis wants the
+        if maths and graph is not None:                           # same draws for the same choices
             from fuzz_maths import differential
-            differential(ex, data.draw(uniform(0, 2 ** 32 - 1), label="rng"))
+            differential(ex, seed)
     return ex
 
 

@@ -28,7 +28,7 @@ import warnings
 import numpy as np
 
 import graphdiff
-from fuzz_harness import Example, Hang, first_line, time_limit
+from fuzz_harness import Example, Hang, time_limit
 from graphdiff.fuzzing import Run
 from graphdiff.source import GraphError
 
@@ -206,7 +206,7 @@ class Maths:
             res = self.ex.run(Run(argv))
             if res.status != 0:
                 self.fail("cli-vs-api", f"jacobian --mode {mode} failed where the API did not: "
-                          f"{first_line(res.stderr)}", argv)
+                          f"{self.ex.first(res.stderr)}", argv)
                 continue
             try:
                 M = _json_matrix(json.loads(res.stdout))
@@ -222,7 +222,7 @@ class Maths:
         res = self.ex.run(Run(argv, outputs=("fuzz_generated.py",)))
         if res.status != 0:
             if res.status == 2:
-                self.fail("cli-vs-api", f"codegen refused a graph that evaluates: {first_line(res.stderr)}", argv)
+                self.fail("cli-vs-api", f"codegen refused a graph that evaluates: {self.ex.first(res.stderr)}", argv)
             return
         with open("fuzz_generated.py", encoding="utf-8") as f:
             mod = self.ex.import_module(f.read(), argv)

@@ -33,6 +33,7 @@ class Summary:
     runs: int = 0
     seconds: float = 0.0
     failures: list = field(default_factory=list)          # Failure.to_json() dicts
+    notes: list = field(default_factory=list)             # about the harness, not the product
     kinds: collections.Counter = field(default_factory=collections.Counter)
     loaded: collections.Counter = field(default_factory=collections.Counter)
     commands: collections.Counter = field(default_factory=collections.Counter)
@@ -41,6 +42,7 @@ class Summary:
         self.examples += other.examples
         self.runs += other.runs
         self.failures += other.failures
+        self.notes += other.notes
         self.kinds.update(other.kinds)
         self.loaded.update(other.loaded)
         self.commands.update(other.commands)
@@ -61,10 +63,12 @@ class Summary:
                  + (f" (workers use seeds {seed}..{seed + jobs - 1})" if jobs > 1 else "")
                  + f", {self.seconds:.0f} s"]
         ok = self.loaded["ok"]
-        lines.append(f"  programs that load: {ok} of {self.examples} (strict maths on {self.loaded['maths-strict']}, "
-                     f"the others' numbers too extreme to compare); by generator: "
+        maths = self.loaded["maths-strict"] + self.loaded["maths-loose"]
+        lines.append(f"  programs that load: {ok} of {self.examples}; differential maths on {maths} distinct ones "
+                     f"(numbers compared on {self.loaded['maths-strict']}, the others too extreme); by generator: "
                      + ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())))
         lines.append("  runs by command: " + ", ".join(f"{k} {v}" for k, v in sorted(self.commands.items())))
+        lines += [f"  note: {n}" for n in self.notes]
         cats = self.by_category()
         if not cats:
             lines.append("  no failures")
@@ -85,6 +89,7 @@ def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | No
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
     from hypothesis import strategies as st
+    from hypothesis.errors import FlakyStrategyDefinition
 
     from fuzz_harness import TIMEOUT, Failure, run_example
     from graphdiff.fuzzing import file_names, programs
@@ -95,9 +100,6 @@ def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | No
     checked = set()   # programs whose maths already ran (Hypothesis repeats small programs)
     t0 = time.perf_counter()
 
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck), print_blob=False)
-    @hseed(seed)
     @given(programs(str(graphs_dir)), file_names(), st.data())
     def one(program, file_name, data):
         if on_start:
@@ -125,7 +127,19 @@ def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | No
         if progress:
             progress(summary)
 
-    one()
+    # Hypothesis stops a run whose draws differ for the same choices (a timeout can change what
+    # an example draws next); the campaign then carries on from another seed.
+    attempt = 0
+    while summary.examples < examples and attempt < 20:
+        run = settings(max_examples=examples - summary.examples, deadline=None, database=None,
+                       phases=[Phase.generate], suppress_health_check=list(HealthCheck), print_blob=False)(
+            hseed(seed + 7919 * attempt)(one))
+        try:
+            run()
+        except FlakyStrategyDefinition as e:
+            summary.notes.append(f"Hypothesis stopped after {summary.examples} examples ({type(e).__name__}); "
+                                 f"went on with seed {seed + 7919 * (attempt + 1)}")
+        attempt += 1
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -172,7 +186,7 @@ def replay(case: Path) -> int:
 
 # ------------------------------------------------------------------ parallel workers with a watchdog
 
-def _worker(k, examples, seed, timeout, heavy, queue, beat, out):
+def _worker(k, examples, seed, timeout, heavy, queue, beat, done, out):
     current = out / f".current-{k}.json"
 
     def on_start(program, file_name):
@@ -182,6 +196,7 @@ def _worker(k, examples, seed, timeout, heavy, queue, beat, out):
 
     def progress(summary):
         beat.value = time.time()
+        done.value = summary.examples
 
     queue.put(campaign(examples, seed, timeout=timeout, heavy=heavy, progress=progress, on_start=on_start))
 
@@ -195,15 +210,21 @@ def parallel(examples: int, seed: int, jobs: int, *, timeout, heavy, out: Path, 
     while plan:
         procs = []
         for k, n, s in plan:
-            q, beat = ctx.Queue(), ctx.Value("d", time.time())
-            p = ctx.Process(target=_worker, args=(k, n, s, timeout, heavy, q, beat, out), daemon=True)
+            q, beat, done = ctx.Queue(), ctx.Value("d", time.time()), ctx.Value("i", 0)
+            p = ctx.Process(target=_worker, args=(k, n, s, timeout, heavy, q, beat, done, out), daemon=True)
             p.start()
-            procs.append((k, n, s, p, q, beat))
+            procs.append((k, n, s, p, q, beat, done))
         plan = []
+        shown = time.time()
         while procs:
             time.sleep(1.0)
+            if time.time() - shown > 60:
+                shown = time.time()
+                running = sum(item[-1].value for item in procs)
+                print(f"  … {total.examples + running} of {examples} examples, {time.perf_counter() - t0:.0f} s",
+                      flush=True)
             for item in list(procs):
-                k, n, s, p, q, beat = item
+                k, n, s, p, q, beat, done = item
                 if not q.empty():
                     total.merge(q.get())
                     p.join()
