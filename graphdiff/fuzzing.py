@@ -47,6 +47,11 @@ def uniform(lo: int, hi: int) -> st.SearchStrategy:
     return st.sampled_from(range(lo, hi + 1))
 
 
+def fraction_of(draw, n: int) -> int:
+    """A position in 0..n drawn as a fraction of n (the same draw whatever n is)."""
+    return round(draw(uniform(0, 1000)) / 1000 * n)
+
+
 def chance(draw, p: float) -> bool:
     """True with probability about p. The window sits in the middle of the range: Hypothesis now
     and then draws the simplest value (0) for a whole stretch of an example, and that must not
@@ -162,19 +167,22 @@ EXTREMES = (1e308, -1e308, math.inf, -math.inf, 5e-324, -5e-324, -0.0, 0.0, 1e-3
 
 def number_text(draw, x: float, *, extreme: float = 0.0) -> str:
     """x in the language's number syntax (a leading '-' for negatives); sometimes swapped for an
-    extreme value, and often written in one of its other spellings."""
+    extreme value, and often written in one of its other spellings. (Every draw is made whatever
+    x is, so that what a later draw means never depends on a value.)"""
     x = float(x)
-    if extreme and chance(draw, extreme):
-        x = draw(st.sampled_from(EXTREMES))
+    swap, big = chance(draw, extreme), draw(st.sampled_from(EXTREMES))
+    inf_text = draw(st.sampled_from(["1e999", "1e400", "9" * 400, "1E+999"]))
+    digits, style = chance(draw, 1 / 4), draw(uniform(0, 7))
+    if extreme and swap:
+        x = big
     sign = "-" if math.copysign(1.0, x) < 0 else ""
     a = abs(x)
     if math.isinf(a):
-        body = draw(st.sampled_from(["1e999", "1e400", "9" * 400, "1E+999"]))
-    elif a == int(a) and a < 1e300 and chance(draw, 1 / 4):
+        body = inf_text
+    elif a == int(a) and a < 1e300 and digits:
         body = str(int(a))  # huge integers spelled with every digit
     else:
         body = repr(a)
-        style = draw(uniform(0, 7))
         if style == 0 and body.startswith("0."):
             body = body[1:]                       # .5
         elif style == 1 and body.endswith(".0"):
@@ -434,7 +442,12 @@ def _op_lists() -> tuple[list[str], list[str]]:
 def typed_programs(draw, *, max_steps: int = 10, mistakes: bool = True, ops=None) -> Program:
     """Programs built op by op from the op table: shape-correct unless a mistake is planted (then
     the program must be refused at the mistake's line), sharing names and subexpressions.
-    `ops`: only these ops (default: every op with a sample and a spelling)."""
+    `ops`: only these ops (default: every op with a sample and a spelling).
+
+    Operand values come from each op's `sample(rng)`, with a generator seeded by a draw per
+    step. Hypothesis repeats its simplest choices often, so about a third of a long campaign's
+    programs are repeats; the strategy stays a pure function of the draws all the same (values
+    salted from outside would change what later draws mean, and Hypothesis stops such runs)."""
     every, scalar_ops = _op_lists()
     if ops is not None:
         every, scalar_ops = [o for o in every if o in ops], []
@@ -508,15 +521,17 @@ def dressed_programs(draw, base=None) -> Program:
         text = rows[k][-1]
         code = text.split("#")[0]
         digits = [m.start() for m in re.finditer(r"(?<![A-Za-z_0-9.])\d", code)]
-        if draw(st.booleans()) or not digits:
-            junk = draw(st.sampled_from(CODE_JUNK_ERROR + CODE_JUNK_ANY))
-            where = draw(uniform(0, len(code.rstrip())))
+        use_junk = draw(st.booleans())
+        junk = draw(st.sampled_from(CODE_JUNK_ERROR + CODE_JUNK_ANY))
+        at = draw(uniform(0, 1000)) / 1000
+        if use_junk or not digits:
+            where = round(at * len(code.rstrip()))
             rows[k][-1] = text[:where] + junk + text[where:]
             expect = "error" if junk in CODE_JUNK_ERROR else "any"
             mistake = f"the character {junk!r} in code"
             kind.append("junk")
         else:   # a number written with Arabic-Indic digits is not a number of the language
-            where = draw(st.sampled_from(digits))
+            where = digits[min(round(at * len(digits)), len(digits) - 1)]
             rows[k][-1] = text[:where] + ARABIC_DIGITS[int(text[where])] + text[where + 1:]
             expect = "error"
             mistake = "an Arabic-Indic digit in a number"
@@ -609,7 +624,7 @@ def mutated(draw, base: bytes) -> bytes:
     data = bytearray(base)
     for _ in range(draw(uniform(1, 4))):
         n = len(data)
-        pos = draw(uniform(0, n))
+        pos = fraction_of(draw, n)
         how = draw(uniform(0, 6))
         if how == 0 and n:
             p = min(pos, n - 1)

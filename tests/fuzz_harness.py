@@ -33,12 +33,11 @@ import types
 import warnings
 from dataclasses import dataclass, field
 
-import numpy as np
 from hypothesis import strategies as st
 
 import graphdiff
 from graphdiff.cli import main
-from graphdiff.fuzzing import GraphInfo, Program, Run, at_oracle_lines, command_lines, uniform, chance
+from graphdiff.fuzzing import GraphInfo, Program, Run, at_oracle_lines, chance, command_lines, uniform
 from graphdiff.source import GraphError
 
 TIMEOUT = 10.0   # seconds per run
@@ -46,7 +45,8 @@ TIMEOUT = 10.0   # seconds per run
 WHOLE_FILE = ("no such file", "is a directory", "cannot read the file", "holds no statements", "has no output",
               "is a FIFO", "not a regular file", "is empty")
 SENTINEL = b"an earlier file that a failed run must leave alone\n"
-USER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+# Warnings Python hides from users by default; any other warning reaching stderr is a finding.
+HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
 
 
 class Hang(BaseException):
@@ -90,6 +90,25 @@ def file_size_limit(limit: int | None):
         signal.signal(signal.SIGXFSZ, old)
 
 
+def kill_children() -> None:
+    """Kill the processes this process started and that still run (a Graphviz run a timer
+    interrupted from another thread, e.g. frames' pool), by their ids."""
+    me = str(os.getpid())
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = f.read().rsplit(")", 1)[1].split()[1]
+        except OSError:
+            continue
+        if ppid == me:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except OSError:
+                pass
+
+
 @dataclass
 class Result:
     argv: tuple
@@ -121,11 +140,12 @@ def run_cli(argv, *, timeout: float | None = TIMEOUT, fsize: int | None = None) 
             status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         except Hang:
             hang = True
+            kill_children()
         except BaseException:             # noqa: BLE001 - anything escaping main() is a finding
             escaped = traceback.format_exc(limit=-6)
     seconds = time.perf_counter() - t0
     warned = [f"{w.category.__name__}: {w.message} ({os.path.basename(w.filename)}:{w.lineno})"
-              for w in caught if not issubclass(w.category, USER_WARNINGS)]
+              for w in caught if not issubclass(w.category, HIDDEN_WARNINGS)]
     text = lambda b: b.getvalue().decode("utf-8", "replace")  # noqa: E731
     return Result(tuple(argv), status, text(out_b), text(err_b), seconds, escaped, hang, warned)
 
@@ -494,4 +514,4 @@ def run_example(program: Program, file_name: str, data, *, timeout: float = TIME
     return ex
 
 
-__all__ = ["Example", "Failure", "Hang", "Result", "run_cli", "run_example", "time_limit", "TIMEOUT", "np"]
+__all__ = ["Example", "Failure", "Hang", "Result", "run_cli", "run_example", "time_limit", "TIMEOUT"]

@@ -5,9 +5,12 @@ a short campaign.
     python tests/fuzz_run.py --examples 20000 --seed 1234 --jobs 2 --out fuzz-out
     python tests/fuzz_run.py --replay fuzz-out/case-003      # one saved reproducer again
 
-Each worker k of --jobs J runs examples/J examples from seed + k. A worker that stops making
-progress (a hang no timer can interrupt, inside a C library) is killed after --stall seconds,
-reported as a hard hang with the example it was on, and restarted on a fresh seed.
+Each worker k of --jobs J runs examples/J examples from seed + k, appending its failures to
+OUT/failures-k.jsonl as they come. A worker that stops making progress (a hang no timer can
+interrupt, inside a C library) is killed after --stall seconds, reported as a hard hang with the
+example it was on, and restarted on a fresh seed. At the end: OUT/summary.txt (counts by
+category and root cause), OUT/failures.json, and OUT/case-NNN-category/ (the shortest program
+of each root cause, its file name and command line) for --replay.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ GRAPHS = HERE.parent / "graphs"
 @dataclass
 class Summary:
     examples: int = 0
+    distinct: int = 0      # distinct programs among the examples
     runs: int = 0
     seconds: float = 0.0
     failures: list = field(default_factory=list)          # Failure.to_json() dicts
@@ -40,6 +44,7 @@ class Summary:
 
     def merge(self, other: "Summary") -> None:
         self.examples += other.examples
+        self.distinct += other.distinct
         self.runs += other.runs
         self.failures += other.failures
         self.notes += other.notes
@@ -64,7 +69,7 @@ class Summary:
                  + f", {self.seconds:.0f} s"]
         ok = self.loaded["ok"]
         maths = self.loaded["maths-strict"] + self.loaded["maths-loose"]
-        lines.append(f"  programs that load: {ok} of {self.examples}; differential maths on {maths} distinct ones "
+        lines.append(f"  {self.distinct} distinct programs; {ok} of the {self.examples} examples load; differential maths on {maths} "
                      f"(numbers compared on {self.loaded['maths-strict']}, the others too extreme); by generator: "
                      + ", ".join(f"{k} {v}" for k, v in sorted(self.kinds.items())))
         lines.append("  runs by command: " + ", ".join(f"{k} {v}" for k, v in sorted(self.commands.items())))
@@ -89,7 +94,7 @@ def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | No
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
     from hypothesis import strategies as st
-    from hypothesis.errors import FlakyStrategyDefinition
+    from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 
     from fuzz_harness import TIMEOUT, Failure, run_example
     from graphdiff.fuzzing import file_names, programs
@@ -97,17 +102,18 @@ def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | No
 
     heavy = heavy and dot_available()   # pictures and frames need Graphviz
     summary = Summary()
-    checked = set()   # programs whose maths already ran (Hypothesis repeats small programs)
+    seen = set()   # Hypothesis repeats small programs: a repeat gets new command lines, not the maths again
     t0 = time.perf_counter()
 
-    @given(programs(str(graphs_dir)), file_names(), st.data())
     def one(program, file_name, data):
+        fresh = program.source not in seen
+        seen.add(program.source)
+        summary.distinct = len(seen)
         if on_start:
             on_start(program, file_name)
         try:
-            fresh = program.source not in checked
-            checked.add(program.source)
-            ex = run_example(program, file_name, data, timeout=timeout or TIMEOUT, heavy=heavy, maths=maths and fresh)
+            ex = run_example(program, file_name, data, timeout=timeout or TIMEOUT, heavy=heavy,
+                             maths=maths and fresh)   # (rejecting a repeat would make Hypothesis call the draws flaky)
         except Exception as e:  # noqa: BLE001 - a bug of the harness is a finding too
             import traceback
             f = Failure("harness-error", f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=-4)}", (),
@@ -133,10 +139,10 @@ def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | No
     while summary.examples < examples and attempt < 20:
         run = settings(max_examples=examples - summary.examples, deadline=None, database=None,
                        phases=[Phase.generate], suppress_health_check=list(HealthCheck), print_blob=False)(
-            hseed(seed + 7919 * attempt)(one))
+            hseed(seed + 7919 * attempt)(given(programs(str(graphs_dir)), file_names(), st.data())(one)))
         try:
             run()
-        except FlakyStrategyDefinition as e:
+        except (FlakyStrategyDefinition, Unsatisfiable) as e:
             summary.notes.append(f"Hypothesis stopped after {summary.examples} examples ({type(e).__name__}); "
                                  f"went on with seed {seed + 7919 * (attempt + 1)}")
         attempt += 1
@@ -158,29 +164,39 @@ def save_cases(summary: Summary, out: Path) -> list[Path]:
     return paths
 
 
+def outputs_of(argv) -> tuple:
+    """The files (folders with a trailing /) a saved command line writes."""
+    out = []
+    for k, word in enumerate(argv[:-1]):
+        if word in ("-o", "--output") and argv[0] in ("render", "codegen", "frames") or word in ("--gif", "--pdf"):
+            out.append(argv[k + 1] + ("/" if argv[0] == "frames" and word in ("-o", "--output") else ""))
+    return tuple(out)
+
+
+MATHS = ("disagree-", "codegen-raises", "api-exception", "wrong-value", "cli-vs-api")
+
+
 def replay(case: Path) -> int:
-    """Run a saved case again: its command line (or the maths) on its program, and print what the
-    harness finds."""
-    from hypothesis import strategies as st  # noqa: F401
-    from fuzz_harness import Example, run_cli
-    from graphdiff.fuzzing import Program
+    """Run a saved case again, with the harness's checks: its command line, or (for a finding of
+    the maths, or a hard hang) the whole differential check on its program."""
+    from fuzz_harness import Example
+    from graphdiff.fuzzing import Program, Run
     meta = json.loads((case / "case.json").read_text())
     program = Program((case / "program.gd").read_bytes(), "any", meta["kind"])
     ex = Example(program, meta["file_name"])
+    argv = meta["argv"]
     with ex.sandbox():
-        argv = meta["argv"]
-        if argv and argv[0] not in ("<api>", "eval") or (argv and argv[0] == "eval" and "<" not in argv[-1]):
-            res = run_cli(argv)
-            print(f"$ graphdiff {' '.join(argv)}\nexit {res.status}\n--- stdout\n{res.stdout[:3000]}"
-                  f"\n--- stderr\n{res.stderr[:3000]}")
-            if res.escaped:
-                print(res.escaped)
-        else:
+        if meta["category"].startswith(MATHS) or not argv or argv[-1].startswith("<"):
             from fuzz_maths import differential
+            ex.run(Run(("eval", ex.path)))
             differential(ex, 0)
+        else:
+            res = ex.run(Run(tuple(argv), outputs=outputs_of(argv)))
+            print(f"$ graphdiff {' '.join(map(repr, argv))}\nexit {res.status}\n--- stdout\n{res.stdout[:3000]}"
+                  f"\n--- stderr\n{res.stderr[:3000]}")
     for f in ex.failures:
-        print(f"FOUND {f.category}: {f.detail}")
-    print(f"recorded: {meta['category']}: {meta['detail']}")
+        print(f"found   {f.category}: {f.detail}")
+    print(f"recorded {meta['category']}: {meta['detail']}")
     return 0
 
 
@@ -194,9 +210,16 @@ def _worker(k, examples, seed, timeout, heavy, queue, beat, done, out):
                                        "file_name": file_name, "kind": program.kind}))
         beat.value = time.time()
 
+    written = [0]
+
     def progress(summary):
         beat.value = time.time()
         done.value = summary.examples
+        if len(summary.failures) > written[0]:   # as they come, for a look during a long run
+            with open(out / f"failures-{k}.jsonl", "a") as f:
+                for failure in summary.failures[written[0]:]:
+                    f.write(json.dumps(failure) + "\n")
+            written[0] = len(summary.failures)
 
     queue.put(campaign(examples, seed, timeout=timeout, heavy=heavy, progress=progress, on_start=on_start))
 

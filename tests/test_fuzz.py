@@ -4,7 +4,6 @@ checks that the strategies (graphdiff/fuzzing.py) cover every op, spelling and o
 they are derived from. The long run is `make fuzz` (tests/fuzz_run.py)."""
 import os
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
