@@ -8,7 +8,7 @@ what a user is promised (SPEC §3, issue 17):
     programs the language accepts load, programs it refuses are refused;
   * exit 2 prints nothing on stdout; `--json` prints one strict JSON document;
   * files written by -o are whole or absent (an earlier file survives a failure, even on a full
-    disk), and nothing else is left behind (no temp files);
+    disk), and nothing else is left behind (no temp files); DOT files parse (`dot -Tcanon`);
   * generated Python compiles and imports without side effects;
   * each run within a time bound (a SIGALRM timer: the run is reported as a hang);
   * and, for programs that evaluate to finite values, the differential maths of fuzz_maths.py.
@@ -241,6 +241,23 @@ def whole(path: str, command: str) -> str | None:
     return None
 
 
+DOT = shutil.which("dot")
+
+
+def dot_problem(path: str) -> str | None:
+    """Why Graphviz refuses a DOT file graphdiff wrote (None when it parses, or without `dot`)."""
+    if not DOT or os.path.getsize(path) > 200_000:
+        return None
+    import subprocess
+    try:
+        r = subprocess.run([DOT, "-Tcanon"], input=open(path, "rb").read(), capture_output=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return None
+    if r.returncode:
+        return "Graphviz refuses the DOT: " + r.stderr.decode("utf-8", "replace").strip().split("\n")[0][:200]
+    return None
+
+
 def excerpt_problem(source: bytes, stderr: str, path: str) -> str | None:
     """Check `path:L:C: error:` and the excerpt under it against line L of the file (lines split
     at \\n, or at \\r\\n, \\r and \\n; nothing else is a line end)."""
@@ -358,8 +375,13 @@ class Example:
         for o in run.outputs:
             p = os.path.normpath(o)
             if o.endswith("/"):
-                if res.status == 0 and not any(k.startswith(p + os.sep) for k in after):
+                frames = sorted(k for k in after if k.startswith(p + os.sep))
+                if res.status == 0 and not frames:
                     self.fail("partial-output", f"{run.argv[0]}: exit 0 but no frames in {o}", run.argv)
+                for f in frames[-1:] if res.status == 0 and frames[-1].endswith(".dot") else ():
+                    why = dot_problem(f)
+                    if why:
+                        self.fail("invalid-dot", f"{run.argv[0]} (last frame): {why}", run.argv)
                 if res.status != 0 and p not in before and os.path.isdir(p) and os.listdir(p):
                     self.fail("partial-output", f"{run.argv[0]}: exit {res.status} left frames in {o}{full}", run.argv)
                 continue
@@ -370,6 +392,10 @@ class Example:
                     why = whole(p, run.argv[0])
                     if why:
                         self.fail("partial-output", f"{run.argv[0]} -o {o}: {why}", run.argv)
+                    elif run.argv[0] == "render" and p.lower().endswith((".dot", ".gv")):
+                        why = dot_problem(p)
+                        if why:
+                            self.fail("invalid-dot", f"render: {why}", run.argv)
             elif o in run.existing:
                 if os.path.isfile(p) and open(p, "rb").read() != SENTINEL:
                     self.fail("partial-output", f"{run.argv[0]}: exit {res.status} but the earlier '{o}' was "

@@ -224,51 +224,75 @@ def _worker(k, examples, seed, timeout, heavy, queue, beat, done, out):
     queue.put(campaign(examples, seed, timeout=timeout, heavy=heavy, progress=progress, on_start=on_start))
 
 
+@dataclass
+class Worker:
+    """One worker process of a parallel campaign, and what the supervisor knows of it."""
+
+    k: int
+    examples: int
+    seed: int
+    process: object = None
+    queue: object = None
+    beat: object = None       # time of its last sign of life
+    done: object = None       # examples it has finished
+    logged: int = 0           # lines of failures-k.jsonl written before it started
+
+    def start(self, ctx, *, timeout, heavy, out: Path) -> "Worker":
+        log = out / f"failures-{self.k}.jsonl"
+        self.logged = len(log.read_text().splitlines()) if log.exists() else 0
+        self.queue, self.beat, self.done = ctx.Queue(), ctx.Value("d", time.time()), ctx.Value("i", 0)
+        self.process = ctx.Process(target=_worker, daemon=True,
+                                   args=(self.k, self.examples, self.seed, timeout, heavy, self.queue, self.beat,
+                                         self.done, out))
+        self.process.start()
+        return self
+
+    def salvage(self, out: Path) -> Summary:
+        """What a killed worker had found: its examples and the failures it had logged."""
+        log = out / f"failures-{self.k}.jsonl"
+        lines = log.read_text().splitlines()[self.logged:] if log.exists() else []
+        return Summary(examples=self.done.value, failures=[json.loads(x) for x in lines])
+
+
 def parallel(examples: int, seed: int, jobs: int, *, timeout, heavy, out: Path, stall: float) -> Summary:
+    """Run the campaign in `jobs` processes; restart (from a fresh seed, for the examples left) a
+    worker that makes no progress for `stall` seconds, reporting the example it hung on."""
     ctx = mp.get_context("fork")
     total = Summary()
-    t0 = time.perf_counter()
-    plan = [(k, examples // jobs + (1 if k < examples % jobs else 0), seed + k) for k in range(jobs)]
+    t0 = shown = time.perf_counter()
+    start = dict(timeout=timeout, heavy=heavy, out=out)
+    running = [Worker(k, examples // jobs + (k < examples % jobs), seed + k).start(ctx, **start) for k in range(jobs)]
     restarts = 0
-    while plan:
-        procs = []
-        for k, n, s in plan:
-            q, beat, done = ctx.Queue(), ctx.Value("d", time.time()), ctx.Value("i", 0)
-            p = ctx.Process(target=_worker, args=(k, n, s, timeout, heavy, q, beat, done, out), daemon=True)
-            p.start()
-            procs.append((k, n, s, p, q, beat, done))
-        plan = []
-        shown = time.time()
-        while procs:
-            time.sleep(1.0)
-            if time.time() - shown > 60:
-                shown = time.time()
-                running = sum(item[-1].value for item in procs)
-                print(f"  … {total.examples + running} of {examples} examples, {time.perf_counter() - t0:.0f} s",
-                      flush=True)
-            for item in list(procs):
-                k, n, s, p, q, beat, done = item
-                if not q.empty():
-                    total.merge(q.get())
-                    p.join()
-                    procs.remove(item)
-                elif not p.is_alive():
-                    procs.remove(item)
-                    total.failures.append({"category": "harness-error", "detail": f"worker {k} died "
-                                           f"(exit {p.exitcode})", "argv": [], "file_name": "", "kind": "",
-                                           "program": ""})
-                elif time.time() - beat.value > stall:
-                    p.kill()
-                    p.join()
-                    procs.remove(item)
-                    cur = json.loads((out / f".current-{k}.json").read_text())
-                    total.failures.append({"category": "hang", "detail": f"hard hang: no progress for {stall:g} s "
-                                           "(a C library no timer interrupts)", "argv": ["<example>"],
-                                           "file_name": cur["file_name"], "kind": cur["kind"],
-                                           "program": cur["program"]})
-                    restarts += 1
-                    if restarts <= 20:
-                        plan.append((k, max(1, n // 2), s + 1000 * restarts))   # carry on, fresh seed
+    while running:
+        time.sleep(1.0)
+        if time.perf_counter() - shown > 60:
+            shown = time.perf_counter()
+            print(f"  … {total.examples + sum(w.done.value for w in running)} of {examples} examples, "
+                  f"{shown - t0:.0f} s", flush=True)
+        for w in list(running):
+            if not w.queue.empty():
+                total.merge(w.queue.get())
+                w.process.join()
+                running.remove(w)
+            elif not w.process.is_alive():
+                running.remove(w)
+                total.merge(w.salvage(out))
+                total.notes.append(f"worker {w.k} died (exit {w.process.exitcode}) after {w.done.value} examples")
+            elif time.time() - w.beat.value > stall:
+                w.process.kill()
+                w.process.join()
+                running.remove(w)
+                total.merge(w.salvage(out))
+                current = out / f".current-{w.k}.json"
+                cur = json.loads(current.read_text()) if current.exists() else \
+                    {"file_name": "", "kind": "(before its first example)", "program": ""}
+                total.failures.append({"category": "hang", "detail": f"hard hang: one example ran over {stall:g} s",
+                                       "argv": ["<example>"], "file_name": cur["file_name"], "kind": cur["kind"],
+                                       "program": cur["program"]})
+                restarts += 1
+                left = w.examples - w.done.value - 1
+                if left > 0 and restarts <= 20:   # carry on from a fresh seed
+                    running.append(Worker(w.k, left, w.seed + 1000 * restarts).start(ctx, **start))
     total.seconds = time.perf_counter() - t0
     return total
 
@@ -279,7 +303,8 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=None, help="default: $FUZZ_SEED, else from the clock")
     p.add_argument("--jobs", type=int, default=int(os.environ.get("FUZZ_JOBS", os.cpu_count() or 1)))
     p.add_argument("--timeout", type=float, default=float(os.environ.get("FUZZ_TIMEOUT", 10)))
-    p.add_argument("--stall", type=float, default=120.0, help="kill a worker without progress for this long")
+    p.add_argument("--stall", type=float, default=None,
+                   help="restart a worker whose example runs this long (default: 30 × --timeout)")
     p.add_argument("--out", default=os.environ.get("FUZZ_OUT", "fuzz-out"))
     p.add_argument("--no-heavy", action="store_true", help="no Graphviz runs (pictures, frames)")
     p.add_argument("--replay", metavar="CASE_DIR")
@@ -296,7 +321,7 @@ def main(argv=None) -> int:
           flush=True)
     os.environ.pop("GRAPHDIFF_DEBUG", None)
     summary = parallel(args.examples, seed, max(1, args.jobs), timeout=args.timeout, heavy=not args.no_heavy,
-                       out=out, stall=args.stall)
+                       out=out, stall=args.stall or 30 * args.timeout)
     text = summary.report(seed, args.jobs).encode("utf-8", "backslashreplace").decode("utf-8")
     cases = save_cases(summary, out)
     (out / "summary.txt").write_text(text + "\n")
