@@ -711,13 +711,15 @@ class GraphInfo:
 class Run:
     """One command line. `outputs`: the files (or folders, ending in '/') it should write;
     `existing`: files present before the run (whose content must survive a failure);
-    `fsize`: a file-size limit in bytes for the run (a full disk), or None."""
+    `fsize`: a file-size limit in bytes for the run (a full disk), or None;
+    `timeout`: its own time bound in seconds, else `timeout_factor` times the harness's."""
 
     argv: tuple
     outputs: tuple = ()
     existing: tuple = ()
     fsize: int | None = None
     timeout: float | None = None
+    timeout_factor: float = 1
 
 
 def _entries(name: str, shape: tuple) -> list[str]:
@@ -836,7 +838,9 @@ OPTION_VALUES = {
 }
 # Options drawn with their own weights rather than uniformly: expensive frame formats are rare.
 CHOICE_WEIGHTS = {("frames", "--format"): {"dot": 12, "svg": 1, "png": 1, "pdf": 1}}
+ALWAYS = {("frames", "--format")}   # its default (png) is a Graphviz run per step: choose, mostly dot
 EXPENSIVE = {("frames", "--gif"), ("frames", "--pdf")}   # drawn only on small graphs, rarely
+SLOW = 3   # Graphviz runs (pictures other than DOT, frames) get this many times the time bound
 COMMAND_WEIGHTS = {"frames": 1, "render": 2}   # others 3: Graphviz runs cost the most
 NOT_FUZZED = {"tui": "interactive: its crashes are filed elsewhere and it needs a terminal"}
 
@@ -895,7 +899,7 @@ def command_lines(draw, path: str, info: GraphInfo, *, heavy: bool = True, comma
         key = _option_key(command, a)
         if (command, a.option_strings[0]) in EXPENSIVE and not (heavy and info.small and chance(draw, 1 / 10)):
             continue
-        if not a.required and draw(st.booleans()):
+        if not a.required and (command, a.option_strings[0]) not in ALWAYS and draw(st.booleans()):
             continue
         flag = a.option_strings[-1] if a.option_strings[-1].startswith("--") else a.option_strings[0]
         if a.nargs == 0:
@@ -915,7 +919,8 @@ def command_lines(draw, path: str, info: GraphInfo, *, heavy: bool = True, comma
     argv = argv[:1] + (argv[1:] + [path] if file_last else [path] + argv[1:])
     existing = tuple(o for o in outputs if "/" not in o and o != "." and chance(draw, 1 / 4))
     fsize = draw(st.sampled_from([64, 1024])) if outputs and chance(draw, 1 / 10) else None
-    return Run(tuple(argv), tuple(outputs), existing, fsize)
+    slow = command == "frames" or any(o.lower().endswith((".svg", ".png", ".pdf")) for o in outputs)
+    return Run(tuple(argv), tuple(outputs), existing, fsize, timeout_factor=SLOW if slow else 1)
 
 
 @st.composite

@@ -320,12 +320,15 @@ class Example:
 
     # ------------------------------------------------------------ one command line
 
+    def bound(self, run: Run) -> float:
+        return run.timeout or self.timeout * run.timeout_factor
+
     def run(self, run: Run) -> Result:
         for p in run.existing:
             with open(p, "wb") as f:
                 f.write(SENTINEL)
         before = files_under(".")
-        res = run_cli(run.argv, timeout=run.timeout or self.timeout, fsize=run.fsize)
+        res = run_cli(run.argv, timeout=self.bound(run), fsize=run.fsize)
         self.runs.append(res)
         self.check(run, res, before)
         return res
@@ -333,7 +336,7 @@ class Example:
     def check(self, run: Run, res: Result, before: dict) -> None:
         argv = run.argv
         if res.hang:
-            self.fail("hang", f"{argv[0]}: still running after {run.timeout or self.timeout:g} s", argv)
+            self.fail("hang", f"{argv[0]}: still running after {self.bound(run):g} s", argv)
             return
         if res.escaped:
             self.fail("traceback", "an exception escaped main(): " + res.escaped.strip().split("\n")[-1], argv)
