@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -65,7 +66,9 @@ def time_limit(seconds: float | None):
         raise Hang(f"still running after {seconds:g} s")
 
     old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Then every half second: a Hang raised inside a garbage-collector callback (Hypothesis
+    # installs one) is swallowed by Python, and the run must still be stopped.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
     try:
         yield
     finally:
@@ -129,6 +132,9 @@ def run_cli(argv, *, timeout: float | None = TIMEOUT, fsize: int | None = None) 
     err = io.TextIOWrapper(err_b, encoding="utf-8", errors="backslashreplace", write_through=True)
     status, escaped, hang = None, None, False
     os.environ.pop("GRAPHDIFF_DEBUG", None)   # main() would re-raise instead of reporting
+    swallowed = []   # a Hang in a callback Python ignores ("Exception ignored in: …"): still a hang
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: swallowed.append(u) if isinstance(u.exc_value, Hang) else hook(u)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -143,6 +149,9 @@ def run_cli(argv, *, timeout: float | None = TIMEOUT, fsize: int | None = None) 
             kill_children()
         except BaseException:             # noqa: BLE001 - anything escaping main() is a finding
             escaped = traceback.format_exc(limit=-6)
+        finally:
+            sys.unraisablehook = hook
+    hang = hang or bool(swallowed)
     seconds = time.perf_counter() - t0
     warned = [f"{w.category.__name__}: {w.message} ({os.path.basename(w.filename)}:{w.lineno})"
               for w in caught if not issubclass(w.category, HIDDEN_WARNINGS)]
@@ -167,7 +176,7 @@ class Failure:
         d = self.detail
         for name in sorted({shown("./" + self.file_name), shown(self.file_name)}, key=len, reverse=True):
             if name not in ("", "./"):
-                d = d.replace(name, "FILE")
+                d = d.replace(name + ":", "FILE:")   # the name as a location, never inside a word
         d = d.split("\n")[0]
         d = re.sub(r"--at [^=\s]*=", "--at NAME=", d)
         d = re.sub(r"'[^']*'", "'…'", d)
@@ -218,7 +227,9 @@ def whole(path: str, command: str) -> str | None:
     ext = os.path.splitext(path)[1].lower()
     if command == "codegen":
         try:
-            compile(data.decode("utf-8"), path, "exec")
+            with warnings.catch_warnings():   # warnings are codegen-compile's to report
+                warnings.simplefilter("ignore")
+                compile(data.decode("utf-8"), path, "exec")
         except (SyntaxError, ValueError, UnicodeDecodeError) as e:
             return f"the module does not compile: {type(e).__name__}: {e}"
         return None
@@ -299,7 +310,7 @@ class Example:
 
     def first(self, stderr: str) -> str:
         """The first line of a message, the file's name (which may hold a newline) as FILE."""
-        return first_line(stderr.replace(self.shown, "FILE"))
+        return first_line(stderr.replace(self.shown + ":", "FILE:"))
 
     def fail(self, category: str, detail: str, argv=()) -> None:
         self.failures.append(Failure(category, detail, tuple(argv), self.program.source, self.file_name,
