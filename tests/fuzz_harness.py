@@ -396,7 +396,8 @@ class Example:
                     why = dot_problem(f)
                     if why:
                         self.fail("invalid-dot", f"{run.argv[0]} (last frame): {why}", run.argv)
-                if res.status != 0 and p not in before and os.path.isdir(p) and os.listdir(p):
+                existed = p in before or any(k.startswith(p + os.sep) for k in before)
+                if res.status != 0 and not existed and os.path.isdir(p) and os.listdir(p):
                     self.fail("partial-output", f"{run.argv[0]}: exit {res.status} left frames in {o}{full}", run.argv)
                 continue
             if res.status == 0:
