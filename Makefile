@@ -6,23 +6,35 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup dot bench assets clean fuzz
+.PHONY: run test test-slow setup dot browser tex bench assets docs clean fuzz
 
-setup: $(STAMP) dot
+setup: $(STAMP) dot browser tex
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): pyproject.toml scripts/setup-venv.sh
+	PY=$(PY) bash scripts/setup-venv.sh
 	touch $(STAMP)
 
 dot:
 	@bash scripts/ensure-dot.sh
 
+# Chromium + chromedriver for the HTML page's browser test; pdflatex (TikZ, Beamer) + pdftoppm for
+# the TikZ/Beamer tests. Installed when missing and allowed; setup never fails because of them.
+browser:
+	@bash scripts/ensure-chromium.sh
+
+tex:
+	@bash scripts/ensure-tex.sh
+
 run: setup
 	$(BIN)/graphdiff tui graphs/peyre.gd
 
+# The whole suite but the tests marked slow (the same branches run on smaller inputs);
+# `make test-slow` runs those too.
 test: setup
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: setup
 	$(BIN)/python -m pytest -q
 
 # The long fuzz run (the short one is part of `make test`): generated programs through every
@@ -40,6 +52,10 @@ fuzz: setup
 assets: setup
 	bash scripts/make_assets.sh
 	bash scripts/make_walkthrough_pictures.sh
+
+# docs/operations.md, generated from the op table (a test checks it is current).
+docs: setup
+	$(BIN)/python -m graphdiff.reference > docs/operations.md
 
 # Benchmarks run in their own venv with the peers graphdiff is compared against (never deps).
 bench:

@@ -1,4 +1,6 @@
-from .cli import main
+"""python -m graphdiff: the command line."""
 import sys
+
+from .cli import main
 
 sys.exit(main())

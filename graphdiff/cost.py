@@ -15,11 +15,13 @@ one of its two terms), apportioned equally between operands (each rule's terms c
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 from .graph import Graph
-from .ops import OPS, size
+from .ops import OPERANDS, OPS, fill, size
 from .source import GraphError
+from .values import count
 
 SWEEP_KEYS = ("primal", "tangent_sweep", "adjoint_sweep", "jacobian_forward", "jacobian_reverse")
 
@@ -79,6 +81,39 @@ class CostReport:
             return f"reverse mode is {jf / jr:.3g}× cheaper here because {outs} {much(m, n)} {ins}."
         return f"forward mode is {jr / jf:.3g}× cheaper here because {ins} {much(n, m)} {outs}."
 
+    def lines(self, g: Graph, *, nodes: bool = False) -> list[str]:
+        """The cost table as `graphdiff cost` prints it."""
+        r = self
+        rows = [("primal (evaluation)", r.primal, ""),
+                ("one tangent sweep", r.tangent_sweep, "v̇ for one input direction"),
+                ("one adjoint sweep", r.adjoint_sweep, "v̄ for one output seed"),
+                (f"Jacobian, forward (n = {r.n_inputs})", r.jacobian_forward, f"primal + {r.n_inputs} × tangent sweep"),
+                (f"Jacobian, reverse (m = {r.n_outputs})", r.jacobian_reverse, f"primal + {r.n_outputs} × adjoint sweep")]
+        w = max(len(f"{v:,}") for _, v, _ in rows)
+        out = [f"{g.n_ops()} operations; flops by the op table's cost model (matmul (a×b)(b×c) = 2abc, "
+               "elementwise = 1 per entry)"]
+        out += [f"  {name:<28} {v:>{w},}   {note}".rstrip() for name, v, note in rows]
+        if r.ratio is not None:
+            out.append(f"  {'forward / reverse':<28} {r.ratio:>{w}.3g}")
+        out.append(f"reverse-mode memory: {r.stored_values:,} value entries stored for the adjoint sweep "
+                   f"({r.stored_nodes} node{'s' * (r.stored_nodes != 1)}); peak live set {r.peak_live:,} entries ({8 * r.peak_live:,} bytes)")
+        t = r.tree
+        if t["primal"] == r.primal:
+            saving = "no subexpression is shared, so the tree costs the same"
+        else:
+            saving = (f"sharing saves {_big(t['primal'] - r.primal)} flops, "
+                      f"{_times(t['primal'], r.primal)} on the primal")
+        out.append(f"as an expression tree (sharing off): primal {_big(t['primal'])}, tangent sweep "
+                   f"{_big(t['tangent_sweep'])}, adjoint sweep {_big(t['adjoint_sweep'])} flops ({saving})")
+        out.append("verdict: " + r.verdict())
+        if nodes:
+            out.append("")
+            out.append(f"  {'node':<14} {'op':<10} {'primal':>10} {'tangent':>10} {'adjoint':>10} {'tree copies':>12}")
+            for row in r.nodes:
+                out.append(f"  {('v' + str(row.node) + ' ' + (g.label(row.node) if g.node(row.node).names else '')).strip():<14} "
+                           f"{row.op:<10} {row.primal:>10,} {row.tangent:>10,} {row.adjoint:>10,} {_big(row.copies):>12}")
+        return out
+
     def to_json(self) -> dict:
         doc = {"primal": self.primal, "tangent_sweep": self.tangent_sweep, "adjoint_sweep": self.adjoint_sweep,
                "jacobian_forward": self.jacobian_forward, "jacobian_reverse": self.jacobian_reverse,
@@ -86,8 +121,21 @@ class CostReport:
                "verdict": self.verdict(),
                "memory": {"stored_values": self.stored_values, "stored_nodes": self.stored_nodes,
                           "peak_live": self.peak_live, "peak_live_bytes": 8 * self.peak_live},
-               "tree": dict(self.tree)}
+               "tree": {k: count(v) for k, v in self.tree.items()}}   # a tree's counts may have thousands of digits
         return doc
+
+
+def _big(n: int) -> str:
+    """A flop count with thousands separators, or as a power of ten when it is astronomical."""
+    c = count(n)
+    return c if isinstance(c, str) else f"{n:,}"
+
+
+def _times(a: int, b: int) -> str:
+    """a / b as 'N×' for counts too large to divide as floats."""
+    if a < 10 ** 300:
+        return f"{a / b:.3g}×"
+    return f"≈ 10^{math.log10(a) - math.log10(b):.0f}×"
 
 
 def _entries(k: int, what: str) -> str:
@@ -95,22 +143,21 @@ def _entries(k: int, what: str) -> str:
 
 
 def _reads(node, k: int) -> frozenset:
-    """Which values (operand slots 'a'/'b' and 'y') operand k's adjoint term reads."""
+    """Which values (operand slots 'a'/'b'/'c' and 'y') operand k's adjoint term reads."""
     return _reads_of(node.op, k, "p" in node.kw)
 
 
 @functools.lru_cache(maxsize=None)
 def _reads_of(op: str, k: int, has_p: bool) -> frozenset:
-    """Found by filling the op's emit template with markers, so it follows the generated code."""
-    from .emit.templates import TEMPLATES, fill
-    tpl = TEMPLATES[op]
-    m = {"a": "«a»", "b": "«b»", "y": "«y»", "g": "«g»", "t": "«t»", "nd0": 1, "nd1": 1, "ndy": 1,
+    """Found by filling the op's code template with markers, so it follows the generated code."""
+    tpl = OPS[op].code
+    m = {"a": "«a»", "b": "«b»", "c": "«c»", "y": "«y»", "g": "«g»", "t": "«t»", "nd0": 1, "nd1": 1, "ndy": 1,
          "s0": "()", "s1": "()", "n0": 1, "size0": 1, "axes0": "(-1,)", "lift0": "[..., None]",
          "ix": "0", "nix": 1}
     if has_p:
         m["p"] = "«p»"
-    code = fill(tpl.partial[k], m) if tpl.elementwise else fill(tpl.vjp[k], m)
-    return frozenset(s for s in ("a", "b", "y") if f"«{s}»" in code)
+    code = fill(tpl.partials[k], m) if tpl.elementwise else fill(tpl.vjp[k], m)
+    return frozenset(s for s in OPERANDS + "y" if f"«{s}»" in code)
 
 
 def _op_cost(nodes, n):
@@ -154,7 +201,7 @@ def cost(g: Graph) -> CostReport:
         tree["adjoint_sweep"] += row.adjoint * row.copies
         for k in slots:
             for s in _reads(n, k):
-                j = n.id if s == "y" else n.operands["ab".index(s)]
+                j = n.id if s == "y" else n.operands[OPERANDS.index(s)]
                 if nodes[j].op != "const":
                     readers[j] = min(readers.get(j, n.id), n.id)
     n_in = sum(size(nodes[i].shape) for i in g.inputs)
@@ -236,7 +283,7 @@ def chain(g: Graph, *, wrt: str | None = None, output: str | None = None) -> Cha
     if output is None:
         if len(g.outputs) != 1:
             raise GraphError(f"--chain needs one output; this graph has {len(g.outputs)}",
-                             hint="choose one with --output NAME")
+                             hint="choose one with --of NAME")
         output = g.outputs[0][0]
     start, end = g.input_node(wrt), g.output_node(output)
     nodes = g.node_list()

@@ -15,27 +15,69 @@ def as_value(v):
     return a[()] if a.ndim == 0 else a
 
 
+_NO_KW: dict = {}    # the kw of every node without attributes (shared: never mutated)
+_ALL_SLOTS = {0: (), 1: (0,), 2: (0, 1), 3: (0, 1, 2)}
+
+
+class Group:
+    """One instance of a group: a call of a function of the language (`layer(x, W1, b1)`), an
+    iteration of a loop, or a `with g.group("name"):` block of the Python API.
+
+    `name` is the instance's part of a call path (`layer1`, `cell[3]`), `function` the function
+    it instantiates (None for a plain block), `parent` the enclosing group (-1: the top level),
+    `inputs` the nodes from outside handed to it (a call's arguments; empty for a block until it
+    is closed, when they are found from its members) and `outputs` the nodes it hands back.
+    Members are the nodes whose `group` is this group or a group inside it.
+    """
+
+    __slots__ = ("id", "name", "function", "parent", "inputs", "outputs", "span", "depth")
+
+    def __init__(self, id, name, function, parent, depth, inputs=(), span=None):
+        self.id = id
+        self.name = name
+        self.function = function
+        self.parent = parent
+        self.depth = depth      # 1 for a top-level group
+        self.inputs: tuple[int, ...] = tuple(inputs)
+        self.outputs: tuple[int, ...] = ()
+        self.span = span
+
+    def __repr__(self) -> str:
+        return f"Group({self.id}: {self.name}{f' = {self.function}(…)' if self.function else ''}, depth {self.depth})"
+
+
+def _choices(name: str, names, what: str) -> str:
+    """'did you mean …?' when a name is close, and always the list of valid names."""
+    names = list(names)
+    listed = f"the {what} are {', '.join(names)}" if names else f"the graph has no {what}"
+    close = did_you_mean(name, names)
+    return f"{close} ({listed})" if close else listed
+
+
 class Node:
     """One node: an input, a constant, or an op applied to earlier nodes.
 
     Nodes are created only by `Graph`; the graph adds author names to `names` as they are
-    bound, nothing else changes after creation.
+    bound, nothing else changes after creation. `var_slots` are the operand positions whose
+    operand is not a constant (the ones a derivative flows through).
     """
 
-    __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "var_slots", "names", "value", "span")
+    __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "var_slots", "names", "value", "span",
+                 "group")
 
     def __init__(self, id, op, operands, attrs, shape, value=None, span=None):
         self.id = id
         self.op = op
         self.operands = operands
         self.attrs = attrs
-        self.kw = dict(attrs)   # attrs as keyword arguments for the op's rules
+        self.kw = dict(attrs) if attrs else _NO_KW   # attrs as keyword arguments for the op's rules
         self.shape = shape
         self.scalar = False     # set by Graph: this node and all its operands are scalars
-        self.var_slots = ()     # set by Graph: (slot, operand) pairs whose operand is not a constant
+        self.var_slots = ()     # set by Graph
         self.names: tuple[str, ...] = ()
         self.value = value
         self.span = span
+        self.group = -1         # set by Graph: the innermost group the node was made in (-1: none)
 
     @property
     def is_leaf(self) -> bool:
@@ -50,17 +92,23 @@ class Graph:
     """A DAG of nodes, hash-consed so that structurally equal subexpressions are one node.
 
     `share=False` turns interning off: every application makes a new node (an expression tree).
+    This is the core every layer uses; `graphdiff.Graph` (graphdiff.api) adds the Python-facing
+    conveniences: input/const/output handles, eval, grad, jacobian and notebook display.
     """
 
     def __init__(self, *, share: bool = True):
         self.share = share
         self._nodes: list[Node] = []
         self._table: dict[tuple, int] = {}
-        self._consumers: list[list[int]] = []
+        self._consumers: list[list[int]] | None = []
         self.inputs: tuple[int, ...] = ()
         self.outputs: tuple[tuple[str, int], ...] = ()
         self.names: dict[str, int] = {}
-        self.cache: dict = {}  # derived facts keyed by len(self) (e.g. reachability), see sweeps.py
+        self.groups: list[Group] = []
+        self._open: list[tuple[int, int]] = []   # the groups being built (id, first node), innermost last
+        self._group = -1                 # the group new nodes go in
+        self._instances: dict[tuple[int, str], int] = {}   # (parent, name) -> instances so far
+        self.cache: dict = {}  # derived facts whose keys include len(self): reachability, compiled code
 
     # ------------------------------------------------------------ construction
 
@@ -79,12 +127,19 @@ class Graph:
         return self._nodes
 
     def _add(self, node: Node) -> int:
-        node.scalar = node.shape == () and all(self._nodes[j].shape == () for j in node.operands)
-        node.var_slots = tuple((k, j) for k, j in enumerate(node.operands) if self._nodes[j].op != "const")
-        self._nodes.append(node)
-        self._consumers.append([])
-        for j in node.operands:
-            self._consumers[j].append(node.id)
+        nodes = self._nodes
+        scalar, slots = node.shape == (), []
+        for k, j in enumerate(node.operands):
+            o = nodes[j]
+            if o.shape != ():
+                scalar = False
+            if o.op != "const":
+                slots.append(k)
+        node.scalar = scalar
+        node.group = self._group
+        node.var_slots = (_ALL_SLOTS.get(len(slots)) or tuple(slots)) if len(slots) == len(node.operands) else tuple(slots)
+        nodes.append(node)
+        self._consumers = None    # rebuilt on demand
         return node.id
 
     def add_input(self, name: str, value=None, *, shape=None, span: Span | None = None) -> int:
@@ -102,32 +157,45 @@ class Graph:
 
     def add_const(self, value, *, span: Span | None = None) -> int:
         """A constant node (interned by value, so equal literals are one node)."""
-        value = as_value(value)
-        key = ("const", np.shape(value), np.asarray(value).tobytes())
-        if self.share and key in self._table:
-            return self._table[key]
+        if type(value) is float or type(value) is int:      # the common case, without NumPy
+            value = float(value)
+            key = ("const", value.hex())                     # tells −0.0 from 0.0, and NaN from NaN
+            value = np.float64(value)
+        else:
+            value = as_value(value)
+            key = ("const", np.shape(value), np.asarray(value).tobytes()) if np.ndim(value) else \
+                ("const", float(value).hex())
+        if self.share:
+            i = self._table.get(key)
+            if i is not None:
+                return i
         i = self._add(Node(len(self._nodes), "const", (), (), np.shape(value), value, span))
         self._table[key] = i
         return i
 
     def apply(self, op: str, operands: Iterable[int], attrs: tuple = (), *, span: Span | None = None) -> int:
         """The node op(operands) with attrs, reusing an equal node when sharing is on."""
-        operands = tuple(operands)
+        if type(operands) is not tuple:
+            operands = tuple(operands)
+        key = (op, operands, attrs)
+        if self.share:
+            i = self._table.get(key)
+            if i is not None:
+                return i
         spec = OPS.get(op)
         if spec is None:
-            raise GraphError(f"unknown operation '{op}'", span,
-                             hint=did_you_mean(op, OPS))
+            raise GraphError(f"unknown operation '{op}'", span, hint=did_you_mean(op, OPS))
         if len(operands) != spec.arity:
             raise GraphError(f"{op} takes {spec.arity} operand(s), got {len(operands)}", span)
-        key = (op, operands, attrs)
-        if self.share and key in self._table:
-            return self._table[key]
-        shapes = [self._nodes[j].shape for j in operands]
+        nodes = self._nodes
         try:
-            shape = tuple(spec.shape(*shapes, **dict(attrs)))
+            shapes = [nodes[j].shape for j in operands]
+            shape = tuple(spec.shape(*shapes, **dict(attrs)) if attrs else spec.shape(*shapes))
         except ValueError as e:
             raise GraphError(f"{op}: {e}", span) from None
-        i = self._add(Node(len(self._nodes), op, operands, attrs, shape, None, span))
+        except IndexError:
+            raise GraphError(f"{op}: an operand is not a node of this graph", span) from None
+        i = self._add(Node(len(nodes), op, operands, attrs, shape, None, span))
         self._table[key] = i
         return i
 
@@ -146,40 +214,92 @@ class Graph:
             self.bind(name, i, span=span)
         self.outputs += ((name, i),)
 
-    # ------------------------------------------------------------ scripted construction (api.Ref handles)
-
-    def input(self, name: str, value=None, *, shape=None):
-        """Declare an input and return its handle (a `Ref` with operator overloading)."""
-        from .api import Ref
-        return Ref(self, self.add_input(name, value, shape=shape))
-
-    def const(self, name: str, value):
-        """Declare a named constant and return its handle."""
-        from .api import Ref
-        i = self.add_const(value)
-        self.bind(name, i)
-        return Ref(self, i)
-
-    def output(self, name: str, ref):
-        """Mark the node behind a handle as the output `name`."""
-        if getattr(ref, "graph", None) is not self:
-            raise GraphError(f"output '{name}' must be a node of this graph")
-        self.set_output(name, ref.id)
-        return ref
-
     # ------------------------------------------------------------ queries
+
+    # ------------------------------------------------------------ groups
+
+    def open_group(self, name: str, *, function: str | None = None, inputs=(), span: Span | None = None) -> int:
+        """Start a group instance inside the current one; nodes made until `close_group` belong
+        to it. A node that already exists (sharing) keeps the group it was first made in."""
+        parent = self._group
+        depth = self.groups[parent].depth + 1 if parent >= 0 else 1
+        k = self._instances[parent, name] = self._instances.get((parent, name), 0) + 1
+        gid = len(self.groups)
+        # the second `layer` inside one parent is `layer#2`, as a name bound again is `x#2`
+        self.groups.append(Group(gid, name if k == 1 else f"{name}#{k}", function, parent, depth, inputs, span))
+        self._open.append((gid, len(self._nodes)))
+        self._group = gid
+        return gid
+
+    def close_group(self, outputs=()) -> int:
+        """End the innermost open group, with the nodes it hands back. A group that made no node
+        of its own (a second call on the same arguments: every node was shared) is dropped, and
+        the id of the instance that made its outputs is returned instead (-1 if none did)."""
+        if not self._open:
+            raise GraphError("no group is open")
+        gid, first = self._open.pop()
+        self._group = self._open[-1][0] if self._open else -1
+        group = self.groups[gid]
+        group.outputs = tuple(outputs)
+        own = range(first, len(self._nodes))             # every node made while it was open
+        if not own:
+            for dropped in self.groups[gid:]:             # it and any empty groups inside it
+                base = dropped.name.split("#")[0]
+                self._instances[dropped.parent, base] -= 1
+            del self.groups[gid:]
+            made = {self._nodes[o].group for o in outputs}
+            return made.pop() if len(made) == 1 else -1
+        if not group.inputs:
+            inside = set(own)
+            seen, ins = set(), []
+            for i in own:
+                for j in self._nodes[i].operands:
+                    if j not in inside and j not in seen and self._nodes[j].op != "const":
+                        seen.add(j)
+                        ins.append(j)
+            group.inputs = tuple(ins)
+        return gid
+
+    def group_path(self, gid: int) -> tuple[int, ...]:
+        """The groups from the top level down to gid (empty for -1)."""
+        path = []
+        while gid >= 0:
+            path.append(gid)
+            gid = self.groups[gid].parent
+        return tuple(reversed(path))
+
+    def call_path(self, i: int) -> str:
+        """Node i's call path, dotted: `net.layer1.tanh` (its op last; its label for a leaf)."""
+        n = self._nodes[i]
+        parts = [self.groups[g].name for g in self.group_path(n.group)]
+        return ".".join(parts + [self.label(i) if n.is_leaf or n.names else n.op])
+
+    def members(self, gid: int) -> list[int]:
+        """The nodes made in group gid or in a group inside it, in topological order."""
+        inside = {gid} | {g.id for g in self.groups if gid in self.group_path(g.id)}
+        return [n.id for n in self._nodes if n.group in inside]
 
     def label(self, i: int) -> str:
         """The display name of node i: its author's first name, else v{i}."""
         names = self._nodes[i].names
         return names[0] if names else f"v{i}"
 
+    def _consumer_lists(self) -> list[list[int]]:
+        """Who uses each node (one entry per operand slot), built when first asked for."""
+        if self._consumers is None:
+            lists = [[] for _ in self._nodes]
+            for n in self._nodes:
+                for j in n.operands:
+                    lists[j].append(n.id)
+            self._consumers = lists
+        return self._consumers
+
     def consumers(self, i: int) -> tuple[int, ...]:
-        return tuple(self._consumers[i])
+        return tuple(self._consumer_lists()[i])
 
     def fanout(self, i: int) -> int:
         """How many distinct nodes use node i."""
-        return len(set(self._consumers[i]))
+        return len(set(self._consumer_lists()[i]))
 
     def input_names(self) -> tuple[str, ...]:
         return tuple(self.input_name(i) for i in self.inputs)
@@ -191,14 +311,13 @@ class Graph:
         for n, i in self.outputs:
             if n == name:
                 return i
-        raise GraphError(f"no output named '{name}'",
-                         hint=did_you_mean(name, [n for n, _ in self.outputs]))
+        raise GraphError(f"no output named '{name}'", hint=_choices(name, [n for n, _ in self.outputs], "outputs"))
 
     def input_node(self, name: str) -> int:
         for i in self.inputs:
             if self._nodes[i].names[0] == name:
                 return i
-        raise GraphError(f"no input named '{name}'", hint=did_you_mean(name, self.input_names()))
+        raise GraphError(f"no input named '{name}'", hint=_choices(name, self.input_names(), "inputs"))
 
     def n_ops(self) -> int:
         return sum(1 for n in self._nodes if not n.is_leaf)
@@ -255,7 +374,9 @@ class Graph:
         nodes, _ = self.tree_counts()
         if nodes > limit:
             raise GraphError(f"the expression tree would have {nodes} nodes (more than {limit})")
-        t = Graph(share=False)
+        t = type(self)(share=False)
+        for grp in self.groups:         # the same groups; a copy of a node stays in its group
+            t.groups.append(Group(grp.id, grp.name, grp.function, grp.parent, grp.depth, (), grp.span))
         t_input = {}
         for i in self.inputs:
             n = self._nodes[i]
@@ -278,18 +399,15 @@ class Graph:
                     k = len(n.operands)
                     ops_ = results[len(results) - k:]
                     del results[len(results) - k:]
+                    t._group = n.group
                     new = t.apply(n.op, ops_, n.attrs, span=n.span)
+                    t._group = -1
                     for nm in n.names:
                         if nm not in t.names:
                             t.bind(nm, new)
                     results.append(new)
             t.set_output(name, results[-1])
         return t
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        """Inline display in Jupyter: SVG through Graphviz, text when `dot` is missing."""
-        from .render.notebook import mimebundle
-        return mimebundle(self, include=include, exclude=exclude)
 
     def to_networkx(self):
         """A networkx.DiGraph: edges operand → consumer, with op, label and shape on nodes."""
@@ -318,30 +436,3 @@ class Graph:
             "tree_nodes": tree_nodes,
             "tree_ops": tree_ops,
         }
-
-    # ------------------------------------------------------------ derivatives (see sweeps.py)
-
-    def eval(self, at=None) -> dict:
-        """Primal values of the outputs: {output name: value}."""
-        from .sweeps import evaluate
-        return evaluate(self, at)
-
-    def grad(self, at=None, *, wrt=None, mode: str = "reverse", output: str | None = None):
-        """(value, {input name: gradient}) of the single scalar output.
-
-        The first call runs the interpreted sweep; later calls on the same graph run its generated
-        code, compiled once (graphdiff.emit.compiled): same numbers, no step records.
-        """
-        from .emit.compiled import gradient
-        return gradient(self, at, wrt=wrt, mode=mode, output=output)
-
-    def jacobian(self, at=None, *, mode: str = "reverse"):
-        """Jacobian(rows, cols, matrix) of all outputs' entries w.r.t. all inputs' entries
-        (compiled from the second call on a graph, like `grad`)."""
-        from .emit.compiled import jacobian
-        return jacobian(self, at, mode=mode)
-
-    def trace(self, mode: str = "reverse", at=None, *, seed=None):
-        """The step records of a sweep (`primal`, `forward` or `reverse`)."""
-        from .sweeps import SWEEPS
-        return SWEEPS[mode](self, at, seed=seed) if mode != "primal" else SWEEPS[mode](self, at)

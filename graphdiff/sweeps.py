@@ -17,8 +17,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .graph import Graph, as_value
-from .ops import OPS, fit, lift, size, unbroadcast
+from .ops import OPS, lift, size, unbroadcast
 from .source import GraphError, did_you_mean
+
+def fit(t, batch: tuple, shape: tuple):
+    """Broadcast a term to batch + shape (terms of broadcast operands are smaller than y)."""
+    want = batch + shape
+    return t if np.shape(t) == want else np.broadcast_to(t, want)
+
 
 PARTIAL_MAX = 64  # show an array op's local partial densely when it has at most this many entries
 
@@ -156,27 +162,51 @@ def _quiet():
             gc.enable()
 
 
-def _primal_loop(g: Graph, inputs: dict, record: bool):
-    """Values of every node in topological order, and (if record) one Step per node."""
+_DOMAIN = (ArithmeticError, ValueError)   # math.log(-1), 1.0 / 0.0, math.exp(1000): NumPy gives NaN/inf
+
+
+def _scalar(v):
+    """A scalar value as the loops keep it: a Python float (arithmetic on np.float64 costs more)."""
+    return float(v) if type(v) is not float and np.ndim(v) == 0 else v
+
+
+def _numpy(args) -> tuple:
+    """Float operands as NumPy scalars, for NumPy's semantics (1.0 / 0.0 is inf, not an error)."""
+    return tuple(np.float64(a) if type(a) is float else a for a in args)
+
+
+def _primal_loop(g: Graph, inputs: dict, record: bool, notes=None):
+    """Values of every node in topological order, and (if record) one Step per node.
+
+    A scalar node runs its op's float form (`math`), falling back to NumPy on a domain error, so
+    that log(−1) is a NaN with a note, as with arrays."""
     values = [None] * len(g)
     steps = []
+    append = steps.append
     with _quiet():
         for n in g.node_list():
             op, note = n.op, None
             if op == "input":
-                y = inputs[n.id]
+                y = _scalar(inputs[n.id])
             elif op == "const":
-                y = n.value
+                y = _scalar(n.value)
             else:
                 spec = OPS[op]
                 o = n.operands  # (unrolled for the common arities: this runs once per node)
-                args = (values[o[0]], values[o[1]]) if len(o) == 2 else tuple([values[j] for j in o])
-                y = spec.eval(*args, **n.kw) if n.kw else spec.eval(*args)
+                args = (values[o[0]], values[o[1]]) if len(o) == 2 else \
+                    (values[o[0]],) if len(o) == 1 else tuple([values[j] for j in o])
+                if n.scalar and spec.scalar_eval is not None:
+                    try:
+                        y = spec.scalar_eval(*args)
+                    except _DOMAIN:
+                        y = float(spec.eval(*_numpy(args)))
+                else:
+                    y = spec.eval(*args, **n.kw) if n.kw else spec.eval(*args)
                 if record and spec.note is not None:
                     note = spec.note(args, y, n.kw)
             values[n.id] = y
             if record:
-                steps.append(_record(Step, (len(steps), n.id, op, n.operands, y, None, None, (), note)))
+                append(_record(Step, (n.id, n.id, op, n.operands, y, None, None, (), note)))
     return values, tuple(steps)
 
 
@@ -200,10 +230,23 @@ def _dense_partial(op, k, args, y, attrs):
     return as_value(J.T.reshape(np.shape(y) + np.shape(args[k])))
 
 
-def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
+def _partial_of(spec, k, args, y, fast: bool):
+    """∂y/∂x_k of an elementwise op: its float form on scalar nodes (NumPy on a domain error)."""
+    if fast and spec.scalar_partials is not None:
+        try:
+            return spec.scalar_partials[k](*args, y)
+        except _DOMAIN:
+            pass
+    # NumPy code on NumPy scalars: Python's float operators would raise (1.0 / 0.0) or turn
+    # complex ((−1.0) ** 0.5) where NumPy gives inf or NaN.
+    return spec.partials[k](*_numpy(args + (y,)))
+
+
+def _tangents(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
     """The forward loop: tangents of every node that depends on a seeded input.
 
     Elementwise ops multiply by their partial; scalar nodes skip the broadcasting helpers.
+    `notes` (the primal sweep's, by node) saves recomputing them.
     """
     active = g.descendants(seeds)
     tangents = [None] * len(g)
@@ -215,7 +258,7 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
             y = values[n.id]
             terms, note = (), None
             if n.op == "input":
-                x_dot = seeds[n.id]
+                x_dot = _scalar(seeds[n.id]) if not batch else seeds[n.id]
             else:
                 o = n.operands
                 spec, kw = OPS[n.op], n.kw
@@ -226,8 +269,8 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
                     t_j = tangents[j]
                     if t_j is None:
                         continue  # no dependency on the seed: no term
-                    if spec.partial is not None:
-                        partial = spec.partial(k, args, y)
+                    if spec.partials is not None:
+                        partial = _partial_of(spec, k, args, y, fast)
                         t = partial * t_j if fast else partial * lift(t_j, np.ndim(args[k]), len(n.shape))
                     else:
                         partial = _dense_partial(spec, k, args, y, kw) if record else None
@@ -239,26 +282,28 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool):
                     x_dot = t if x_dot is None else x_dot + t
                 if record:
                     terms = tuple(terms)
-                    note = spec.note(args, y, kw) if spec.note is not None else None
+                    note = notes[n.id] if notes is not None else \
+                        spec.note(args, y, kw) if spec.note is not None else None
             tangents[n.id] = x_dot
             if record:
                 steps.append(_record(Step, (len(steps), n.id, n.op, n.operands, y, x_dot, None, terms, note)))
     return tangents, tuple(steps)
 
 
-def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
+def _adjoints(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
     """The reverse loop: adjoints of every node a seeded output depends on.
 
     Node i's step closes its adjoint (the sum of the terms its consumers sent) and sends one
-    term to each operand; those terms are shown again in the operand's own step.
+    term to each operand; those terms are shown again in the operand's own step. Terms are
+    collected in lists (appending is O(1): a node with 50,000 consumers stays linear).
     """
     needed = g.ancestors(seeds)
     adjoints = [None] * len(g)          # running sums, closed when the node's step comes
-    received: list = [()] * len(g)      # the Term records behind each sum (when recording)
+    received: list = [None] * len(g)    # the Term records behind each sum (when recording)
     steps = []
     nodes = g.node_list()
     for i, d in seeds.items():
-        adjoints[i] = d
+        adjoints[i] = _scalar(d) if not batch else d
     append = steps.append
     with _quiet():
         for n in reversed(nodes):
@@ -267,32 +312,42 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool):
                 continue
             y_bar = adjoints[i]
             if y_bar is None:  # needed, yet no path carries a derivative here (e.g. via consts)
-                y_bar = adjoints[i] = np.zeros(batch + n.shape) if (batch or n.shape) else np.float64(0.0)
+                y_bar = adjoints[i] = np.zeros(batch + n.shape) if (batch or n.shape) else 0.0
             y = values[i]
             note = None
             if n.var_slots:
                 spec = OPS[n.op]
                 o = n.operands
                 args = (values[o[0]], values[o[1]]) if len(o) == 2 else tuple([values[j] for j in o])
-                partial_of, fast = spec.partial, n.scalar and not batch
-                for k, j in n.var_slots:
-                    if partial_of is not None:
-                        partial = partial_of(k, args, y)
+                scalar_partials = spec.scalar_partials if n.scalar and not batch else None
+                for k in n.var_slots:
+                    j = o[k]
+                    if scalar_partials is not None:    # the common case, inlined: floats
+                        try:
+                            partial = scalar_partials[k](*args, y)
+                        except _DOMAIN:
+                            partial = spec.partials[k](*_numpy(args + (y,)))
                         t = y_bar * partial
-                        if not fast:
-                            t = unbroadcast(t, nodes[j].shape, len(n.shape))
+                    elif spec.partials is not None:
+                        partial = _partial_of(spec, k, args, y, False)
+                        t = fit(unbroadcast(y_bar * partial, nodes[j].shape, len(n.shape)), batch, nodes[j].shape)
                     else:
                         partial = _dense_partial(spec, k, args, y, n.kw) if record else None
-                        t = spec.vjp(k, y_bar, args, y, n.kw)
-                    if not fast:
-                        t = fit(t, batch, nodes[j].shape)
-                    adjoints[j] = t if adjoints[j] is None else adjoints[j] + t
+                        t = fit(spec.vjp(k, y_bar, args, y, n.kw), batch, nodes[j].shape)
+                    a = adjoints[j]
+                    adjoints[j] = t if a is None else a + t
                     if record:
-                        received[j] += (_record(Term, (j, i, k, partial, t)),)
-                if record and spec.note is not None:
-                    note = spec.note(args, y, n.kw)
+                        term = _record(Term, (j, i, k, partial, t))
+                        if received[j] is None:
+                            received[j] = [term]
+                        else:
+                            received[j].append(term)
+                if record:
+                    note = notes[i] if notes is not None else \
+                        spec.note(args, y, n.kw) if spec.note is not None else None
             if record:
-                append(_record(Step, (len(steps), i, n.op, n.operands, y, None, y_bar, received[i], note)))
+                r = received[i]
+                append(_record(Step, (len(steps), i, n.op, n.operands, y, None, y_bar, tuple(r) if r else (), note)))
     return adjoints, tuple(steps)
 
 
@@ -305,25 +360,30 @@ def _values_for(g: Graph, at, primal_sweep: Sweep | None) -> list:
     return _primal_values(g, input_values(g, at))
 
 
+def _notes_of(primal_sweep: Sweep | None):
+    """The notes a primal sweep recorded, by node (its step k is node k), or None."""
+    return None if primal_sweep is None else [s.note for s in primal_sweep.steps]
+
+
 def forward(g: Graph, at=None, *, seed=None, primal_sweep: Sweep | None = None) -> Sweep:
     """Forward mode: tangents from a seed direction on the inputs (default: first input, entry 0).
 
-    `primal_sweep` reuses the values of a primal sweep already run on this graph.
+    `primal_sweep` reuses the values (and notes) of a primal sweep already run on this graph.
     """
     values = _values_for(g, at, primal_sweep)
     seeds = _seed_dict(g, seed, "input")
-    _, steps = _tangents(g, values, seeds, (), record=True)
+    _, steps = _tangents(g, values, seeds, (), record=True, notes=_notes_of(primal_sweep))
     return Sweep("forward", seeds, steps, tuple(values))
 
 
 def reverse(g: Graph, at=None, *, seed=None, primal_sweep: Sweep | None = None) -> Sweep:
     """Reverse mode: adjoints from a seed on one output entry (default: first output, entry 0).
 
-    `primal_sweep` reuses the values of a primal sweep already run on this graph.
+    `primal_sweep` reuses the values (and notes) of a primal sweep already run on this graph.
     """
     values = _values_for(g, at, primal_sweep)
     seeds = _seed_dict(g, seed, "output")
-    _, steps = _adjoints(g, values, seeds, (), record=True)
+    _, steps = _adjoints(g, values, seeds, (), record=True, notes=_notes_of(primal_sweep))
     return Sweep("reverse", seeds, steps, tuple(values))
 
 
@@ -406,7 +466,7 @@ def gradient(g: Graph, at=None, *, wrt=None, mode: str = "reverse", output: str 
         if len(g.outputs) != 1:
             names = ", ".join(n for n, _ in g.outputs)
             raise GraphError(f"grad needs a single scalar output; this graph has {len(g.outputs)} ({names})",
-                             hint="choose one with --output NAME, or use `graphdiff jacobian`")
+                             hint="choose one with --of NAME, or use `graphdiff jacobian`")
         output = g.outputs[0][0]
     oi = g.output_node(output)
     if g.node(oi).shape != ():

@@ -9,7 +9,10 @@ MARK = "<!-- picture -->"
 for doc in sorted((ROOT / "docs" / "walkthroughs").glob("sheet*.md")):
     sheet = doc.stem
     graphs = sorted(p.stem for p in (ROOT / "graphs" / sheet).glob("*.gd"))
-    lines = [ln for ln in doc.read_text().splitlines() if MARK not in ln]
+    old = doc.read_text().splitlines()
+    # drop what an earlier run added: each picture line and the blank line put before it
+    lines = [ln for k, ln in enumerate(old)
+             if MARK not in ln and not (not ln.strip() and k + 1 < len(old) and MARK in old[k + 1])]
     while lines and lines[-1] == "## Pictures":
         lines.pop()
     placed, out = set(), []

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# README pictures (`make assets`): the Peyré DAG, one reverse-mode step, and a strip of frames.
+# README pictures (`make assets`): the Peyré DAG, one reverse-mode step, a strip of frames, a
+# 16:9 slide, and the HTML page at two steps (screenshots by headless Chromium, when installed).
 # Needs Graphviz's `dot`; uses the project venv's graphdiff (PY=... to choose another Python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,4 +36,21 @@ for im in ims:
     y += im.height + 6
 strip.save(sys.argv[2], optimize=True)
 PY
+# A slide: --fit 16:9 chooses the direction and spacing that fill 1920×1080.
+$GD render $G -o assets/peyre-slide-16x9.png --fit 16:9 --mode reverse --step 4
+# The web page (graphdiff html) at two steps, as a browser shows it.
+$GD html $G -o "$tmp/peyre.html"
+$GD html $G -o "$tmp/peyre-dark.html" --theme dark
+browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+if [ -n "$browser" ]; then
+  shot() {  # shot URL OUT.png: a 1400×800 screenshot, no network, no profile left behind
+    "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+      --disable-component-update --disable-sync --no-first-run --hide-scrollbars \
+      --user-data-dir="$tmp/profile" --window-size=1400,800 --screenshot="$2" "$1" 2>/dev/null
+  }
+  shot "file://$(realpath "$tmp/peyre.html")#reverse/4" assets/html-peyre-reverse-4.png
+  shot "file://$(realpath "$tmp/peyre-dark.html")#forward/5" assets/html-peyre-forward-5-dark.png
+else
+  echo "make_assets: no Chromium (scripts/ensure-chromium.sh installs it): page screenshots not remade" >&2
+fi
 ls -l assets

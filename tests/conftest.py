@@ -1,3 +1,4 @@
+import json
 import pathlib
 import shutil
 
@@ -15,3 +16,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("dot") is not None:
             item.add_marker(skip)
+
+
+def run(capsys, *argv):
+    """Run the command line in-process: (exit status, stdout, stderr)."""
+    from graphdiff.cli import main
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv):
+    """Run a command with --json; it must succeed and print one JSON document."""
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)

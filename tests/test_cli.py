@@ -1,27 +1,15 @@
-"""The command line through its JSON and exit codes (SPEC §3)."""
+"""The command line through its JSON and exit codes (docs/cli.md)."""
 import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from graphdiff.cli import main
-from conftest import GRAPHS, ROOT
+from conftest import GRAPHS, ROOT, run, run_json
 
 PEYRE = str(GRAPHS / "peyre.gd")
 NET = str(GRAPHS / "relu_softmax.gd")
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def test_eval_json(capsys):
@@ -56,7 +44,7 @@ def test_jacobian_json(capsys):
 def test_stats_json(capsys):
     for name in ("peyre.gd", "peyre_oneline.gd"):
         doc = run_json(capsys, "stats", str(GRAPHS / name))
-        # SPEC §3's keys, plus the flops of one evaluation with sharing and as a tree (issue 5)
+        # docs/cli.md's keys, plus the flops of one evaluation with sharing and as a tree (issue 5)
         assert set(doc) == {"nodes", "edges", "ops", "inputs", "consts", "tree_nodes", "tree_ops",
                             "flops", "tree_flops"}
         assert doc["ops"] == 8 and doc["tree_ops"] == 16
@@ -118,7 +106,7 @@ def test_bad_graph_files_exit_2_with_the_place(capsys, tmp_path, name):
 @pytest.mark.parametrize("argv, words", [
     (["grad", "/nonexistent/x.gd"], "no such file"),
     (["grad", sys.executable], "not a text file"),
-    (["grad", PEYRE, "--at", "x=abc"], "expected a number or a JSON array"),
+    (["grad", PEYRE, "--at", "x=abc"], "expected a number or an array literal"),
     (["grad", PEYRE, "--at", "x"], "expected NAME=VALUE"),
     (["grad", PEYRE, "--at", "y=1"], "'y' is not an input"),
     (["grad", PEYRE, "--at", "x=[1, 2]"], "shape"),
@@ -132,7 +120,7 @@ def test_bad_usage_exits_2(capsys, argv, words):
 
 def test_the_installed_console_script_runs():
     exe = ROOT / ".venv" / "bin" / "graphdiff"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "graphdiff.cli"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "graphdiff"]
     p = subprocess.run(cmd + ["grad", PEYRE, "--json"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and json.loads(p.stdout)["grad"]["x"] == pytest.approx(-0.6269671148040288)
     p = subprocess.run(cmd + ["eval", "/nonexistent.gd"], capture_output=True, text=True, timeout=60)
@@ -145,3 +133,111 @@ def test_check_skips_constant_operands(capsys, tmp_path):
     path.write_text("input x = -1.5\noutput y = x^2\n")
     doc = run_json(capsys, "check", str(path))
     assert doc["ok"] is True and doc["nodes"] == []
+
+
+# ------------------------------------------------------------------ an honest check
+
+def _logistic(tmp_path, steps=30, r=3.9, x0=0.3):
+    lines = [f"input x = {x0}", f"const r = {r}", "x0 = x"]
+    lines += [f"x{k} = r * x{k - 1} * (1 - x{k - 1})" for k in range(1, steps + 1)]
+    path = tmp_path / "logistic.gd"
+    path.write_text("\n".join(lines + [f"output f = x{steps}"]) + "\n")
+    return path
+
+
+def test_check_on_a_chaotic_map_never_cries_wolf(capsys, tmp_path):
+    """30 steps of the logistic map at r = 3.9: ∂f/∂x ≈ 2.4e7 and f wiggles on a 1e-8 scale, so
+    finite differences from ordinary steps are meaningless. Forward and reverse agree; check must
+    not call that a failure (the previous check did, with no step control)."""
+    path = _logistic(tmp_path)
+    code, out, err = run(capsys, "check", path)
+    assert code == 0 and err == "" and "FAILED" not in out
+    assert "forward and reverse mode agree" in out
+    doc = run_json(capsys, "check", path)
+    assert doc["ok"] is True and doc["modes"]["agree"] is True
+    assert doc["inputs"]["x"]["verdict"] in ("ok", "inconclusive")
+
+
+def test_check_with_only_large_steps_says_inconclusive_not_failed(capsys, tmp_path):
+    doc = run_json(capsys, "check", _logistic(tmp_path), "--eps", "0.05")
+    assert doc["ok"] is True and doc["inputs"]["x"]["verdict"] == "inconclusive"
+    assert "ill-conditioned" in doc["inputs"]["x"]["note"]
+
+
+@pytest.mark.parametrize("expr, op, entry", [("sum(relu(x) * x)", "relu", "v1[1]"), ("sum(sqrt(x*x))", "sqrt", "v2[1]"),
+                                             ("sum(abs(x))", "abs", "v1[1]")])
+def test_check_names_the_node_at_a_kink(expr, op, entry, capsys, tmp_path):
+    path = tmp_path / "kink.gd"
+    path.write_text(f"input x = [0.5, 0, -1]\noutput f = {expr}\n")
+    code, out, err = run(capsys, "check", path, "--json")
+    doc = json.loads(out)
+    assert err == "" and code == 0 and doc["inputs"]["x"]["verdict"] == "inconclusive"
+    node = next(n for n in doc["nodes"] if n["op"] == op)
+    assert node["entry"] == entry and "not differentiable at 0" in node["reason"]
+
+
+def test_check_on_a_broken_rule_fails_and_says_where(capsys, tmp_path, monkeypatch):
+    """A wrong derivative (a deliberately broken sin rule) is a failure, named by input and entry."""
+    import dataclasses
+    from graphdiff.ops import OPS
+    bad = dataclasses.replace(OPS["sin"], partials=(lambda a, y: 2 * np.cos(a),), scalar_partials=(lambda a, y: 2 * np.cos(a),))
+    monkeypatch.setitem(OPS, "sin", bad)
+    path = tmp_path / "s.gd"
+    path.write_text("input x = 0.7\noutput f = sin(x) * x\n")
+    code, out, err = run(capsys, "check", path)
+    assert code == 1 and "failed" in out and "∂f/∂x" in out and "far beyond" in out, (out, err)
+
+
+def test_check_and_jacobian_without_inputs_exit_2(capsys, tmp_path):
+    path = tmp_path / "c.gd"
+    path.write_text("const a = 2\noutput f = a^2 + 1\n")
+    for cmd in ("check", "jacobian"):
+        code, out, err = run(capsys, cmd, path)
+        assert code == 2 and out == "" and "nothing to differentiate" in err
+
+
+def test_huge_tree_counts_are_written_as_powers_of_ten(capsys, tmp_path):
+    """t_k = t_{k-1} · t_{k-2}: the expression tree grows like the Fibonacci numbers."""
+    from graphdiff.values import count
+    lines = ["input x = 0.5", "t0 = x", "t1 = x * x"] + [f"t{k} = t{k - 1} * t{k - 2}" for k in range(2, 3000)]
+    path = tmp_path / "fib.gd"
+    path.write_text("\n".join(lines + ["output f = t2999"]) + "\n")
+    doc = run_json(capsys, "stats", path)
+    assert doc["nodes"] == 3000 and doc["ops"] == 2999
+    # the tree of t_k has T(k) = 1 + T(k-1) + T(k-2) ops, T(0) = 0, T(1) = 1: T(k) = F(k+2) − 1
+    fib = [1, 1]                      # fib[i] = F(i + 1)
+    for _ in range(3000):
+        fib.append(fib[-1] + fib[-2])
+    exact = count(fib[3000] - 1)
+    assert doc["tree_ops"] == exact and exact.startswith("≈ ") and "e62" in exact
+    assert count(10 ** 15 - 1) == 10 ** 15 - 1 and count(10 ** 15) == "≈ 1.0e15"
+    assert count(99_950_000_000_000_000) == "≈ 1.0e17" and count(2 ** 10_000) == "≈ 2.0e3010"
+    code, out, _ = run(capsys, "stats", path)
+    assert code == 0 and "tree_nodes  ≈ " in out
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    cmd = f"{sys.executable} -m graphdiff trace {GRAPHS / 'peyre.gd'} --mode reverse | head -1"
+    for _ in range(3):
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60)
+        assert p.stdout.startswith("reverse sweep") and p.stderr == ""
+
+
+def test_cost_on_an_astronomical_tree(capsys, tmp_path):
+    lines = ["input x = 0.5", "t0 = x", "t1 = sin(x)"] + [f"t{k} = sin(t{k - 1}) * x + t{k - 2}" for k in range(2, 3000)]
+    path = tmp_path / "big.gd"
+    path.write_text("\n".join(lines + ["output f = t2999"]) + "\n")
+    code, out, err = run(capsys, "cost", path)
+    assert code == 0 and "primal ≈ " in out and "internal error" not in err
+    doc = run_json(capsys, "cost", path)
+    assert doc["tree"]["primal"].startswith("≈ ") and doc["primal"] == 3 * 2998 + 1
+
+
+def test_grad_without_inputs_exits_2_and_hints_say_of(capsys, tmp_path):
+    path = tmp_path / "c.gd"
+    path.write_text("const c = 2\noutput f = c*3\n")
+    code, out, err = run(capsys, "grad", path)
+    assert code == 2 and out == "" and "nothing to differentiate" in err
+    path.write_text("input x = 1\noutput f = sin(x)\noutput g = cos(x)\n")
+    code, out, err = run(capsys, "grad", path)
+    assert code == 2 and "--of NAME" in err and "--output" not in err

@@ -14,16 +14,9 @@ import numpy as np
 import pytest
 
 import graphdiff as gd
-from graphdiff.cli import main
 from graphdiff.cost import SWEEP_KEYS, _matrix_chain, accumulation_text, chain, cost, primal_flops
 from graphdiff.source import GraphError
-from conftest import GRAPHS
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from conftest import GRAPHS, run
 
 
 # ------------------------------------------------------------------ seed 000, Section 2

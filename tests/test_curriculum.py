@@ -1,4 +1,4 @@
-"""The curriculum as graphs: every example of the exercise sheets in ../shared/seeds/ is a .gd file
+"""The curriculum as graphs: every example of the exercise sheets of the curriculum (quoted in docs/walkthroughs/) is a .gd file
 under graphs/sheetN/ (sheet N = seed file 00N). Two tiers of checks:
 
 (a) every graph parses and evaluates, its Jacobian is the same by forward and reverse mode, and it

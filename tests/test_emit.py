@@ -1,4 +1,4 @@
-"""Code generation (graphdiff.emit, SPEC §3 `codegen`).
+"""Code generation (graphdiff.emit, docs/cli.md `codegen`).
 
 The generated Python of every graph, in every mode, against the interpreted sweeps (values,
 tangents, adjoints, gradients, Jacobians, at the file's inputs and at a perturbed point); the
@@ -23,12 +23,11 @@ import pytest
 
 import graphdiff as gd
 from graphdiff import sweeps
-from graphdiff.cli import main
-from graphdiff.emit import (TEMPLATES, compile_module, compiled, compiled_gradient, compiled_jacobian,
+from graphdiff.emit import (compile_module, compiled, compiled_gradient, compiled_jacobian,
                             pseudo_code, pseudo_lines, python_lines, python_source)
 from graphdiff.graph import as_value
 from graphdiff.ops import OPS
-from conftest import GRAPHS
+from conftest import GRAPHS, run
 
 MODES = ("primal", "forward", "reverse", "all")
 RTOL = 1e-12
@@ -57,7 +56,7 @@ INLINE = {
         output b = x * 2
         output c = x
         output d = 3
-        output e = Y.T @ Y * x
+        output m = Y.T @ Y * x
     """,
     # matrices; a vector broadcast over rows and a scalar over a matrix; indexing; reductions
     "matrices_and_broadcasting": """
@@ -152,7 +151,7 @@ def scalar_output(g) -> bool:
 
 
 def expected_functions(g, mode: str) -> set:
-    """What a module of each mode defines (SPEC §3): `gradient` only for a single scalar output."""
+    """What a module of each mode defines (docs/cli.md): `gradient` only for a single scalar output."""
     fns = {"primal": {"evaluate"}, "forward": {"evaluate", "jvp", "jacobian"},
            "reverse": {"evaluate", "vjp", "jacobian"}, "all": {"evaluate", "jvp", "vjp", "jacobian"}}[mode]
     return fns | ({"gradient"} if mode != "primal" and scalar_output(g) else set())
@@ -344,12 +343,6 @@ def assert_golden(name: str, text: str):
                                             fromfile=f"{path} (golden)", tofile="generated"))
         pytest.fail(f"the generated text differs from {path}:\n{diff}\nIf the change is intended, rerun with "
                     "GRAPHDIFF_UPDATE_GOLDEN=1, read the new file and commit it.", pytrace=False)
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # ------------------------------------------------------------------ generated Python vs the sweeps
@@ -603,23 +596,17 @@ def test_json_lines_and_source_agree_with_the_emitters(capsys):
 
 # ------------------------------------------------------------------ the op table
 
-def test_every_op_has_a_template():
-    missing = sorted(set(OPS) - set(TEMPLATES))
-    assert not missing, f"ops without a code template in graphdiff/emit/templates.py: {missing}"
-    stray = sorted(set(TEMPLATES) - set(OPS))
-    assert not stray, f"templates for ops that graphdiff.ops does not define: {stray}"
-
-
 @pytest.mark.parametrize("name", sorted(OPS))
-def test_template_has_a_rule_per_operand(name):
-    op, tpl = OPS[name], TEMPLATES[name]
-    assert tpl.py and tpl.pseudo, "primal code and pseudo-code"
-    assert tpl.elementwise == op.elementwise, "elementwise ops give partials, others JVP/VJP terms"
-    rules = ("partial", "partial_pseudo") if op.elementwise else ("jvp", "vjp", "jvp_pseudo", "vjp_pseudo")
+def test_every_op_stanza_has_code_per_operand(name):
+    op = OPS[name]
+    code = op.code
+    assert code.py and code.pseudo, "primal code and pseudo-code"
+    assert code.elementwise == op.elementwise, "elementwise ops give partials, others JVP/VJP terms"
+    rules = ("partials", "pseudo_partials") if op.elementwise else ("jvp", "vjp", "jvp_pseudo", "vjp_pseudo")
     for rule in rules:
-        assert len(getattr(tpl, rule)) == op.arity, f"{name}: {rule} needs one entry per operand"
-    if tpl.partial_scalar:
-        assert len(tpl.partial_scalar) == op.arity
+        assert len(getattr(code, rule)) == op.arity, f"{name}: {rule} needs one entry per operand"
+    if code.scalar_partials:
+        assert len(code.scalar_partials) == op.arity
 
 
 # ------------------------------------------------------------------ the compiled fast path
@@ -835,6 +822,7 @@ def test_codegen_bad_graph_file_exits_2_with_the_place(capsys, tmp_path):
 @pytest.mark.parametrize("argv, words", [
     (["--wrt", "y"], "no input named 'y'"),
     (["--wrt", "x,nope", "--lang", "pseudo"], "no input named 'nope'"),
+    (["--of", "g"], "no output named 'g'"),
     (["--output", "g"], "no output named 'g'"),
     (["-o", "/nonexistent/dir/out.py"], "cannot write"),
 ])

@@ -11,7 +11,7 @@ import graphdiff as gd
 from graphdiff.cli import main
 from graphdiff.render import Picture, render, to_dot
 from graphdiff.render.build import XLABEL_NODES, parse_show
-from graphdiff.render.commands import step_index
+from graphdiff.cli.common import step_index
 from graphdiff.render.frames import frame_dots, frame_name, layout_pins
 from graphdiff.render.labels import math_name, num, value_text
 from graphdiff.render.notebook import mimebundle, plain
@@ -200,7 +200,7 @@ def test_render_dot_source_needs_no_graphviz(tmp_path, capsys, monkeypatch):
     ("missing/g.png", "does not exist"),
     ("g.jpg", "cannot tell the output format"),
     ("g", "no extension"),
-    ("g.tex", "TikZ"),
+    ("g.svgz", "cannot tell the output format"),
 ])
 def test_bad_output_paths_exit_2(tmp_path, capsys, target, message):
     rc, out, err = run(capsys, "render", PEYRE, "-o", str(tmp_path / target))
@@ -300,3 +300,43 @@ def test_picture_displays_svg_in_notebooks(peyre):
     assert b["image/svg+xml"].lstrip().startswith("<?xml") and "step 4 of 9" in b["text/plain"]
     ET.fromstring(b["image/svg+xml"].encode())
     assert set(Picture(peyre)._repr_mimebundle_(include={"text/plain"})) == {"text/plain"}
+
+
+@pytest.mark.dot
+def test_svg_keeps_labels_as_text_and_is_smaller_than_cairos(peyre):
+    """SVG through Graphviz's core renderer: labels are <text> (log, √, v̄ found as text), sub- and
+    superscripts smaller and shifted, and the file smaller than the outlined glyphs of svg:cairo."""
+    import subprocess
+    from graphdiff.render.output import SVG_FONTS, pipe
+    dg = to_dot(peyre, gd.reverse(peyre), 3)
+    svg = pipe(dg, "svg")
+    root = ET.fromstring(svg)
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "log" in texts and "√" in texts and any("v̄" in t for t in texts)
+    assert any("−0.4587" in t for t in texts)
+    assert SVG_FONTS.encode() in svg and b"baseline-shift" not in svg
+    sub = [t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.text == "10"]
+    assert sub and {t.get("font-size") for t in sub} <= {"12.50", "10.00"}   # v₁₀ at 15 and 12 pt, / 1.2
+    cairo = subprocess.run(["dot", "-Tsvg:cairo"], input=dg.source.encode(), capture_output=True, check=True).stdout
+    assert b"<text" not in cairo and len(svg) < len(cairo) / 2
+
+
+def test_focus_draws_the_neighbourhood_of_a_node(peyre, capsys):
+    src = to_dot(peyre, gd.reverse(peyre), 3, focus="v:1").source
+    drawn = {k for k in nodes_of(src) if re.fullmatch(r"n\d+", k)}
+    assert drawn == {"n6", "n7", "n8", "n10"}                 # log, its operand and its two consumers
+    assert all(a in drawn | {k for k in nodes_of(src) if k.startswith("c")} for a, b, _ in edges_of(src))
+    assert "focus: 4 of 12 nodes, around v" in src
+    assert len({k for k in nodes_of(to_dot(peyre, focus="v:0").source) if re.fullmatch(r"n\d+", k)}) == 1
+    for bad in ("vv", "v:x", "v:-1"):
+        with pytest.raises(gd.GraphError):
+            to_dot(peyre, focus=bad)
+    assert main(["render", PEYRE, "-o", "x.dot", "--focus", "v", "--tree"]) == 2
+    assert "does not combine" in capsys.readouterr().err
+
+
+def test_frames_may_put_the_gif_in_their_own_new_folder(tmp_path, capsys):
+    out = tmp_path / "fr"
+    rc, _, err = run(capsys, "frames", PEYRE, "-o", str(out), "--gif", str(out / "deck.gif"), "--format", "dot")
+    assert rc == 0, err
+    assert (out / "deck.gif").stat().st_size > 0 and (out / "frame-001.dot").exists()

@@ -132,22 +132,44 @@ def test_jacobian_equals_one_recorded_sweep_per_seed():
     rev = gd.reverse(g, seed="y")
     grads = {s.node: s.adjoint for s in rev.steps if g.node(s.node).op == "input"}
     np.testing.assert_allclose(J[0], np.concatenate([np.ravel(grads[i]) for i in g.inputs]), rtol=1e-12)
-    assert y == g.outputs[0][1]
+    seed_step = next(s for s in rev.steps if s.node == y)
+    assert seed_step.adjoint == 1.0 and rev.steps[0] is seed_step   # the sweep starts at the seeded output
 
 
-def test_a_100k_node_chain_in_both_modes_without_recursion():
+def _long_chain(n):
     g = gd.Graph()
     x = g.input("x", 0.5)
     v = x
-    for k in range(100_000):
+    for k in range(n):
         v = v * 0.99999 + x * 1e-5 if k % 2 else gd.tanh(v) + 0.001
     g.output("f", v)
-    assert len(g.nodes) > 100_000
+    return g
+
+
+def _check_long_chain(g, n):
+    assert len(g.nodes) > n
     value, gr = g.grad()
     _, gf = g.grad(mode="forward")
     assert np.isfinite(value) and gr["x"] == pytest.approx(gf["x"], rel=1e-10)
     assert len(gd.reverse(g).steps) == g.n_ops() + 1
-    assert len(g.tree_counts()) == 2  # counted over the DAG, no recursion either
+    # counted over the DAG, without recursion: x·1e-5 is one node used by every second link, so
+    # the expression tree repeats it once per use; every other op node is used once
+    shared = g.node(g.apply("mul", (g.inputs[0], g.add_const(1e-5))))
+    uses = len(g.consumers(shared.id))
+    assert uses == n // 2 and g.tree_counts()[1] == g.n_ops() + uses - 1
+
+
+def test_a_chain_deeper_than_the_recursion_limit_in_both_modes():
+    """Every traversal is a loop: 3 × the recursion limit is enough to prove it (the 1e5-node
+    chain below is the slow version of the same test)."""
+    import sys
+    n = 3 * sys.getrecursionlimit()
+    _check_long_chain(_long_chain(n), n)
+
+
+@pytest.mark.slow
+def test_a_100k_node_chain_in_both_modes_without_recursion():
+    _check_long_chain(_long_chain(100_000), 100_000)
 
 
 def test_api_shares_nodes_like_the_parser():
@@ -157,7 +179,11 @@ def test_api_shares_nodes_like_the_parser():
     g.output("f", y)
     assert g.n_ops() == 8
     assert g.grad()[1]["x"] == pytest.approx(peyre_derivative(0.7), abs=1e-12)
-    assert gd.Graph(share=False).share is False
+    t = gd.Graph(share=False)             # the same expression without sharing: its tree
+    x = t.input("x", 0.7)
+    t.output("f", gd.log(x + gd.sqrt(x ** 2 + 1)) / gd.sqrt(x ** 2 + 1) - gd.log(x + gd.sqrt(x ** 2 + 1)) ** 3)
+    assert t.n_ops() == g.tree_counts()[1] > g.n_ops()
+    assert t.grad()[1]["x"] == pytest.approx(peyre_derivative(0.7), abs=1e-12)
 
 
 def test_bad_at_values_and_grad_on_vector_output():

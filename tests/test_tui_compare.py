@@ -5,8 +5,9 @@ import pytest
 
 import graphdiff as gd
 from graphdiff.tui.app import GraphdiffApp
-from graphdiff.tui.compare import CompareScreen, SweepTrace, counts, verdict
+from graphdiff.tui.compare import CompareScreen, counts, verdict
 from graphdiff.tui.layout import layered
+from graphdiff.tui.widgets import TraceTable
 from conftest import GRAPHS
 
 DFDX = -0.6269671148040288   # df/dx of the Peyré function at x = 0.7 (sheet 003)
@@ -21,8 +22,17 @@ def both(g, **kw):
     return counts(g, gd.forward(g, **kw), "fw"), counts(g, gd.reverse(g, **kw), "rv")
 
 
-def rows(table: SweepTrace) -> str:
-    return "\n".join(" ".join(str(c) for c in table.get_row_at(r)) for r in range(table.row_count))
+def rows(table: TraceTable) -> str:
+    return "\n".join(table.row_text(k) for k in range(len(table.rows)))
+
+
+async def opened(app, pilot, screen):
+    """Push the compare screen and wait for its worker (both sweeps and the counts)."""
+    app.push_screen(screen)
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
 
 
 def test_counts_on_the_peyre_dag():
@@ -64,25 +74,25 @@ def app_on(name="peyre.gd"):
 async def test_one_clock_drives_both_sweeps():
     app, g = app_on()
     async with app.run_test(size=(150, 45)) as pilot:
-        app.push_screen(CompareScreen(g))
-        await pilot.pause()
+        await opened(app, pilot, CompareScreen(g))
         screen = app.screen
         fw, rv = screen.sides["forward"], screen.sides["reverse"]
         await pilot.press("n", "right", "n")
-        assert fw.index == rv.index == 3 and screen.clock == 3
+        assert fw.number == rv.number == 4 and screen.clock == 3
         # tangents filled top-down, adjoints bottom-up; v has both its terms at step 3 of reverse
-        fw_rows = rows(screen.query_one("#cmp-forward-trace", SweepTrace))
-        rv_rows = rows(screen.query_one("#cmp-reverse-trace", SweepTrace))
-        assert "u = sqrt(v4) 0.573462" in fw_rows and "f = sub(v8, v10) ·" in fw_rows
-        assert "v = log(v6) -0.458689" in rv_rows and "(1/2)" in rv_rows   # u: one of two terms so far
+        fw_rows = rows(screen.query_one("#cmp-forward-trace", TraceTable))
+        rv_rows = rows(screen.query_one("#cmp-reverse-trace", TraceTable))
+        assert "u = sqrt(v4)" in fw_rows and "0.573462" in fw_rows
+        assert [r.split()[-1] for r in fw_rows.splitlines() if "f = sub(v8, v10)" in r] == ["·"]
+        assert "-0.458689" in rv_rows and "(1/2)" in rv_rows   # u: one of two terms so far
         await pilot.press("p", "left")
-        assert fw.index == rv.index == 1
+        assert fw.number == rv.number == 2
         await pilot.press("G")
         assert fw.step.tangent == pytest.approx(DFDX, abs=1e-12)
         assert rv.step.adjoint == pytest.approx(DFDX, abs=1e-12)
-        assert "-0.626967" in rows(screen.query_one("#cmp-reverse-trace", SweepTrace))
+        assert "-0.626967" in rows(screen.query_one("#cmp-reverse-trace", TraceTable))
         await pilot.press("g")
-        assert fw.index == rv.index == 0
+        assert fw.number == rv.number == 1
         # the main screen's keys are not live here: s / b would act on a screen that is not shown
         await pilot.press("s", "b", "e")
         assert app.dbg.breakpoints == set() and app.dbg.mode == "primal"
@@ -100,13 +110,12 @@ async def test_sweeps_of_different_lengths_stop_at_their_own_end():
         g.output(f"y{k}", gd.sin(x * (k + 1.0)))
     app = GraphdiffApp(g, preset_layout=layered(g))
     async with app.run_test(size=(150, 45)) as pilot:
-        app.push_screen(CompareScreen(g, seeds={"reverse": ("y2", 0)}))
-        await pilot.pause()
+        await opened(app, pilot, CompareScreen(g, seeds={"reverse": ("y2", 0)}))
         await pilot.press("G")
         screen = app.screen
-        assert screen.clock == 8 and screen.sides["forward"].index == 8
+        assert screen.clock == 8 and screen.sides["forward"].number == 9
         rv = screen.sides["reverse"]
-        assert rv.index == len(rv.steps) - 1 and rv.step.adjoint == pytest.approx(3 * np.cos(1.5))
+        assert rv.number == rv.total and rv.step.adjoint == pytest.approx(3 * np.cos(1.5))
         assert "(done)" in str(screen.query_one("#cmp-status").render())
 
 
@@ -114,7 +123,6 @@ def test_snapshot_side_by_side(snap_compare):
     app, g = app_on("sheet0/least_squares.gd")
 
     async def open_it(pilot):
-        app.push_screen(CompareScreen(g))
-        await pilot.pause()
+        await opened(app, pilot, CompareScreen(g))
 
     assert snap_compare(app, run_before=open_it, press=["n", "n"], terminal_size=(130, 34))

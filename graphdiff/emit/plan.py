@@ -45,7 +45,7 @@ class Plan:
 
     def scalar_code(self, node) -> bool:
         """Whether node and its operands are scalars (Python floats in the generated code)."""
-        return node.shape == () and all(self.nodes[j].shape == () for j in node.operands)
+        return node.scalar   # the graph works this out once, when the node is made
 
     def ops(self):
         """The op nodes the outputs depend on, in topological order."""

@@ -14,7 +14,7 @@ import re
 
 from ..graph import Graph
 from .plan import Line, Plan
-from .templates import TEMPLATES, fill
+from ..ops import OPS, fill, index_text
 
 _PRODUCT = re.compile(r"[\w.̇̄²ᵀ⁻¹√·^\[\]]+|[\w]+\(.*\)")
 
@@ -46,13 +46,14 @@ class PseudoEmitter:
         return f"v{j}"
 
     def mapping(self, n, **extra) -> dict:
-        m = {"a": self.ref(n.operands[0]) if n.operands else "",
-             "b": self.ref(n.operands[1]) if len(n.operands) > 1 else "", "y": f"v{n.id}"}
+        o = n.operands
+        m = {"a": self.ref(o[0]) if o else "", "b": self.ref(o[1]) if len(o) > 1 else "",
+             "c": self.ref(o[2]) if len(o) > 2 else "", "y": f"v{n.id}"}
         kw = n.kw
         if "p" in kw:
             m["p"] = _num(kw["p"])
         if "index" in kw:
-            m["ix"] = ", ".join(str(i) for i in kw["index"])
+            m["ix"] = index_text(kw["index"])
         if n.op == "pow" and self.nodes[n.operands[1]].op == "const" and self.nodes[n.operands[1]].shape == ():
             m["const_b"] = float(self.nodes[n.operands[1]].value)
         if n.operands:
@@ -70,7 +71,7 @@ class PseudoEmitter:
     def primal(self, n) -> str:
         if n.op == "input":
             return f"v{n.id} = {n.names[0]}"
-        return f"v{n.id} = {fill(TEMPLATES[n.op].pseudo, self.mapping(n))}"
+        return f"v{n.id} = {fill(OPS[n.op].code.pseudo, self.mapping(n))}"
 
     def trace(self) -> list[tuple]:
         """(node, primal text) for the evaluation trace: inputs, then the needed op nodes."""
@@ -84,21 +85,30 @@ class PseudoEmitter:
             return f"v̇{n.id} = {_dotted(n.names[0])}" if self.plan.active[n.id] else None
         if not self.plan.active[n.id]:
             return None
-        tpl = TEMPLATES[n.op]
-        terms = []
-        for k, j in enumerate(n.operands):
-            if not self.plan.active[j]:
-                continue
-            t = f"v̇{j}"
-            if tpl.elementwise:
-                p = fill(tpl.partial_pseudo[k], self.mapping(n))
-                terms.append(t if p == "1" else f"−{t}" if p == "−1" else f"{_factor(p)}·{t}")
-            else:
-                terms.append(fill(tpl.jvp_pseudo[k], self.mapping(n, t=t)))
+        terms = [self.tangent_term(n, k, f"v̇{j}") for k, j in enumerate(n.operands) if self.plan.active[j]]
         expr = terms[0]
         for t in terms[1:]:
             expr += f" − {t[1:]}" if t.startswith("−") else f" + {t}"
         return f"v̇{n.id} = {expr}"
+
+    def tangent_term(self, n, k: int, t: str, *, times: str = "·") -> str:
+        """Operand k's term of n's tangent, `t` being that operand's tangent: ∂y/∂x_k · t for an
+        elementwise op (`times` joins the factors), the op's JVP form otherwise."""
+        tpl = OPS[n.op].code
+        if tpl.elementwise:
+            p = fill(tpl.pseudo_partials[k], self.mapping(n))
+            return t if p == "1" else f"−{t}" if p == "−1" else f"{_factor(p)}{times}{t}"
+        return fill(tpl.jvp_pseudo[k], self.mapping(n, t=t))
+
+    def adjoint_term(self, n, k: int, g: str, *, times: str = "·") -> str:
+        """The term node n sends to its operand k, `g` being n's adjoint: g · ∂y/∂x_k for an
+        elementwise op (summed over broadcast axes), the op's VJP form otherwise."""
+        tpl = OPS[n.op].code
+        if tpl.elementwise:
+            p = fill(tpl.pseudo_partials[k], self.mapping(n))
+            term = g if p == "1" else f"−{g}" if p == "−1" else f"{g}{times}{_factor(p)}"
+            return f"unbroadcast({term})" if self.nodes[n.operands[k]].shape != n.shape else term
+        return fill(tpl.vjp_pseudo[k], self.mapping(n, g=g))
 
     def forward_seed(self) -> str:
         """The seed line: ẋ = 1 for a scalar input, a unit direction eₖ for an array."""
@@ -148,20 +158,11 @@ class PseudoEmitter:
             i = n.id
             if n.is_leaf or not plan.needed[i] or not plan.active[i] or i not in have:
                 continue
-            tpl = TEMPLATES[n.op]
             step = []
             for k, j in enumerate(n.operands):
                 if not plan.active[j]:
                     continue
-                g = f"v̄{i}"
-                if tpl.elementwise:
-                    p = fill(tpl.partial_pseudo[k], self.mapping(n))
-                    term = g if p == "1" else f"−{g}" if p == "−1" else f"{g}·{_factor(p)}"
-                    if self.nodes[j].shape != n.shape:
-                        term = f"unbroadcast({term})"
-                else:
-                    term = fill(tpl.vjp_pseudo[k], self.mapping(n, g=g))
-                step.append(Line(i, f"v̄{j} += {term}"))
+                step.append(Line(i, f"v̄{j} += {self.adjoint_term(n, k, f'v̄{i}')}"))
                 have.add(j)
             if step:
                 width = max(len(s.text) for s in step) + 4

@@ -15,28 +15,14 @@ import builtins
 import keyword
 import re
 
-import numpy as np
 
 from ..graph import Graph
-from ..ops import size
+from ..ops import OPS, fill, literal, size, static_mapping
 from .plan import Line, Plan
-from .templates import HELPERS, TEMPLATES, fill
+from .prelude import helper_source, helpers_called
 
 MODES = ("primal", "forward", "reverse", "all")
 _ATOM = re.compile(r"-?[\w.]+|\(.*\)|[\w.]+\(.*\)|[\w.]+\[.*\]")
-
-
-def literal(v) -> str:
-    """A float or nested list of floats as exact Python source (repr round-trips)."""
-    a = np.asarray(v, dtype=float)
-    if a.ndim == 0:
-        x = float(a)
-        if x != x:
-            return "math.nan"
-        if x in (float("inf"), float("-inf")):
-            return "math.inf" if x > 0 else "-math.inf"
-        return repr(x)
-    return "[" + ", ".join(literal(r) for r in a) + "]"
 
 
 def paren(e: str) -> str:
@@ -59,11 +45,40 @@ def _balanced(e: str) -> bool:
     return depth == 0
 
 
+# Every name the generated code uses besides the `_`-prefixed locals and helpers and the node
+# variables (vN, vN_dot, vN_bar, CN, DN, SN): the modules, the dict parameters and the module's own
+# functions and tables. An input named like one of them would shadow it inside a function.
+GENERATED_NAMES = frozenset({"np", "math", "scipy", "inputs", "tangents", "adjoints",
+                             "evaluate", "jvp", "vjp", "gradient", "jacobian", "INPUTS", "OUTPUTS"})
+
+
 def _safe(name: str) -> bool:
-    """Whether an input name can be a Python parameter of the generated functions."""
-    return (name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
-            and name not in ("np", "math", "scipy", "inputs", "tangents", "adjoints")
+    """Whether an input name can be a Python parameter of the generated functions: an identifier
+    that shadows nothing the code refers to (else the functions take `**inputs`). ASCII only:
+    Python folds non-ASCII identifiers by NFKC (a parameter `ℓ` is really named `l`)."""
+    return (name.isidentifier() and name.isascii() and not keyword.iskeyword(name)
+            and not name.startswith("_") and name not in GENERATED_NAMES
             and not hasattr(builtins, name) and not re.fullmatch(r"[vCDS]\d+.*", name))
+
+
+def comment_text(text: str) -> str:
+    """User text (a file or node name) made safe for a `#` comment or a docstring: backslashes,
+    quotes and every unprintable character (newlines, U+2028, NUL …) written as escapes, so no
+    name can end the comment or the string and smuggle code into the module."""
+    text = str(text)
+    if text.isprintable() and not any(c in text for c in "\\\"'"):
+        return text        # the common case: nothing to escape
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch in "\"'":
+            out.append("\\" + ch)
+        elif not ch.isprintable():
+            out.append(ascii(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 class PythonEmitter:
@@ -76,8 +91,10 @@ class PythonEmitter:
         self.only = None if only is None else set(only)   # emit just these functions (the fast path)
         self.plan = Plan(g, wrt=wrt, output=output)
         self.nodes = self.plan.nodes
-        self.helpers: set[str] = set()
         self.kwargs = not all(_safe(n) for n in g.input_names())
+        self._primal_lines: dict = {}    # node -> its line of the evaluation trace
+        self._maps: dict = {}            # node -> its template mapping
+        self._adjoint_terms: dict = {}   # (node, operand slot, adjoint name) -> the term
 
     # ------------------------------------------------------------ expressions
 
@@ -92,61 +109,58 @@ class PythonEmitter:
         return f"v{j}"
 
     def mapping(self, node, **extra) -> dict:
-        shapes = [self.nodes[j].shape for j in node.operands]
-        m = {"a": self.ref(node.operands[0]) if node.operands else "", "y": f"v{node.id}",
-             "b": self.ref(node.operands[1]) if len(node.operands) > 1 else "",
-             "ndy": len(node.shape)}
-        for k, s in enumerate(shapes):
-            m[f"s{k}"], m[f"nd{k}"] = repr(tuple(s)), len(s)
-        if shapes:
-            s0 = shapes[0]
-            m.update(n0=s0[0] if s0 else 1, size0=size(s0), axes0=repr(tuple(range(-len(s0), 0))),
-                     lift0="[..." + ", None" * len(s0) + "]")
-        kw = node.kw
-        if "p" in kw:
-            m["p"] = repr(float(kw["p"]))
-        if "index" in kw:
-            m["ix"], m["nix"] = ", ".join(str(i) for i in kw["index"]), len(kw["index"])
-        if node.op == "pow" and self.nodes[node.operands[1]].op == "const" and shapes[1] == ():
-            c = float(self.nodes[node.operands[1]].value)
-            m["const_b"], m["int_b"] = c, c == int(c) if np.isfinite(c) else False
-        m.update(extra)
+        """The op's template mapping for this node: operand refs, static shapes, parameters
+        (an elementwise op's code refers only to its operands and its value). Made once per node."""
+        m = self._maps.get(node.id)
+        if m is None:
+            m = self._maps[node.id] = self._mapping(node)
+        return {**m, **extra} if extra else m
+
+    def _mapping(self, node) -> dict:
+        o = node.operands
+        m = {"a": self.ref(o[0]) if o else "", "b": self.ref(o[1]) if len(o) > 1 else "",
+             "c": self.ref(o[2]) if len(o) > 2 else "", "y": f"v{node.id}"}
+        if not OPS[node.op].elementwise:
+            m.update(static_mapping([self.nodes[j].shape for j in o], node.shape, node.kw))
+        elif node.op == "pow" and self.nodes[o[1]].op == "const" and self.nodes[o[1]].shape == ():
+            c = float(self.nodes[o[1]].value)
+            m["const_b"], m["int_b"] = c, c.is_integer()
         return m
 
     def primal_expr(self, node) -> str:
-        tpl = TEMPLATES[node.op]
-        self.helpers.update(tpl.helpers)
-        if self.plan.scalar_code(node) and tpl.scalar is not None:
-            return fill(tpl.scalar, self.mapping(node))
-        return fill(tpl.py, self.mapping(node))
+        return OPS[node.op].code.primal_text(self.mapping(node), scalar=self.plan.scalar_code(node))
 
     def _partial(self, node, k) -> str:
-        tpl = TEMPLATES[node.op]
-        pats = tpl.partial_scalar if self.plan.scalar_code(node) and tpl.partial_scalar else tpl.partial
-        return fill(pats[k], self.mapping(node))
+        return OPS[node.op].code.partial_text(k, self.mapping(node), scalar=self.plan.scalar_code(node))
 
     def tangent_term(self, node, k, j, t) -> str:
         """Operand k's term of y_dot (operand node j, its tangent t)."""
-        tpl = TEMPLATES[node.op]
-        if not tpl.elementwise:
-            return fill(tpl.jvp[k], self.mapping(node, t=t))
+        code = OPS[node.op].code
+        if not code.elementwise:
+            return fill(code.jvp[k], self.mapping(node, t=t))
         nd_j = len(self.nodes[j].shape)
         if nd_j < len(node.shape):
-            self.helpers.add("_lift")
             t = f"_lift({t}, {nd_j}, {len(node.shape)})"
         p = self._partial(node, k)
         return t if p == "1.0" else f"-{paren(t)}" if p == "-1.0" else f"{paren(p)} * {paren(t)}"
 
     def adjoint_term(self, node, k, j, g) -> str:
-        """Operand k's term of its adjoint (operand node j), from the node's adjoint g."""
-        tpl = TEMPLATES[node.op]
-        if not tpl.elementwise:
-            return fill(tpl.vjp[k], self.mapping(node, g=g))
+        """Operand k's term of its adjoint (operand node j), from the node's adjoint g (made once
+        per node and operand: vjp and gradient write the same adjoint sweep)."""
+        key = (node.id, k, g)
+        term = self._adjoint_terms.get(key)
+        if term is None:
+            term = self._adjoint_terms[key] = self._adjoint_term(node, k, j, g)
+        return term
+
+    def _adjoint_term(self, node, k, j, g) -> str:
+        code = OPS[node.op].code
+        if not code.elementwise:
+            return fill(code.vjp[k], self.mapping(node, g=g))
         p = self._partial(node, k)
         t = g if p == "1.0" else f"-{g}" if p == "-1.0" else f"{g} * {paren(p)}"
         shape_j = self.nodes[j].shape
         if shape_j != node.shape:
-            self.helpers.add("_unbroadcast")
             t = f"_unbroadcast({t}, {tuple(shape_j)!r}, {len(node.shape)})"
         return t
 
@@ -163,13 +177,17 @@ class PythonEmitter:
             d = "inputs"
             v = f"{d}[{name!r}]" if default is None else f"{d}.get({name!r}, {default})"
         conv = f"float({v})" if n.shape == () else f"np.asarray({v}, dtype=float)"
-        return Line(i, f"v{i} = {conv}  # input {name}")
+        return Line(i, f"    v{i} = {conv}  # input {comment_text(name)}")
 
     def primal_line(self, n) -> Line:
-        return Line(n.id, f"v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
+        """vN = … for an op node (made once: several functions repeat the evaluation trace)."""
+        line = self._primal_lines.get(n.id)
+        if line is None:
+            line = self._primal_lines[n.id] = Line(n.id, f"    v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
+        return line
 
     def _comment(self, n) -> str:
-        name = f" ({'/'.join(n.names)})" if n.names else ""
+        name = f" ({comment_text('/'.join(n.names))})" if n.names else ""
         return f"v{n.id}{name}"
 
     def evaluation(self, source: str) -> list[Line]:
@@ -185,11 +203,10 @@ class PythonEmitter:
         expr = terms[0]
         for t in terms[1:]:
             expr += f" - {t[1:]}" if t.startswith("-") and paren(t[1:]) == t[1:] else f" + {t}"
-        if TEMPLATES[n.op].elementwise and n.shape and any(
+        if OPS[n.op].elementwise and n.shape and any(
                 self.nodes[j].shape != n.shape for j in n.operands if self.plan.active[j]):
-            self.helpers.add("_fit")
             expr = f"_fit({expr}, {tuple(n.shape)!r})"
-        return [Line(n.id, f"v{n.id}_dot = {expr}  # {self._comment(n)}")]
+        return [Line(n.id, f"    v{n.id}_dot = {expr}  # {self._comment(n)}")]
 
     def forward_body(self, source: str, seed) -> list[Line]:
         """Primal and tangent lines interleaved in topological order (the classical chain rule)."""
@@ -200,7 +217,7 @@ class PythonEmitter:
             if n.op == "input":
                 lines.append(self.input_line(n.id, source))
                 if self.plan.active[n.id]:
-                    lines.append(Line(n.id, f"v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
+                    lines.append(Line(n.id, f"    v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
                 continue
             lines.append(self.primal_line(n))
             if self.plan.active[n.id]:
@@ -216,7 +233,7 @@ class PythonEmitter:
         lines = self.evaluation(source)
         have = set()
         for i, expr in seeds.items():
-            lines.append(Line(i, f"v{i}_bar = {expr}  # v{i} seed"))
+            lines.append(Line(i, f"    v{i}_bar = {expr}  # v{i} seed"))
             have.add(i)
         for n in reversed(self.nodes):
             i = n.id
@@ -227,9 +244,9 @@ class PythonEmitter:
                     continue
                 term = self.adjoint_term(n, k, j, f"v{i}_bar")
                 if j in have:
-                    lines.append(Line(i, f"v{j}_bar = v{j}_bar + {term}  # {self._comment(n)}"))
+                    lines.append(Line(i, f"    v{j}_bar = v{j}_bar + {term}  # {self._comment(n)}"))
                 else:
-                    lines.append(Line(i, f"v{j}_bar = {term}  # {self._comment(n)}"))
+                    lines.append(Line(i, f"    v{j}_bar = {term}  # {self._comment(n)}"))
                     have.add(j)
         return lines, have
 
@@ -263,8 +280,7 @@ class PythonEmitter:
         return self.plan.outputs
 
     def fn_jvp(self) -> list[Line]:
-        self.helpers.update(("_get", "_batch"))
-        body = [Line(None, "_b = _batch(tangents, INPUTS)")]
+        body = [Line(None, "    _b = _batch(tangents, INPUTS)")]
         body += self.forward_body("dict", lambda n: f"_get(tangents, {n.names[0]!r}, {tuple(n.shape)!r}, _b)")
         outs = ", ".join(f"{name!r}: " + self._out_ref(i, "_dot", f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
                          for name, i in self.outputs())
@@ -273,7 +289,6 @@ class PythonEmitter:
                               "directions may carry leading batch axes.", body, f"return {{{outs}}}")
 
     def fn_vjp(self) -> list[Line]:
-        self.helpers.update(("_get", "_batch"))
         seeds = {}
         for name, i in self.outputs():
             if self.nodes[i].op == "const" or not self.plan.active[i]:
@@ -281,7 +296,7 @@ class PythonEmitter:
             e = f"_get(adjoints, {name!r}, {tuple(self.nodes[i].shape)!r}, _b)"
             seeds[i] = f"{seeds[i]} + {e}" if i in seeds else e
         lines, have = self.reverse_body("dict", seeds)
-        body = [Line(None, "_b = _batch(adjoints, OUTPUTS)")] + lines
+        body = [Line(None, "    _b = _batch(adjoints, OUTPUTS)")] + lines
         outs = ", ".join(f"{self.g.input_name(i)!r}: " + (f"v{i}_bar" if i in have else
                                                           f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
                          for i in self.plan.wrt)
@@ -326,7 +341,6 @@ class PythonEmitter:
                               body, f"return {self._out_ref(o, '', '')}, {{{', '.join(outs)}}}")
 
     def fn_jacobian(self, how: str) -> list[Line]:
-        self.helpers.add("_identity")
         call = "inputs" if self.kwargs else "{" + ", ".join(f"{nm!r}: {nm}" for nm in self.g.input_names()) + "}"
         rows = sum(size(self.nodes[i].shape) for _, i in self.outputs())
         cols = sum(size(self.nodes[i].shape) for i in self.plan.wrt)
@@ -337,26 +351,29 @@ class PythonEmitter:
             wrt_shapes = "{" + ", ".join(f"{self.g.input_name(i)!r}: {tuple(self.nodes[i].shape)!r}"
                                          for i in self.plan.wrt) + "}"
             wrt_names = repr(tuple(self.g.input_name(i) for i in self.plan.wrt))
+        # The parameters are read first, into a dict; locals start with `_` (no input name can).
+        body = [Line(None, f"    _inputs = {call}")]
         if how == "forward":
-            body = [Line(None, f"seeds, n = _identity({wrt_shapes})"),
-                    Line(None, f"t = jvp({call}, seeds)"),
-                    Line(None, f"blocks = [np.reshape(t[k], (n, -1)) for k in OUTPUTS]")]
-            ret = f"return np.concatenate(blocks, axis=1).T if blocks and n else np.zeros(({rows}, {cols}))"
+            body += [Line(None, f"    _seeds, _n = _identity({wrt_shapes})"),
+                     Line(None, "    _t = jvp(_inputs, _seeds)"),
+                     Line(None, "    _blocks = [np.reshape(_t[_k], (_n, -1)) for _k in OUTPUTS] if _n else []")]
+            ret = f"return np.concatenate(_blocks, axis=1).T if _blocks and _n else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one tangent sweep per input entry.")
         else:
-            body = [Line(None, "seeds, m = _identity(OUTPUTS)"),
-                    Line(None, f"a = vjp({call}, seeds)"),
-                    Line(None, f"blocks = [np.reshape(a[k], (m, -1)) for k in {wrt_names}]")]
-            ret = f"return np.concatenate(blocks, axis=1) if blocks and m else np.zeros(({rows}, {cols}))"
+            body += [Line(None, "    _seeds, _m = _identity(OUTPUTS)"),
+                     Line(None, "    _a = vjp(_inputs, _seeds)"),
+                     Line(None, f"    _blocks = [np.reshape(_a[_k], (_m, -1)) for _k in {wrt_names}] if _m else []")]
+            ret = f"return np.concatenate(_blocks, axis=1) if _blocks and _m else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one adjoint sweep per output entry.")
         return self._function(self._signature("jacobian"), doc, body, ret)
 
     @staticmethod
     def _function(header: str, doc: str, body: list[Line], ret: str) -> list[Line]:
+        # body lines come indented (a node's evaluation line is one object in every function)
         out = [Line(None, header), Line(None, f'    """{doc}"""')]
-        out += [Line(ln.node, "    " + ln.text) for ln in body]
+        out += body
         out.append(Line(None, "    " + ret))
         return out
 
@@ -386,18 +403,17 @@ class PythonEmitter:
 
     def lines(self) -> list[Line]:
         fns = self.functions()
-        text = "\n".join(ln.text for fn in fns for ln in fn)
-        text += "\n".join(HELPERS[h] for h in self.helpers)
-        head = self.header([m for m in ("scipy.linalg", "scipy.special") if m + "." in text])
+        head = self.header(helpers_called("\n".join(ln.text for fn in fns for ln in fn)))
         out = list(head)
         for fn in fns:
             out += [Line(None, ""), Line(None, "")] + fn
         return out
 
-    def header(self, scipy_modules) -> list[Line]:
+    def header(self, helpers: list[str]) -> list[Line]:
+        """The docstring, imports, shape tables, constants and the helper functions the code calls."""
         g = self.g
-        imports = ["import math", "", "import numpy as np"] + [f"import {m}" for m in scipy_modules]
-        doc = [f'"""{self.title or "A graph"}: generated by graphdiff (codegen --mode {self.mode}).', "",
+        imports = ["import math", "", "import numpy as np"]
+        doc = [f'"""{comment_text(self.title) or "A graph"}: generated by graphdiff (codegen --mode {self.mode}).', "",
                "Straight-line code, one statement per node or chain-rule term; `# vN` names the node.",
                "Scalar nodes run on Python floats and `math`: a domain error (log of a negative number,",
                "division by zero) raises where graphdiff's interpreted sweeps give NaN.", '"""']
@@ -408,16 +424,16 @@ class PythonEmitter:
         out.append(Line(None, "OUTPUTS = " + shapes((nm, self.nodes[i].shape) for nm, i in g.outputs)))
         for n in self.nodes:
             if n.op == "const" and n.shape != () and self.plan.needed[n.id]:
-                nm = f" (const {'/'.join(n.names)})" if n.names else " (const)"
+                nm = f" (const {comment_text('/'.join(n.names))})" if n.names else " (const)"
                 out.append(Line(n.id, f"C{n.id} = np.array({literal(n.value)})  # v{n.id}{nm}"))
             if n.op == "input" and n.shape != () and n.value is not None:
-                out.append(Line(n.id, f"D{n.id} = np.array({literal(n.value)})  # v{n.id}: default of input {n.names[0]}"))
+                out.append(Line(n.id, f"D{n.id} = np.array({literal(n.value)})  # v{n.id}: default of input {comment_text(n.names[0])}"))
         for i, (offset, total) in sorted(getattr(self, "seed_blocks", {}).items()):
             s, k = tuple(self.nodes[i].shape), size(self.nodes[i].shape)
             out.append(Line(i, f"S{i} = np.eye({total})[:, {offset}:{offset + k}].reshape({(total,) + s!r})"
-                               f"  # v{i}: unit directions for input {self.g.input_name(i)}"))
-        for h in sorted(self.helpers):
-            out += [Line(None, "")] + [Line(None, s) for s in HELPERS[h].strip("\n").split("\n")]
+                               f"  # v{i}: unit directions for input {comment_text(self.g.input_name(i))}"))
+        for h in helpers:
+            out += [Line(None, "")] + [Line(None, s) for s in helper_source(h).strip("\n").split("\n")]
         return out
 
 

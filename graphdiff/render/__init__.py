@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import ANNOTATIONS, default_show, parse_show, to_dot
+from .build import ANNOTATIONS, default_show, get_theme, parse_show, to_dot
 from .frames import write_frames
 from .output import FORMATS, format_of, pipe, write_atomic
 from .themes import DARK, LIGHT, THEMES, Theme
@@ -24,18 +24,45 @@ __all__ = ["ANNOTATIONS", "DARK", "LIGHT", "THEMES", "Theme", "Picture", "defaul
            "render", "render_bytes", "to_dot", "write_frames"]
 
 
-def render_bytes(g, fmt: str, *, sweep=None, step=None, dpi: int | None = None, **options) -> bytes:
-    """The picture as bytes in `fmt` (svg, png, pdf or dot); options as for `to_dot`."""
+def render_bytes(g, fmt: str, *, sweep=None, step=None, dpi: int | None = None, fit=None, **options) -> bytes:
+    """The picture as bytes in `fmt` (svg, png, pdf, dot or tex); options as for `to_dot`.
+
+    `fit` ("16:9", "4:3", "WxH" or a `fit.Frame`) sizes the picture to fill that frame (see
+    `graphdiff.render.fit`); without it, `rankdir` defaults to LR.
+    """
     from .output import DEFAULT_DPI
-    return pipe(to_dot(g, sweep, step, **options), fmt, dpi=dpi or DEFAULT_DPI)
+    if fmt == "tex":
+        from .tikz import tikz_picture
+        return tikz_picture(g, sweep, step, fit=fit, **options).encode("utf-8")
+    if fit is None or fmt == "dot":
+        options.setdefault("rankdir", "LR")
+        if options["rankdir"] is None:
+            options["rankdir"] = "LR"
+        return pipe(to_dot(g, sweep, step, **options), fmt, dpi=dpi or DEFAULT_DPI)
+    from . import fit as fitting
+    frame = fitting.parse_fit(fit, fmt) if isinstance(fit, str) else fit
+    rankdir = options.pop("rankdir", None)
+    build = lambda **kw: to_dot(g, sweep, step, **options, **kw)   # noqa: E731
+    chosen = fitting.choose_layout(build, frame, rankdirs=(rankdir,) if rankdir else ("LR", "TB"))
+    fitting.check_readable(chosen.size, frame)
+    page = fitting.padded(chosen.size, frame.aspect)
+    # the same layout again (Graphviz is deterministic), padded to the frame's aspect
+    dg = build(rankdir=chosen.rankdir, nodesep=chosen.nodesep, ranksep=chosen.ranksep)
+    dg.attr(pad=fitting.pad_attr(chosen.size, page))
+    if fmt == "png":
+        res = fitting.png_dpi(page, frame)
+        data = pipe(dg, fmt, dpi=res, max_px=res * max(page) / 72 + 8)
+    else:
+        data = pipe(dg, fmt)
+    return fitting.finish(data, fmt, frame, get_theme(options.get("theme", "light")).background)
 
 
-def render(g, path, *, sweep=None, step=None, dpi: int | None = None, **options) -> Path:
+def render(g, path, *, sweep=None, step=None, dpi: int | None = None, fit=None, **options) -> Path:
     """Write the picture to `path`, its format from the extension; atomically (temp + rename)."""
     fmt = format_of(path)
     from .output import check_target
     check_target(path)
-    write_atomic(path, render_bytes(g, fmt, sweep=sweep, step=step, dpi=dpi, **options))
+    write_atomic(path, render_bytes(g, fmt, sweep=sweep, step=step, dpi=dpi, fit=fit, **options))
     return Path(path)
 
 

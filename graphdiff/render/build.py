@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import graphviz
 import numpy as np
 
-from ..ops import OPS
+from ..ops import OPS, index_text
 from ..source import GraphError
-from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, is_grid, math_name, num, partial_name,
+from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, html_label, is_grid, math_name, num, partial_name,
                      shape_text, value_plain, value_text)
 from .themes import THEMES, Theme
 
@@ -29,7 +29,6 @@ MAX_EQUATION_TERMS = 6   # longer sums are elided in the caption ("+ … +")
 # One labelled edge makes dot lay out every edge with a label node (twice the ranks): on big
 # graphs that is 5–10× the layout time, so there edge labels become xlabels (placed after layout).
 XLABEL_NODES = 200
-BIG_NODES = 1000
 
 
 def default_show(mode: str | None) -> frozenset:
@@ -90,6 +89,7 @@ class Scene:
     step_of: dict = field(default_factory=dict)   # node -> index of its step
     edge_terms: dict = field(default_factory=dict)   # (src, dst, slot) -> Term of any step
     current_terms: dict = field(default_factory=dict)  # (src, dst, slot) -> Term of the current step
+    slots: dict | None = None  # node -> placeholder: a row the HTML page fills in (id "d<node>")
 
     @property
     def mode(self):
@@ -111,13 +111,13 @@ class Scene:
         return s.tangent if self.sweep.mode == "forward" else s.adjoint
 
 
-def make_scene(g, sweep=None, step=None, *, show=None, theme="light", complete=False) -> Scene:
+def make_scene(g, sweep=None, step=None, *, show=None, theme="light", complete=False, slots=None) -> Scene:
     if step is not None and sweep is None:
         raise GraphError("a step needs a sweep (choose --mode forward, reverse or primal)")
     if step is not None and not 0 <= step < len(sweep.steps):
         raise GraphError(f"step {step + 1} is out of range: this sweep has {len(sweep.steps)} steps")
     show = frozenset(show) if show is not None else default_show(sweep.mode if sweep else None)
-    sc = Scene(g, sweep, step, show, get_theme(theme), complete)
+    sc = Scene(g, sweep, step, show, get_theme(theme), complete, slots=slots)
     if sweep is not None:
         sc.values = list(sweep.values)
         for s in sweep.steps:
@@ -155,7 +155,7 @@ def local_partial(sc: Scene, src: int, dst: int, slot: int):
 def op_symbol(node) -> str:
     """The op's symbol as a node shows it: `·ᵀ`, `·⁻¹`, `[1, 0]`, `‖·‖₁` …"""
     if node.op == "index":
-        return "[" + ", ".join(str(i) for i in node.kw.get("index", ())) + "]"
+        return "[" + esc(index_text(node.kw.get("index", ()))) + "]"
     if node.op == "norm" and "p" in node.kw:
         p = node.kw["p"]
         return f"‖·‖<SUB>{esc(num(p, 3) if p != np.inf else '∞')}</SUB>"
@@ -181,8 +181,8 @@ def _row(markup: str) -> str:
 
 
 def _table(rows: list[str]) -> str:
-    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            + "".join(rows) + "</TABLE>>")
+    return html_label('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+                      + "".join(rows) + "</TABLE>")
 
 
 def node_label(sc: Scene, i: int, status: str) -> str:
@@ -226,7 +226,11 @@ def node_label(sc: Scene, i: int, status: str) -> str:
                                  color=th.current_border if status == "current" else color))
         elif sc.complete is False:
             rows.append(font(" ", size=12))   # keeps the node's height the same in every frame
-    return _table([_row(r) for r in rows])
+    out = [_row(r) for r in rows]
+    if sc.slots and i in sc.slots:
+        # HREF makes Graphviz wrap the cell in <g id="a_d7"> in SVG: the page finds it by that id
+        out.append(f'<TR><TD ID="d{i}" HREF="#d{i}">{font(esc(sc.slots[i]), size=12, color=th.muted)}</TD></TR>')
+    return _table(out)
 
 
 def node_style(sc: Scene, i: int, status: str) -> dict:
@@ -364,24 +368,102 @@ def caption(sc: Scene) -> str | None:
 
 # ------------------------------------------------------------------ the graph
 
-def graph_attrs(th: Theme, rankdir: str) -> dict:
+NODESEP, RANKSEP, PAD = 0.30, 0.45, 0.25   # inches
+
+
+def graph_attrs(th: Theme, rankdir: str, *, nodesep: float = NODESEP, ranksep: float = RANKSEP) -> dict:
     return {"rankdir": rankdir, "bgcolor": th.background, "fontname": th.font, "fontcolor": th.text,
-            "nodesep": "0.30", "ranksep": "0.45", "pad": "0.25", "newrank": "true",
-            "outputorder": "edgesfirst"}
+            "nodesep": f"{nodesep:.3g}", "ranksep": f"{ranksep:.3g}", "pad": f"{PAD:g}", "newrank": "true",
+            "outputorder": "edgesfirst", "margin": "0"}
 
 
-def _draw(dg, sc: Scene, prefix: str = "", pins=None) -> None:
+SPLIT_FANOUT = 6   # `--split-leaves auto`: a leaf used by this many nodes or more is drawn at each use
+
+
+def split_threshold(split="auto") -> int | None:
+    """`--split-leaves`: auto, all, none or a number of uses → the least fan-out split (None: off)."""
+    if split in (None, False, "none", "off"):
+        return None
+    if split in (True, "all", "on"):
+        return 2
+    if split == "auto":
+        return SPLIT_FANOUT
+    try:
+        least = int(split)
+    except (TypeError, ValueError):
+        raise GraphError(f"bad --split-leaves '{split}': expected auto, all, none or a number of uses") from None
+    if least < 2:
+        raise GraphError(f"bad --split-leaves {least}: a leaf can be split when 2 or more nodes use it")
+    return least
+
+
+def split_set(g, split="auto") -> frozenset:
+    """The leaves (inputs, named constants) drawn as one copy beside each consumer.
+
+    `split` is "auto" (leaves used by SPLIT_FANOUT nodes or more), "all" (every leaf used more
+    than once), "none", or a number (leaves used by that many nodes or more). A leaf that feeds
+    every line of a long program otherwise draws an edge across the whole picture to each line:
+    Graphviz's layout time grows with the square of such edges, and the picture reads worse.
+    """
+    least = split_threshold(split)
+    if least is None:
+        return frozenset()
+    return frozenset(n.id for n in g.node_list()
+                     if (n.op == "input" or n.op == "const" and n.names) and g.fanout(n.id) >= least)
+
+
+def focus_set(g, focus: str | None) -> frozenset | None:
+    """`--focus NAME[:K]`: the nodes within K steps (default 2) of a node, along edges either way."""
+    if not focus:
+        return None
+    name, _, k = focus.partition(":")
+    name = name.strip()
+    try:
+        hops = int(k) if k.strip() else 2
+    except ValueError:
+        raise GraphError(f"bad --focus '{focus}': expected NAME or NAME:K (K a number of steps)") from None
+    if hops < 0:
+        raise GraphError(f"bad --focus '{focus}': K counts steps from the node, 0 or more")
+    ids = {g.label(n.id): n.id for n in g.node_list()}
+    ids.update(g.names)
+    if name not in ids:
+        from ..source import did_you_mean
+        raise GraphError(f"--focus: no node named '{name}'", hint=did_you_mean(name, ids) or "name a node of the file (or v<number>)")
+    keep, frontier = {ids[name]}, [ids[name]]
+    for _ in range(hops):
+        nxt = []
+        for i in frontier:
+            for j in (*g.node(i).operands, *g.consumers(i)):
+                if j not in keep:
+                    keep.add(j)
+                    nxt.append(j)
+        frontier = nxt
+    return frozenset(keep)
+
+
+def leaf_copy_label(sc: Scene, j: int, status: str) -> str:
+    """A split leaf's copy beside one consumer: its name, in the leaf's colours."""
+    th = sc.theme
+    faded = status in ("pending", "idle")
+    kind = "input" if sc.g.node(j).op == "input" else "const"
+    return _table([_row(font(math_name(sc.g.label(j)), size=15, color=th.faint if faded else th.text)
+                        + font(" " + kind, size=9, color=th.faint if faded else th.muted))])
+
+
+def _draw(dg, sc: Scene, prefix: str = "", pins=None, split=frozenset(), keep=None) -> None:
     """Add the scene's nodes and edges to `dg` (a Digraph or a cluster), ids prefixed.
 
-    `pins` (node or edge id -> attrs) fixes positions and sizes from an earlier layout.
+    `pins` (node or edge id -> attrs) fixes positions and sizes from an earlier layout; `split`
+    holds the leaves drawn as one copy per use (see `split_set`); `keep`, when given, the only
+    nodes drawn (`--focus`).
     """
     g, th = sc.g, sc.theme
     pins = pins or {}
     nodes = g.node_list()
     for n in nodes:
         i = n.id
-        if n.op == "const" and not n.names:
-            continue   # unnamed constants are drawn at each use, beside their consumer
+        if n.op == "const" and not n.names or i in split or keep is not None and i not in keep:
+            continue   # unnamed constants and split leaves are drawn at each use, beside their consumer
         status = sc.status(i)
         attrs = node_style(sc, i, status)
         if n.op == "const":
@@ -395,19 +477,33 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None) -> None:
             label = _table([_row(r) for r in rows])
         else:
             label = node_label(sc, i, status)
-        dg.node(f"{prefix}n{i}", label=label, **attrs, **pins.get(f"{prefix}n{i}", {}))
+        nid = f"{prefix}n{i}"
+        dg.node(nid, label=label, id=nid, **attrs, **pins.get(nid, {}))
     for n in nodes:
         i = n.id
+        if keep is not None and i not in keep:
+            continue
         for slot, j in enumerate(n.operands):
             src = nodes[j]
             eid = f"{prefix}e{j}_{i}_{slot}"
+            if keep is not None and j not in keep and not (src.op == "const" and not src.names) and j not in split:
+                continue
             if src.op == "const" and not src.names:
                 cid = f"{prefix}c{j}_{i}_{slot}"
                 dg.node(cid, label=_table([_row(font(value_plain(src.value, digits=3), size=12, color=th.muted))]),
-                        shape="plain", style="", margin="0", **pins.get(cid, {}))
+                        shape="plain", style="", margin="0", id=cid, **pins.get(cid, {}))
                 dg.edge(cid, f"{prefix}n{i}", id=eid, color=th.edge_faint, arrowsize="0.5", penwidth="0.8",
                         **pins.get(eid, {}))
                 continue
+            tail = f"{prefix}n{j}"
+            if j in split:
+                tail = f"{prefix}l{j}_{i}_{slot}"
+                status = sc.status(j)
+                style = node_style(sc, j, status)
+                if src.op == "const":
+                    style.update(style="rounded,dashed,filled", color=th.const_border, fillcolor=th.background)
+                dg.node(tail, label=leaf_copy_label(sc, j, status), id=tail, margin="0.06,0.03",
+                        **style, **pins.get(tail, {}))
             attrs = {"id": eid}
             label = edge_label(sc, j, i, slot)
             if label:
@@ -417,31 +513,37 @@ def _draw(dg, sc: Scene, prefix: str = "", pins=None) -> None:
             elif sc.status(i) in ("pending", "idle") and sc.status(j) in ("pending", "idle"):
                 attrs.update(color=th.edge_faint)
             attrs.update(pins.get(eid, {}))
-            dg.edge(f"{prefix}n{j}", f"{prefix}n{i}", **attrs)
+            dg.edge(tail, f"{prefix}n{i}", **attrs)
 
 
 def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", rankdir: str = "LR",
            tree: bool = False, title: str | None = None, complete: bool = False,
-           pins: dict | None = None) -> graphviz.Digraph:
+           pins: dict | None = None, split_leaves="auto", slots: dict | None = None,
+           nodesep: float = NODESEP, ranksep: float = RANKSEP, focus: str | None = None) -> graphviz.Digraph:
     """The DOT picture of `g`, optionally at `step` (an index into `sweep.steps`) of a sweep.
 
     `show` is a set of annotation names (see module docstring; default depends on the sweep),
     `tree=True` draws the expression tree (sharing off) beside the DAG, `complete=True` gives
     every label its fullest content (the layout pass that pins frames), and `pins` (from
     `frames.Layout.pins`) fixes every position so that `neato -n2` draws without re-laying out.
+    `split_leaves` chooses the leaves drawn beside each consumer (see `split_set`); `slots`
+    (node -> placeholder text) adds a row per node that the HTML page fills in as it steps;
+    `nodesep`/`ranksep` (inches) space the nodes within and between ranks (`--fit` sets them);
+    `focus` ("NAME" or "NAME:K") draws only the nodes within K steps of that node.
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise GraphError(f"unknown rankdir '{rankdir}' (expected LR or TB)")
-    sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete)
+    sc = make_scene(g, sweep, step, show=show, theme=theme, complete=complete, slots=slots)
     th = sc.theme
-    gattrs = graph_attrs(th, rankdir)
-    if len(g) > BIG_NODES:
-        gattrs.update(nslimit="2", nslimit1="2")   # fewer network-simplex passes: ~20 % faster layout
+    gattrs = graph_attrs(th, rankdir, nodesep=nodesep, ranksep=ranksep)
     dg = graphviz.Digraph("graphdiff", graph_attr=gattrs,
                           node_attr={"shape": "box", "style": "rounded,filled", "fontname": th.font,
                                      "fontcolor": th.text, "margin": "0.10,0.05", "height": "0.3"},
                           edge_attr={"color": th.edge, "fontname": th.font, "fontcolor": th.muted,
                                      "arrowsize": "0.7", "penwidth": "1.2"})
+    if tree and focus:
+        raise GraphError("--focus draws a part of the DAG; it does not combine with --tree")
+    keep = None
     if tree:
         if sweep is not None:
             raise GraphError("--tree draws the two graphs without a sweep; drop --mode/--step")
@@ -450,10 +552,16 @@ def to_dot(g, sweep=None, step: int | None = None, *, show=None, theme="light", 
             with dg.subgraph(name=f"cluster_{prefix}") as c:
                 c.attr(label=_table([_row(font(f"{what} · {gg.n_ops()} operations", size=14, color=th.muted))]),
                        color=th.edge_faint, style="rounded", labeljust="l", margin="14")
-                _draw(c, make_scene(gg, None, None, show=sc.show, theme=th), prefix)
+                _draw(c, make_scene(gg, None, None, show=sc.show, theme=th), prefix,
+                      split=split_set(gg, split_leaves))
     else:
-        _draw(dg, sc, pins=pins)
+        keep = focus_set(g, focus)
+        _draw(dg, sc, pins=pins, split=split_set(g, split_leaves), keep=keep)
     cap = caption(sc)
+    if keep is not None:
+        note = font(f"focus: {len(keep)} of {len(g)} nodes, around {esc(focus.partition(':')[0].strip())}",
+                    size=11, color=th.muted)
+        cap = _table([_row(note)] + ([_row(cap[1:-1])] if cap else []))
     if title:
         cap = _table([_row(font(esc(title), size=16, color=th.text))] + ([_row(cap[1:-1])] if cap else []))
     if cap:

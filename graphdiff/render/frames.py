@@ -18,22 +18,28 @@ from pathlib import Path
 
 from ..source import GraphError
 from .build import get_theme, to_dot
+from .fit import parse_fit
 from .output import DEFAULT_DPI, check_target, pipe, write_atomic
 
 FRAME_FORMATS = ("png", "svg", "pdf", "dot")
 GIF_DPI = 110   # a GIF is for screens and READMEs
 
 
-def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR") -> dict:
+def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR", split_leaves="auto", focus=None) -> dict:
     """Lay the fullest picture out once; return pins: id -> {pos, width, height, ...}."""
-    full = to_dot(g, sweep, None, show=show, theme=theme, rankdir=rankdir, complete=True)
-    doc = json.loads(pipe(full, "json0"))
+    full = to_dot(g, sweep, None, show=show, theme=theme, rankdir=rankdir, complete=True,
+                  split_leaves=split_leaves, focus=focus)
+    return pins_from_json0(json.loads(pipe(full, "json0")))
+
+
+def pins_from_json0(doc: dict) -> dict:
+    """Pins (id -> {pos, width, height, ...}) from Graphviz's json0 of a laid-out picture."""
     pins = {}
     for o in doc.get("objects", ()):
         if "pos" not in o:
             continue
         pin = {"pos": o["pos"] + "!"}
-        if o["name"].startswith("n"):      # op/input nodes: their labels change between frames
+        if o["name"].startswith(("n", "l")):   # op/input nodes and leaf copies: labels change between frames
             pin.update(width=o["width"], height=o["height"], fixedsize="true")
         pins[o["name"]] = pin
     for e in doc.get("edges", ()):
@@ -44,19 +50,59 @@ def layout_pins(g, sweep, *, show=None, theme="light", rankdir="LR") -> dict:
     return pins
 
 
-def frame_dots(g, sweep, *, show=None, theme="light", rankdir="LR", pins=None) -> list:
-    """The DOT picture of every step, pinned."""
+def frame_dots(g, sweep, *, show=None, theme="light", rankdir=None, pins=None, split_leaves="auto",
+               fit=None, focus=None) -> list:
+    """The DOT picture of every step, pinned. With `fit` (a `fit.Frame`), the layout is the one
+    that fills that frame best (rank direction and spacing chosen as for `render --fit`)."""
+    spacing = {}
+    if pins is None and fit is not None:
+        from .fit import check_readable, choose_layout
+        full = lambda **kw: to_dot(g, sweep, None, show=show, theme=theme, complete=True,  # noqa: E731
+                                   split_leaves=split_leaves, focus=focus, **kw)
+        chosen = choose_layout(full, fit, rankdirs=(rankdir,) if rankdir else ("LR", "TB"))
+        check_readable(chosen.size, fit)
+        rankdir, pins = chosen.rankdir, pins_from_json0(chosen.doc)
+        spacing = {"nodesep": chosen.nodesep, "ranksep": chosen.ranksep}
+    rankdir = rankdir or "LR"
     if pins is None:
-        pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir)
-    return [to_dot(g, sweep, k, show=show, theme=theme, rankdir=rankdir, pins=pins)
-            for k in range(len(sweep.steps))]
+        pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves, focus=focus)
+    return [to_dot(g, sweep, k, show=show, theme=theme, rankdir=rankdir, pins=pins, split_leaves=split_leaves,
+                   focus=focus, **spacing) for k in range(len(sweep.steps))]
 
 
-def draw_frames(dots, fmt: str, *, dpi=None, workers: int | None = None) -> list[bytes]:
-    """Draw pinned frames in parallel (each is one Graphviz process)."""
+def one_page_size(dots, *, aspect: float | None = None) -> tuple[float, float]:
+    """Pad every frame to one page size (pt): the largest frame's, widened to `aspect` if given.
+
+    A caption wider than the graph widens its frame; measured here (one `neato -n2 -Tjson0` run
+    for all frames), every frame then gets the padding that brings it to the common page, so
+    slides, GIF frames and PDF pages never change size.
+    """
+    from .effort import DRAW_TIMEOUT_S, _run, json_docs
+    from .fit import bb_size, pad_attr, padded
+    text = _run(["neato", "-n2", "-Tjson0"], "\n".join(d.source for d in dots).encode("utf-8"),
+                DRAW_TIMEOUT_S * max(1, len(dots) // 50))
+    sizes = [bb_size(doc) for doc in json_docs(text.decode("utf-8"))]
+    page = padded((max(w for w, _ in sizes), max(h for _, h in sizes)), aspect)
+    for d, size in zip(dots, sizes):
+        d.attr(pad=pad_attr(size, page))
+    return page
+
+
+def draw_frames(dots, fmt: str, *, dpi=None, workers: int | None = None, page=None, frame=None,
+                background="#ffffff") -> list[bytes]:
+    """Draw pinned frames in parallel (each is one Graphviz process). With `frame` (a
+    `fit.Frame`) and the common `page` size, each file is sized to the frame."""
+    from . import fit
     workers = workers or min(8, os.cpu_count() or 1)
+    kw = {"dpi": dpi}
+    if frame is not None and fmt == "png":
+        res = fit.png_dpi(page, frame)
+        kw = {"dpi": res, "max_px": res * max(page) / 72 + 8}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda d: pipe(d, fmt, dpi=dpi, pinned=True), dots))
+        out = list(pool.map(lambda d: pipe(d, fmt, pinned=True, **kw), dots))
+    if frame is not None:
+        out = [fit.finish(b, fmt, frame, background) for b in out]
+    return out
 
 
 def frame_name(k: int, n: int, fmt: str) -> str:
@@ -135,7 +181,8 @@ def prepare_dir(path) -> Path:
 
 
 def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show=None, theme="light",
-                 rankdir: str = "LR", dpi: int | None = None, delay_ms: int = 1200) -> list[Path]:
+                 rankdir: str | None = None, dpi: int | None = None, delay_ms: int = 1200,
+                 split_leaves="auto", fit: str | None = None, focus: str | None = None) -> list[Path]:
     """Write one picture per step into `outdir` (and optionally a GIF and a PDF deck).
 
     All files are drawn first, into a temporary folder; only when every one succeeded are they
@@ -145,17 +192,22 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
         raise GraphError(f"unknown frame format '{fmt}' (expected {', '.join(FRAME_FORMATS)})")
     if not sweep.steps:
         raise GraphError("this sweep has no steps to draw")
-    # Check every target before the (slow) drawing, so a typo fails at once.
-    for target in (gif, pdf):
-        if target is not None:
-            check_target(target)
     created = not Path(outdir).exists()
     d = prepare_dir(outdir)
     try:
+        # Check every target before the (slow) drawing, so a typo fails at once (a GIF may go
+        # into the frames' own folder, made just now).
+        for target in (gif, pdf):
+            if target is not None:
+                check_target(target)
         th = get_theme(theme)
-        dots = frame_dots(g, sweep, show=show, theme=th, rankdir=rankdir)
+        frames = {f: parse_fit(fit, f) for f in ("png", "svg", "pdf")} if fit else {}
+        dots = frame_dots(g, sweep, show=show, theme=th, rankdir=rankdir, split_leaves=split_leaves,
+                          fit=frames.get(fmt if fmt != "dot" else "svg"), focus=focus)
+        page = one_page_size(dots, aspect=frames["svg"].aspect if fit else None) if fmt != "dot" or gif or pdf else None
+        draw = lambda f, **kw: draw_frames(dots, f, page=page, frame=frames.get(f), background=th.background, **kw)  # noqa: E731
         n = len(dots)
-        files = draw_frames(dots, fmt, dpi=dpi) if fmt != "dot" else [x.source.encode() for x in dots]
+        files = draw(fmt, dpi=dpi) if fmt != "dot" else [x.source.encode() for x in dots]
         if fmt == "png" and len({_size(b) for b in files}) > 1:
             files = [_png(im, dpi) for im in same_size_pngs(files, th.background)]
         gif_data = None
@@ -164,7 +216,7 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
             # when there are some (cheaper than drawing again), else drawn at that resolution.
             png_dpi = dpi or DEFAULT_DPI
             gif_dpi = min(png_dpi, GIF_DPI)
-            pngs = files if fmt == "png" else draw_frames(dots, "png", dpi=gif_dpi)
+            pngs = files if fmt == "png" else draw("png", dpi=gif_dpi)
             images = same_size_pngs(pngs, th.background)
             if fmt == "png" and gif_dpi < png_dpi:
                 scale = gif_dpi / png_dpi
@@ -172,7 +224,7 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
                 images = [im.resize((round(im.width * scale), round(im.height * scale)), Image.Resampling.LANCZOS)
                           for im in images]
             gif_data = gif_bytes(images, delay_ms=delay_ms)
-        pdfs = files if fmt == "pdf" else (draw_frames(dots, "pdf") if pdf else None)
+        pdfs = files if fmt == "pdf" else (draw("pdf") if pdf else None)
         pdf_data = pdf_bytes(pdfs) if pdf else None
     except BaseException:
         if created:
@@ -192,6 +244,9 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
             os.replace(tmp / name, d / name)
             out.append(d / name)
     except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if created:
+            shutil.rmtree(d, ignore_errors=True)   # a folder made for this run goes with it
         raise GraphError(f"cannot write frames into '{outdir}': {e.strerror or e}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,11 +1,13 @@
 """Pieces of Graphviz HTML-like labels: names with subscripts, numbers, arrays, derivatives.
 
 Every function returns label markup (not plain text): user text is escaped here, once.
-Graphviz rejects an empty <SUB></SUB>, so subscripts are only written when non-empty.
+Graphviz rejects an empty <SUB></SUB>, so subscripts are only written when non-empty, and every
+finished label goes through `html_label`, which writes `]` as a character reference (see there).
 """
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 
@@ -16,9 +18,14 @@ INLINE_ENTRIES = 4      # a vector up to this many entries is written out on one
 GRID_ENTRIES = 9        # a matrix up to this many entries is written out as a grid (≤ 3 columns)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def esc(text: str) -> str:
-    """Escape user text for an HTML-like label."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape user text for an HTML-like label. Characters XML cannot hold at all (controls such
+    as ESC, lone surrogates) are written as visible escapes (\\x1b)."""
+    text = _NOT_XML.sub(lambda m: ascii(m.group())[1:-1], str(text))
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;"))
 
 
@@ -73,6 +80,14 @@ def shape_text(shape) -> str:
     return "×".join(str(s) for s in shape) if shape else "scalar"
 
 
+def value_range(a) -> tuple[float, float] | None:
+    """(min, max) of an array's entries ignoring NaNs, or None when every entry is NaN (or none)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)    # "All-NaN slice encountered"
+        lo, hi = np.nanmin(a), np.nanmax(a)
+    return None if np.isnan(lo) else (float(lo), float(hi))
+
+
 def value_text(v, *, digits: int = 4, grid: bool = True) -> str:
     """A value as label markup: a number, a short vector inline, a small matrix as a grid,
     otherwise its shape with its range (min…max)."""
@@ -81,13 +96,17 @@ def value_text(v, *, digits: int = 4, grid: bool = True) -> str:
     a = np.asarray(v, dtype=float)
     if a.ndim == 0:
         return num(a, digits)
+    if a.size == 0:
+        return f"empty, {shape_text(a.shape)}"
     if a.ndim == 1 and a.size <= INLINE_ENTRIES:
         return "[" + ", ".join(num(x, 3) for x in a) + "]"
     if grid and a.ndim == 2 and a.size <= GRID_ENTRIES and a.shape[1] <= 3:
         return matrix_grid(a)
-    if a.size == 0:
-        return f"[ ] {shape_text(a.shape)}"
-    return f"{shape_text(a.shape)} in [{num(np.nanmin(a), 3)}, {num(np.nanmax(a), 3)}]"
+    r = value_range(a)
+    if r is None:
+        return f"{shape_text(a.shape)}, all NaN"
+    nan = ", some NaN" if np.isnan(a).any() else ""
+    return f"{shape_text(a.shape)} in [{num(r[0], 3)}, {num(r[1], 3)}]{nan}"
 
 
 def value_plain(v, *, digits: int = 4) -> str:
@@ -107,6 +126,19 @@ def matrix_grid(a) -> str:
         rows.append("<TR>" + "".join(cells) + "</TR>")
     return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
             + "".join(rows) + "</TABLE>")
+
+
+def html_label(markup: str) -> str:
+    """A finished label as a DOT HTML-like label: `<markup>`, with every `]` written `&#93;`.
+
+    Graphviz (2.43 and others) hands a label to expat one piece at a time (a tag, or the text up
+    to the next `<`) and expects each piece to produce one token. Expat holds back a text piece
+    made only of `]` (it could start a `]]>`) and delivers it with the next piece, after the
+    closing tag: the label's parser then meets text after `</TD>`/`</TABLE>` and rejects the
+    label ("non-space string used after </TABLE>"). A value such as `[1, 1·10<SUP>308</SUP>]`
+    ends in exactly such a piece. A character reference is decoded at once, so `&#93;` is safe.
+    """
+    return "<" + markup.replace("]", "&#93;") + ">"
 
 
 def is_grid(markup: str) -> bool:

@@ -5,6 +5,7 @@ one notebook page) plus `text/plain`; without Graphviz, only the text.
 """
 from __future__ import annotations
 
+import html
 import itertools
 import re
 
@@ -21,7 +22,7 @@ def plain(markup: str) -> str:
     markup = re.sub(r"<SUP>(.*?)</SUP>", r"^\1", markup)
     markup = re.sub(r"<TR>", "\n", markup)
     text = re.sub(r"<[^>]+>", "", markup)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    text = html.unescape(text)
     return "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
 
 

@@ -1,79 +1,574 @@
-"""The step-through debugger: `graphdiff tui FILE` (SPEC §4, with its default keys)."""
+"""The step-through debugger: `graphdiff tui FILE` (docs/tui.md: its keys, sizes and views).
+
+The main screen holds the state as reactive attributes (`mode`, `seed`, `step`, `term`, ...);
+its widgets are bound to them and update themselves. Sweeps and layouts run in workers and come
+back as messages (`messages.py`); keys pressed while a sweep runs wait for it, in order. An
+unexpected error in a key's action becomes a notice and the app stays alive.
+"""
 from __future__ import annotations
 
-import json
+import time
+import traceback
+from functools import wraps
 from pathlib import Path
 
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Input, LoadingIndicator, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.screen import Screen
 
 from ..graph import Graph
 from ..source import GraphError
-from .layout import Layout, layout
-from .state import Debugger
-from .widgets import GraphView, Inspector, TraceTable
+from . import dialogs
+from .guard import guarded
+from .layout import LayoutTimeout, Ranked, Topology, graphviz_layout, layered, topology
+from .messages import (LayoutFailed, LayoutReady, NodeClicked, PracticeReady, StepChanged, SweepFailed,
+                       SweepReady)
+from .state import MODES, Debugger, compute
+from .widgets import CurrentRow, GraphView, Inspector, KeyBar, StatusLine, TraceTable
 
-KEYS = [
-    ("n / →", "next step"), ("p / ←", "previous step"), ("s", "step into the edge terms of this step"),
-    ("c", "continue to the next breakpoint (or the end)"), ("g / G", "first / last step"),
-    ("b", "toggle a breakpoint on the current node"), ("e / f / r", "primal / forward / reverse sweep"),
-    ("d", "choose the seed (input entry for tangents, output entry for adjoints)"),
-    ("i", "edit an input's value and re-run"), ("x", "export the current frame (SVG, or DOT without Graphviz)"),
-    ("v", "forward vs reverse side by side, with their step and operation counts"),
-    ("w", "the sweep as a program (pseudo-code), the current step's lines highlighted"),
-    ("?", "this help"), ("q", "quit"),
-]
+ZOOM_ORDER = ("full", "compact", "overview")
 
 
-class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "close")]
+def when_ready(action):
+    """Run a navigation action now, or, while a sweep is running, once it has arrived (in order)."""
+    @wraps(action)
+    def run(self, *args):
+        if self.busy:
+            self.queued.append(lambda: action(self, *args))
+            return
+        return action(self, *args)
+    return run
 
-    def compose(self) -> ComposeResult:
-        lines = ["[b]graphdiff — keys[/b]", ""] + [f"  [b]{k:10}[/b] {v}" for k, v in KEYS]
-        lines += ["", "Forward mode fills v̇ top-down (v̇ᵢ = Σⱼ ∂vᵢ/∂vⱼ v̇ⱼ); reverse mode fills v̄",
-                  "bottom-up (v̄ⱼ = Σᵢ v̄ᵢ ∂vᵢ/∂vⱼ, one term per consumer).", "", "escape closes"]
-        yield Static("\n".join(lines), id="help")
 
+class DebuggerScreen(Screen):
+    """The graph, the trace table and the inspector, and every debugger key."""
 
-class SeedScreen(ModalScreen):
-    """Pick the seed: an input entry (forward) or an output entry (reverse)."""
+    BINDINGS = [
+        Binding("n,right", "next", "next", tooltip="next step"),
+        Binding("p,left", "prev", "prev", tooltip="previous step (time travel: the records are kept)"),
+        Binding("s", "step_into", "terms", tooltip="step into the edge terms of this step, one at a time"),
+        Binding("c", "cont", "continue", tooltip="continue to the next breakpoint (or the end)"),
+        Binding("g", "first", "first", tooltip="first step"),
+        Binding("G", "last", "last", tooltip="last step"),
+        Binding("b", "breakpoint", "break", tooltip="toggle a breakpoint on the current node"),
+        Binding("e", "mode('primal')", "primal", tooltip="the primal sweep (evaluation)"),
+        Binding("f", "mode('forward')", "forward", tooltip="the forward sweep (tangents, top-down)"),
+        Binding("r", "mode('reverse')", "reverse", tooltip="the reverse sweep (adjoints, bottom-up)"),
+        Binding("d", "seed", "seed", tooltip="choose the seed: an input entry (forward), an output entry (reverse)"),
+        Binding("i", "edit_input", "input", tooltip="edit an input's value and re-run"),
+        Binding("x", "export", "export", tooltip="export the current frame (SVG; DOT without Graphviz)"),
+        Binding("v", "compare", "vs", tooltip="forward vs reverse side by side, with their counts and the verdict"),
+        Binding("w", "program", "program", tooltip="the sweep as a program (pseudo-code), this step's lines highlighted"),
+        Binding("t", "table", "table", tooltip="show or hide the trace table (small terminals: in place of the inspector)"),
+        Binding("z", "zoom", "zoom", tooltip="zoom: full boxes → compact boxes → one glyph a node"),
+        Binding("0", "fit", "fit", tooltip="fit: the most detailed zoom at which the whole graph fits"),
+        Binding("o", "focus_view", "focus", tooltip="focus view: only the current node's neighbourhood (k hops)"),
+        Binding("right_square_bracket", "hops(1)", "k+1", show=False, tooltip="focus view: one hop more"),
+        Binding("left_square_bracket", "hops(-1)", "k−1", show=False, tooltip="focus view: one hop fewer"),
+        Binding("h,shift+left", "pan(-8, 0)", "pan", show=False, tooltip="pan the graph left"),
+        Binding("l,shift+right", "pan(8, 0)", "pan", show=False, tooltip="pan the graph right"),
+        Binding("k,up", "pan(0, -3)", "pan", show=False, tooltip="pan the graph up"),
+        Binding("j,down", "pan(0, 3)", "pan", show=False, tooltip="pan the graph down"),
+        Binding("full_stop", "centre", "centre", show=False, tooltip="centre the graph on the current node"),
+        Binding("m", "more", "more", show=False, tooltip="more: larger arrays in full, and a term's Jacobian"),
+        Binding("P", "practice", "practice", tooltip="practice: type each step's value, tangent or adjoint before "
+                                                     "it is revealed (checked, with hints and a score)"),
+        Binding("pageup", "scroll_inspector(-1)", "scroll", show=False, tooltip="scroll the inspector up"),
+        Binding("pagedown", "scroll_inspector(1)", "scroll", show=False, tooltip="scroll the inspector down"),
+        Binding("question_mark", "help", "help", tooltip="this list of keys"),
+        Binding("q", "app.quit", "quit", tooltip="quit"),
+    ]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "cancel")]
+    mode = reactive("primal", init=False, repaint=False)      # the sweep asked for (the installed one is dbg.mode)
+    seed = reactive(None, init=False, repaint=False)          # the current mode's seed (None: the default)
+    step = reactive(0, init=False, repaint=False)             # 0-based index into the sweep's steps
+    term = reactive(-1, init=False, repaint=False)            # the edge term stepped into (-1: the whole step)
+    sweep = reactive(None, init=False, repaint=False, always_update=True)
+    marks = reactive(0, init=False, repaint=False)            # counts breakpoint changes
+    busy = reactive(False, init=False, repaint=False)         # a sweep is running in a worker
+    zoom = reactive("full", init=False, repaint=False)
+    hops = reactive(0, init=False, repaint=False)             # focus view: 0 off, else k hops
+    detail = reactive(False, init=False, repaint=False)       # arrays in full in the inspector
+    table = reactive(False, init=False, repaint=False)        # the trace table toggled (see action_table)
 
-    def __init__(self, choices):
+    def __init__(self, dbg: Debugger, *, path: str, mode: str, layout_engine: str,
+                 preset_layout=None, layout_timeout: float | None = 10.0):
         super().__init__()
-        self.choices = choices
+        self.dbg = dbg
+        self.path = path
+        self.layout_engine = layout_engine
+        self.preset_layout = preset_layout
+        self.layout_timeout = layout_timeout
+        self.queued: list = []
+        self.zoom_chosen = False
+        self._wanted = ""        # the cache key of the sweep being computed
+        self._dot_process = None
+        self.set_reactive(DebuggerScreen.mode, mode)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static("Seed the sweep at:", classes="title")
-            yield OptionList(*[Option(label, id=str(k)) for k, (label, _) in enumerate(self.choices)])
+        cursor = (DebuggerScreen.step, DebuggerScreen.term, DebuggerScreen.sweep, DebuggerScreen.marks)
+        yield StatusLine(self.dbg, Path(self.path).name, id="status").data_bind(*cursor, DebuggerScreen.busy)
+        graph = GraphView(self.dbg, id="graph").data_bind(*cursor, DebuggerScreen.zoom, DebuggerScreen.hops)
+        graph.border_title = "graph"
+        yield graph
+        with Horizontal(id="bottom"):
+            with Vertical(id="side"):
+                yield CurrentRow(self.dbg, id="row").data_bind(*cursor)
+                with VerticalScroll(id="inspector-box", can_focus=False) as box:
+                    box.border_title = "step"
+                    yield Inspector(self.dbg, id="inspector").data_bind(*cursor, DebuggerScreen.detail)
+            trace = TraceTable(self.dbg, id="trace").data_bind(*cursor)
+            trace.border_title = "trace"
+            yield trace
+        yield KeyBar(compact=True)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[int(event.option.id)][1])
+    def notify(self, message: str, **kw) -> None:
+        """A notice; its text is shown as written (names and values may contain [ and ])."""
+        kw.setdefault("markup", False)
+        super().notify(message, **kw)
 
+    @guarded
+    def on_mount(self) -> None:
+        graph = self.query_one(GraphView)
+        if self.preset_layout is not None:
+            topo, ranked = self.preset_layout if isinstance(self.preset_layout, tuple) else \
+                (topology(self.dbg.graph), self.preset_layout)
+            self.show_layout(topo, ranked)
+        else:
+            graph.loading = True
+            self.lay_out()
+        self.request_sweep(self.mode)
 
-class InputScreen(ModalScreen):
-    """Edit an input: type `name = value` (a number or a JSON array)."""
+    def on_unmount(self) -> None:
+        self.stop_graphviz()
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "cancel")]
+    # ------------------------------------------------------------ sweeps (workers)
 
-    def __init__(self, prefill: str):
-        super().__init__()
-        self.prefill = prefill
+    def request_sweep(self, mode: str, *, keep: bool = False) -> None:
+        """Show `mode`'s sweep: at once when it was computed before, else from a worker."""
+        dbg = self.dbg
+        key = dbg.key(mode)
+        cached = dbg.cached(mode)
+        if cached is not None:
+            self._wanted = ""
+            self.busy = False
+            dbg.install(mode, cached, keep=keep)
+            self.publish()
+            self.flush_queue()
+            return
+        self._wanted = key
+        self.busy = True
+        self.sweep_worker(mode, dict(dbg.at), dbg.seeds.get(mode), key, keep)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static("Set an input (NAME = number or JSON array), then enter:", classes="title")
-            yield Input(value=self.prefill, id="value")
+    @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
+    def sweep_worker(self, mode, at, seed, key, keep) -> None:
+        try:
+            sweep = compute(self.dbg.graph, mode, at, seed)
+        except GraphError as e:
+            self.post_message(SweepFailed(mode, key, e.message + (f" ({e.hint})" if e.hint else "")))
+            return
+        except Exception as e:  # a bug: reported, the app stays
+            self.post_message(SweepFailed(mode, key, f"internal error: {type(e).__name__}: {e}"))
+            self.app.record_error(e)
+            return
+        self.post_message(SweepReady(mode, key, sweep, keep))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+    @guarded
+    def on_sweep_ready(self, msg: SweepReady) -> None:
+        if msg.key != self._wanted:
+            return   # asked for something else since
+        self._wanted = ""
+        self.dbg.install(msg.mode, msg.sweep, keep=msg.keep)
+        self.busy = False
+        self.publish()
+        self.flush_queue()
+
+    @guarded
+    def on_sweep_failed(self, msg: SweepFailed) -> None:
+        if msg.key != self._wanted:
+            return
+        self._wanted = ""
+        self.busy = False
+        self.notify(f"{msg.mode} sweep: {msg.reason}", severity="warning", timeout=6)
+        if self.dbg.sweep is None:   # nothing shown yet (opened in this mode): fall back to primal
+            if msg.mode != "primal":
+                self.set_reactive(DebuggerScreen.mode, "primal")
+                self.request_sweep("primal")
+            return
+        self.set_reactive(DebuggerScreen.mode, self.dbg.mode)
+        self.set_reactive(DebuggerScreen.seed, self.dbg.seeds.get(self.dbg.mode))
+        self.flush_queue()
+
+    def flush_queue(self) -> None:
+        while self.queued and not self.busy:
+            self.queued.pop(0)()
+
+    def publish(self) -> None:
+        """Copy the debugger's cursor into the reactive attributes the widgets are bound to."""
+        dbg = self.dbg
+        self.sweep = dbg.sweep
+        self.step = dbg.index
+        self.term = dbg.term
+        self.post_message(StepChanged(dbg.mode, dbg.number, dbg.total, dbg.step.node if dbg.step else None))
+
+    @guarded
+    def watch_mode(self, mode: str) -> None:
+        self.set_reactive(DebuggerScreen.seed, self.dbg.seeds.get(mode))
+        self.request_sweep(mode)
+
+    @guarded
+    def watch_seed(self, seed) -> None:
+        if seed is None:
+            self.dbg.seeds.pop(self.mode, None)
+        else:
+            self.dbg.seeds[self.mode] = seed
+        self.request_sweep(self.mode)
+
+    # ------------------------------------------------------------ layouts (workers)
+
+    @work(thread=True, exclusive=True, group="layout", exit_on_error=False)
+    def lay_out(self) -> None:
+        """The built-in layout at once (first paint), then Graphviz's in the background."""
+        t = time.perf_counter()
+        topo = topology(self.dbg.graph)
+        ranked = layered(topo)
+        self.post_message(LayoutReady(topo, ranked, "layered", time.perf_counter() - t))
+        if self.layout_engine != "layered":
+            self.run_graphviz(topo)
+
+    @work(thread=True, exclusive=True, group="graphviz", exit_on_error=False)
+    def run_graphviz(self, topo: Topology) -> None:
+        t = time.perf_counter()
+        try:
+            ranked = graphviz_layout(topo, timeout=self.layout_timeout, started=self._started_dot)
+        except LayoutTimeout as e:
+            self.post_message(LayoutFailed(f"{e}: keeping the built-in layout"))
+            return
+        except FileNotFoundError:
+            if self.layout_engine == "dot":
+                self.post_message(LayoutFailed("Graphviz's dot is not installed: using the built-in layout"))
+            return
+        except Exception as e:
+            if self._dot_process is not None and self._dot_process.returncode is not None and \
+                    self._dot_process.returncode < 0:
+                return   # killed on exit
+            self.post_message(LayoutFailed(f"Graphviz failed ({type(e).__name__}: {e}): keeping the built-in layout"))
+            return
+        finally:
+            self._dot_process = None
+        self.post_message(LayoutReady(topo, ranked, "dot", time.perf_counter() - t))
+
+    def _started_dot(self, process) -> None:
+        self._dot_process = process
+
+    def stop_graphviz(self) -> None:
+        process = self._dot_process
+        if process is not None and process.poll() is None:
+            process.kill()
+
+    @guarded
+    def on_layout_ready(self, msg: LayoutReady) -> None:
+        self.show_layout(msg.topology, msg.ranked)
+        if msg.engine == "dot":
+            self.app.graphviz_ready_at = time.perf_counter()
+            from .practice import PracticeScreen
+            for screen in self.app.screen_stack:     # a practice screen draws the same graph
+                if isinstance(screen, PracticeScreen):
+                    screen.show_layout(msg.topology, msg.ranked)
+
+    def show_layout(self, topo: Topology, ranked: Ranked) -> None:
+        """Draw a layout; the first one opens at the most detailed zoom that shows the whole graph
+        (when one does), and the pane takes only the height the drawing needs."""
+        graph = self.query_one(GraphView)
+        first = graph.topo is None
+        graph.set_layout(topo, ranked)
+        if first:
+            self.call_after_refresh(self._first_fit)
+        self.call_after_refresh(self.size_graph_pane)
+
+    @guarded
+    def _first_fit(self) -> None:
+        graph, limit = self.query_one(GraphView), self.graph_pane_limit()
+        if graph.topo is None or self.zoom_chosen:
+            return
+        zoom = "full"        # large graphs: full boxes, following the current node
+        for z in ("full", "compact"):   # the overview only when asked for (z, 0)
+            if graph.fits(z, height=limit):
+                zoom = z
+                break
+        self.zoom = zoom
+        self.size_graph_pane()
+
+    def graph_pane_limit(self) -> int:
+        """The most rows the graph pane may take (the rest is for the step and the trace)."""
+        return max(6, int(self.size.height * (0.45 if self.size.height < 30 else 0.5)))
+
+    @guarded
+    def size_graph_pane(self) -> None:
+        graph = self.query_one(GraphView)
+        canvas = graph.canvas
+        if canvas is None:
+            return
+        border = 1 if self.size.height < 30 else 2
+        scrollbar = 1 if canvas.width > graph.scrollable_content_region.width else 0
+        graph.styles.height = max(4, min(canvas.height + border + scrollbar, self.graph_pane_limit()))
+
+    @guarded
+    def on_resize(self) -> None:
+        # until a zoom is chosen (z, 0, o), a new terminal size gets the best fitting zoom again
+        self.call_after_refresh(self.size_graph_pane if self.zoom_chosen else self._first_fit)
+
+    def watch_zoom(self) -> None:
+        self.call_after_refresh(self.size_graph_pane)
+
+    def watch_hops(self) -> None:
+        self.call_after_refresh(self.size_graph_pane)
+
+    @guarded
+    def on_layout_failed(self, msg: LayoutFailed) -> None:
+        self.notify(msg.reason, severity="information", timeout=5)
+
+    # ------------------------------------------------------------ moving
+
+    def _move(self, fn) -> None:
+        if self.dbg.step is None:
+            self.notify(self.dbg.why_empty() if self.dbg.sweep is not None else "the sweep is still running",
+                        severity="warning")
+            return
+        fn()
+        self.publish()
+
+    @when_ready
+    def action_next(self) -> None:
+        self._move(self.dbg.next)
+
+    @when_ready
+    def action_prev(self) -> None:
+        self._move(self.dbg.prev)
+
+    @when_ready
+    def action_first(self) -> None:
+        self._move(self.dbg.first)
+
+    @when_ready
+    def action_last(self) -> None:
+        self._move(self.dbg.last)
+
+    @when_ready
+    def action_cont(self) -> None:
+        if not self.dbg.breakpoints:
+            self.notify("no breakpoints (b sets one): continuing to the end")
+        self._move(self.dbg.cont)
+
+    @when_ready
+    def action_step_into(self) -> None:
+        step = self.dbg.step
+        if step is not None and not step.terms:
+            self.notify("this step has no edge terms (it is where the sweep is seeded)")
+            return
+        self._move(self.dbg.step_into)
+
+    @when_ready
+    def action_breakpoint(self) -> None:
+        if self.dbg.step is None:
+            self._move(lambda: None)
+            return
+        on = self.dbg.toggle_breakpoint()
+        self.notify(f"breakpoint {'set on' if on else 'removed from'} {self.dbg.graph.label(self.dbg.step.node)}")
+        self.marks += 1
+
+    @guarded
+    def on_node_clicked(self, msg: NodeClicked) -> None:
+        if self.busy:
+            self.queued.append(lambda: self.on_node_clicked(msg))
+            return
+        if self.dbg.go_node(msg.node):
+            self.publish()
+        else:
+            self.notify(f"{self.dbg.graph.label(msg.node)} has no step in the {self.dbg.mode} sweep")
+
+    def action_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            return
+        if mode == self.mode and not self.busy:
+            self._move(self.dbg.first)   # the same sweep again: back to its first step
+            return
+        self.mode = mode
+
+    # ------------------------------------------------------------ dialogs
+
+    @when_ready
+    def action_seed(self) -> None:
+        choices = self.dbg.seed_choices()
+        if not choices:
+            why = "the primal sweep has no seed: press f or r first" if self.dbg.mode == "primal" else \
+                f"this graph has no {'inputs' if self.dbg.mode == 'forward' else 'outputs'} to seed"
+            self.notify(why, severity="warning")
+            return
+
+        def chosen(seed) -> None:
+            if seed is not None:
+                self.seed = seed
+        self.app.push_screen(dialogs.SeedScreen(choices), chosen)
+
+    @when_ready
+    def action_edit_input(self) -> None:
+        g = self.dbg.graph
+        if not g.inputs:
+            self.notify("this graph has no inputs to edit", severity="warning")
+            return
+        node = self.dbg.step.node if self.dbg.step is not None else None
+        i = node if node in g.inputs else g.inputs[0]
+        name = g.input_name(i)
+        prefill = f"{name} = {dialogs.json_value(self.dbg.input_value(name))}"
+
+        def entered(text) -> None:
+            if text:
+                self.set_input_text(text)
+        self.app.push_screen(dialogs.input_prompt(prefill), entered)
+
+    def set_input_text(self, text: str) -> bool:
+        """Apply `name = value`; a bad entry is reported and changes nothing."""
+        from ..values import parse_value
+        name, eq, value = text.partition("=")
+        try:
+            if not eq:
+                raise GraphError("expected NAME = VALUE, e.g. x = 0.5 or w = [1, 2]")
+            self.dbg.at = self.dbg.check_input(name.strip(), parse_value(value.strip(), f"value for '{name.strip()}'"))
+        except GraphError as e:
+            self.notify(e.message + (f" ({e.hint})" if e.hint else ""), severity="error", timeout=6)
+            return False
+        self.notify(f"{name.strip()} = {value.strip()}: re-running the {self.dbg.mode} sweep")
+        self.request_sweep(self.dbg.mode, keep=True)
+        return True
+
+    @when_ready
+    def action_export(self) -> None:
+        if self.dbg.step is None:
+            self._move(lambda: None)
+            return
+        self.app.push_screen(dialogs.export_prompt(str(dialogs.export_path(self.dbg, self.path))), self.export_to)
+
+    def export_to(self, target) -> None:
+        if target:
+            self.export_worker(target)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_worker(self, target: str) -> None:
+        try:
+            path = dialogs.export_frame(self.dbg, target)
+        except (OSError, GraphError) as e:
+            self.app.call_from_thread(self.notify, f"export failed: {e}", severity="error", timeout=8)
+            return
+        except Exception as e:
+            self.app.call_from_thread(self.app.report_error, e)
+            return
+        self.app.call_from_thread(self.notify, f"exported {path}", timeout=8)
+
+    @when_ready
+    def action_compare(self) -> None:
+        from .compare import CompareScreen
+        g = self.dbg.graph
+        if not g.inputs or not g.outputs:
+            self.notify(f"v compares forward and reverse mode: this graph has no "
+                        f"{'inputs' if not g.inputs else 'outputs'} to differentiate", severity="warning")
+            return
+        self.app.push_screen(CompareScreen(g, at=self.dbg.at, seeds=self.dbg.seeds))
+
+    @when_ready
+    def action_program(self) -> None:
+        from .code import CodeScreen
+        if self.dbg.step is None:
+            self._move(lambda: None)
+            return
+        self.app.push_screen(CodeScreen(self))
+
+    @when_ready
+    def action_practice(self) -> None:
+        """Practice the current sweep (the same mode, seed and inputs); a session started before
+        on the same sweep is resumed with its score."""
+        dbg = self.dbg
+        if dbg.sweep is None or dbg.step is None:
+            self._move(lambda: None)
+            return
+        key = dbg.key()
+        session = self.app.practice_sessions.get(key)
+        if session is not None and not session.over:
+            self.app.open_practice(session)
+            return
+        self.practice_worker(key, dbg.mode, dict(dbg.at), dbg.seeds.get(dbg.mode))
+
+    @work(thread=True, exclusive=True, group="practice", exit_on_error=False)
+    def practice_worker(self, key, mode, at, seed) -> None:
+        from ..practice import Session
+        try:
+            session = Session(self.dbg.graph, mode=mode, seed=seed, at=at or None, path=self.path)
+        except GraphError as e:
+            self.app.call_from_thread(self.notify, f"practice: {e.message}", severity="warning", timeout=6)
+            return
+        self.app.practice_sessions[key] = session
+        self.post_message(PracticeReady(session))
+
+    @guarded
+    def on_practice_ready(self, msg: PracticeReady) -> None:
+        self.app.open_practice(msg.session)
+
+    def action_help(self) -> None:
+        self.app.push_screen(dialogs.HelpScreen(self.BINDINGS))
+
+    # ------------------------------------------------------------ views
+
+    def action_table(self) -> None:
+        self.table = not self.table
+
+    def watch_table(self, shown: bool) -> None:
+        self.set_class(shown, "-table")   # graphdiff.tcss: the table in place of the step, or hidden
+
+    def action_zoom(self) -> None:
+        self.zoom_chosen = True
+        self.hops = 0
+        self.zoom = ZOOM_ORDER[(ZOOM_ORDER.index(self.zoom) + 1) % len(ZOOM_ORDER)]
+        self.notify(f"zoom: {self.zoom}", timeout=2)
+
+    def action_fit(self) -> None:
+        self.zoom_chosen = True
+        self.hops = 0
+        self.zoom = self.query_one(GraphView).fit()
+        self.notify(f"fit: {self.zoom}", timeout=2)
+
+    def action_focus_view(self) -> None:
+        if self.dbg.step is None:
+            self._move(lambda: None)
+            return
+        self.hops = 0 if self.hops else 2
+        self.notify(f"focus view: {self.hops} hops around the current node ([ and ] change k)"
+                    if self.hops else "the whole graph", timeout=3)
+
+    def action_hops(self, delta: int) -> None:
+        if not self.hops:
+            self.notify("press o for the focus view first", severity="warning")
+            return
+        self.hops = max(1, min(self.hops + int(delta), 12))
+        self.notify(f"focus view: {self.hops} hops", timeout=2)
+
+    def action_pan(self, dx: int, dy: int) -> None:
+        self.query_one(GraphView).pan(int(dx), int(dy))
+
+    def action_centre(self) -> None:
+        self.query_one(GraphView).follow(centre=True)
+
+    def action_more(self) -> None:
+        self.detail = not self.detail
+        self.notify("arrays in full" if self.detail else "larger arrays summarised", timeout=2)
+
+    def action_scroll_inspector(self, direction: int) -> None:
+        box = self.query_one("#inspector-box", VerticalScroll)
+        (box.scroll_page_down if int(direction) > 0 else box.scroll_page_up)(animate=False)
 
 
 class GraphdiffApp(App):
@@ -81,188 +576,76 @@ class GraphdiffApp(App):
 
     CSS_PATH = "graphdiff.tcss"
     TITLE = "graphdiff"
-    BINDINGS = [
-        Binding("n,right", "next", "next"), Binding("p,left", "prev", "prev"),
-        Binding("s", "step_into", "terms"), Binding("c", "cont", "continue"),
-        Binding("g", "first", "first"), Binding("G", "last", "last"),
-        Binding("b", "breakpoint", "break"), Binding("e", "mode('primal')", "primal"),
-        Binding("f", "mode('forward')", "forward"), Binding("r", "mode('reverse')", "reverse"),
-        Binding("d", "seed", "seed"), Binding("i", "edit_input", "input"),
-        Binding("x", "export", "export"), Binding("v", "compare", "vs"),
-        Binding("w", "program", "program"),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "quit", "quit"),
-    ]
+    ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, graph: Graph, *, path: str = "graph.gd", mode: str = "primal",
-                 layout_engine: str = "auto", preset_layout: Layout | None = None):
+                 layout_engine: str = "auto", preset_layout: Ranked | tuple | None = None,
+                 layout_timeout: float | None = 10.0, practice=None, practice_label: str = "",
+                 practice_more: bool = False):
+        """`practice`: a graphdiff.practice.Session to open on (`graphdiff practice`), with its
+        screen's label and whether another graph follows it (a folder)."""
         super().__init__()
-        self.dbg = Debugger(graph, mode=mode)
+        self.practice = practice
+        self.practice_label = practice_label
+        self.practice_more = practice_more
+        self.practice_next = False     # set when the student asks for the next graph of a folder
+        self.practice_sessions: dict = {}   # sweep key -> Session started with P (resumed by P)
+        self.debugger = Debugger(graph, mode=mode, run_now=False)
         self.path = path
-        self.layout_engine = layout_engine
-        self.preset_layout = preset_layout
         self.sub_title = Path(path).name
+        self.internal_errors: list[str] = []
+        self.graphviz_ready_at: float | None = None
+        self._main = DebuggerScreen(self.debugger, path=path, mode=mode, layout_engine=layout_engine,
+                                    preset_layout=preset_layout, layout_timeout=layout_timeout)
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        yield Static(id="status")
-        with Horizontal(id="top"):
-            with Vertical(id="graph-box"):
-                yield LoadingIndicator(id="loading")
-                yield GraphView(self.dbg, id="graph")
-            with VerticalScroll(id="inspector-box"):
-                yield Inspector(id="inspector")
-        yield TraceTable(self.dbg, id="trace")
-        yield Footer()
+    @property
+    def dbg(self) -> Debugger:
+        return self.debugger
+
+    @property
+    def main(self) -> DebuggerScreen:
+        return self._main
+
+    def get_default_screen(self) -> Screen:
+        return self._main
 
     def on_mount(self) -> None:
-        self.query_one(TraceTable).rebuild()
-        self.query_one(GraphView).display = False
-        if self.preset_layout is not None:
-            self.layout_ready(self.preset_layout)
-        else:
-            self.compute_layout()
-        self.show()
+        if self.practice is not None:
+            self.practice_sessions[self.debugger.key(self.practice.ctx.mode)] = self.practice
+            self.open_practice(self.practice)
 
-    @work(thread=True, exclusive=True)
-    def compute_layout(self) -> None:
-        """Lay the graph out once, off the UI thread (dot can take seconds on big graphs)."""
-        lay = layout(self.dbg.graph, engine=self.layout_engine)
-        self.call_from_thread(self.layout_ready, lay)
+    def open_practice(self, session) -> None:
+        """Show a practice session's screen (over the debugger)."""
+        from .practice import PracticeScreen
+        more = self.practice_more if session is self.practice else False
+        label = self.practice_label if session is self.practice else ""
+        self.push_screen(PracticeScreen(session, label=label, more=more))
 
-    def layout_ready(self, lay: Layout) -> None:
-        self.query_one("#loading").display = False
-        view = self.query_one(GraphView)
-        view.display = True
-        view.set_layout(lay)
-
-    # ------------------------------------------------------------ redraw
-
-    def show(self, changed=None) -> None:
-        """Redraw after the cursor moved: restyle the graph, update the changed table rows."""
-        dbg = self.dbg
-        bp = ", ".join(dbg.graph.label(i) for i in sorted(dbg.breakpoints)) or "none"
-        seed = f"  seed {dbg.seed_label()}" if dbg.seed_label() else ""
-        self.query_one("#status", Static).update(
-            f" [b]{dbg.mode}[/b] sweep{seed}   step {dbg.index + 1}/{len(dbg.steps)}   "
-            f"node [b]{dbg.graph.label(dbg.step.node)}[/b]   breakpoints: {bp}")
-        table = self.query_one(TraceTable)
-        table.update_rows(table.node_rows if changed is None else changed)
-        self.query_one(Inspector).show(dbg)
-        view = self.query_one(GraphView)
-        view.refresh()
-        view.follow()
-
-    def _move(self, fn) -> None:
-        dbg = self.dbg
-        before = dbg.index
-        fn()
-        lo, hi = sorted((before, dbg.index))
-        nodes = {dbg.steps[k].node for k in range(lo, hi + 1)}
-        if dbg.mode == "reverse":   # operands' partial sums change too
-            nodes |= {j for i in list(nodes) for j in dbg.graph.node(i).operands}
-        self.show(nodes)
-
-    def action_next(self) -> None:
-        self._move(self.dbg.next)
-
-    def action_prev(self) -> None:
-        self._move(self.dbg.prev)
-
-    def action_first(self) -> None:
-        self._move(self.dbg.first)
-
-    def action_last(self) -> None:
-        self._move(self.dbg.last)
-
-    def action_cont(self) -> None:
-        self._move(self.dbg.cont)
-
-    def action_step_into(self) -> None:
-        self.dbg.step_into()
-        self.show(set())
-
-    def action_breakpoint(self) -> None:
-        on = self.dbg.toggle_breakpoint()
-        label = self.dbg.graph.label(self.dbg.step.node)
-        self.notify(f"breakpoint {'set on' if on else 'removed from'} {label}")
-        self.show(set())
-
-    def action_mode(self, mode: str) -> None:
-        self.dbg.switch(mode)
-        self.query_one(TraceTable).rebuild()
-        self.show()
-
-    def action_compare(self) -> None:
-        from .compare import CompareScreen
-        self.push_screen(CompareScreen(self.dbg.graph, at=self.dbg.at, seeds=self.dbg.seeds))
-
-    def action_program(self) -> None:
-        from .code import CodeScreen
-        self.push_screen(CodeScreen(self.dbg))
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen())
-
-    def action_seed(self) -> None:
-        choices = self.dbg.seed_choices()
-        if not choices:
-            self.notify("the primal sweep has no seed: press f or r first", severity="warning")
-            return
-
-        def chosen(seed) -> None:
-            if seed is not None:
-                self.dbg.set_seed(seed)
-                self.query_one(TraceTable).rebuild()
-                self.show()
-        self.push_screen(SeedScreen(choices), chosen)
-
-    def action_edit_input(self) -> None:
-        g = self.dbg.graph
-        if not g.inputs:
-            self.notify("this graph has no inputs", severity="warning")
-            return
-        name = g.input_name(g.inputs[0])
-        value = self.dbg.input_value(name)
-        prefill = f"{name} = {json.dumps(value.tolist() if hasattr(value, 'tolist') else value)}"
-
-        def entered(text) -> None:
-            if text:
-                self.set_input_text(text)
-        self.push_screen(InputScreen(prefill), entered)
-
-    def set_input_text(self, text: str) -> bool:
-        """Apply `name = value`; a bad entry is reported and changes nothing."""
-        from ..cli import parse_value
-        name, eq, value = text.partition("=")
+    async def run_action(self, action, default_namespace=None) -> bool:
+        """Every key's action: an unexpected error becomes a notice, and the app stays alive."""
         try:
-            if not eq:
-                raise GraphError("expected NAME = VALUE")
-            self.dbg.set_input(name.strip(), parse_value(value.strip(), f"value for '{name.strip()}'"))
-        except GraphError as e:
-            self.notify(e.message + (f" ({e.hint})" if e.hint else ""), severity="error", timeout=6)
-            return False
-        self.query_one(TraceTable).rebuild()
-        self.show()
-        self.notify(f"{name.strip()} = {value.strip()}: re-ran the {self.dbg.mode} sweep")
-        return True
+            return await super().run_action(action, default_namespace)
+        except Exception as e:  # a bug in graphdiff: say so, keep going
+            self.report_error(e)
+            return True
 
-    def action_export(self) -> None:
-        try:
-            path = export_frame(self.dbg, self.path)
-        except OSError as e:
-            self.notify(f"export failed: {e}", severity="error")
-            return
-        self.notify(f"exported {path}")
+    def record_error(self, error: BaseException) -> None:
+        self.internal_errors.append("".join(traceback.format_exception(error)))
 
+    def report_error(self, error: BaseException) -> None:
+        self.record_error(error)
+        self.notify(f"internal error: {type(error).__name__}: {error} (the debugger carries on; please report it)",
+                    severity="error", timeout=10, markup=False)
 
-def export_frame(dbg: Debugger, source_path: str, *, directory: str | Path = ".") -> Path:
-    """Write the current frame in the slide style: SVG through Graphviz, or DOT source without it."""
-    from ..render import render, to_dot
-    from ..render.output import dot_available
-    base = Path(directory) / f"{Path(source_path).stem}-{dbg.mode}-step{dbg.index + 1:03d}"
-    if dot_available():
-        return render(dbg.graph, base.with_suffix(".svg"), sweep=dbg.sweep, step=dbg.index)
-    path = base.with_suffix(".dot")
-    path.write_text(to_dot(dbg.graph, dbg.sweep, dbg.index).source)
-    return path
+    @guarded
+    def on_step_changed(self, msg: StepChanged) -> None:
+        """Screens stacked over the main one (the program view) follow the cursor too."""
+        stack = self.screen_stack
+        if not msg.forwarded and stack and stack[-1] is not self._main:
+            stack[-1].post_message(StepChanged(msg.mode, msg.number, msg.total, msg.node, forwarded=True))
+
+    @guarded
+    def on_worker_state_changed(self, event) -> None:
+        worker = event.worker
+        if worker.error is not None:
+            self.report_error(worker.error)

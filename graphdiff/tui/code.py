@@ -8,14 +8,18 @@ consumers sent (and v̄ⱼ's seed), found by the variable the line assigns.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from .guard import guarded
 from ..emit import Line, pseudo_lines
+from .messages import ProgramReady, StepChanged
 from .state import Debugger
+from .widgets import KeyBar
 
 TITLES = {"primal": "evaluation trace", "forward": "tangent program (forward mode)",
           "reverse": "adjoint program (reverse mode)"}
@@ -45,7 +49,8 @@ def step_lines(lines: list[Line], mode: str, node: int) -> list[int]:
 
 
 class CodeScreen(ModalScreen):
-    """The program of the current sweep; `n`/`p` step the debugger underneath."""
+    """The program of the current sweep (generated in a worker); `n`/`p` step the debugger
+    underneath, and the highlighted lines follow its `StepChanged` messages."""
 
     BINDINGS = [
         Binding("n,right", "move('next')", "next"), Binding("p,left", "move('prev')", "prev"),
@@ -58,26 +63,43 @@ class CodeScreen(ModalScreen):
     CodeScreen #code { width: auto; padding: 0 1; }
     """
 
-    def __init__(self, dbg: Debugger):
+    def __init__(self, main):
         super().__init__()
-        self.dbg = dbg
-        self.lines = program(dbg)
+        self.main = main
+        self.dbg: Debugger = main.dbg
+        self.lines: list[Line] = []
         self.current: list[int] = []
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="code-box"):
-            yield Static(id="code")
-        yield Footer()
+            yield Static("writing the program…", id="code")
+        yield KeyBar(compact=True)
 
     def on_mount(self) -> None:
+        self.generate()
+
+    @work(thread=True, exclusive=True, group="program", exit_on_error=False)
+    def generate(self) -> None:
+        self.post_message(ProgramReady(program(self.dbg)))
+
+    @guarded
+    def on_program_ready(self, msg: ProgramReady) -> None:
+        self.lines = msg.lines
         self.show()
 
+    @guarded
+    def on_step_changed(self, msg: StepChanged) -> None:
+        msg.stop()   # handled here: it must not bubble back to the app that forwarded it
+        if self.lines:
+            self.show()
+
     def action_move(self, where: str) -> None:
-        getattr(self.app, f"action_{where}")()   # the main screen moves and redraws too
-        self.show()
+        getattr(self.main, f"action_{where}")()   # the main screen moves; StepChanged brings us along
 
     def show(self) -> None:
         dbg = self.dbg
+        if dbg.step is None:
+            return
         self.current = step_lines(self.lines, dbg.mode, dbg.step.node)
         text = Text()
         for k, ln in enumerate(self.lines):
@@ -86,7 +108,7 @@ class CodeScreen(ModalScreen):
             text.append("\n")
         self.query_one("#code", Static).update(text)
         box = self.query_one("#code-box")
-        box.border_title = (f"{TITLES[dbg.mode]} · step {dbg.index + 1}/{len(dbg.steps)} at "
+        box.border_title = (f"{TITLES[dbg.mode]} · step {dbg.number}/{dbg.total} at "
                             f"{dbg.graph.label(dbg.step.node)}")
         if self.current:
             box.scroll_to(y=max(0, self.current[0] - 3), animate=False)

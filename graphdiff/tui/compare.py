@@ -9,21 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 
+from .guard import guarded
 from .. import sweeps
 from ..cost import CostReport, cost
 from ..graph import Graph
-from .layout import visible_nodes
-from .state import Debugger, short
-from .widgets import definition
-
-DOT = {"forward": "v̇", "reverse": "v̄"}
-
+from ..source import GraphError
+from .messages import CostReady
+from .state import Debugger
+from .widgets import KeyBar, TraceTable
 
 # ------------------------------------------------------------------ counts (no widgets)
 
@@ -66,47 +67,11 @@ def verdict(fw: Counts, rv: Counts) -> str:
 
 # ------------------------------------------------------------------ the screen
 
-class SweepTrace(DataTable, can_focus=False):
-    """One sweep's Wengert list with its derivative column, filled in up to the cursor."""
-
-    def __init__(self, dbg: Debugger, **kw):
-        super().__init__(cursor_type="row", zebra_stripes=False, **kw)
-        self.dbg = dbg
-        self.node_rows = [i for i in visible_nodes(dbg.graph) if dbg.step_of(i) is not None]
-        self.rows_index = {i: k for k, i in enumerate(self.node_rows)}
-
-    def on_mount(self) -> None:
-        g, dbg = self.dbg.graph, self.dbg
-        self.add_column("step", key="step", width=4)
-        self.add_column("vᵢ = op(vⱼ, …)", key="def")
-        self.add_column(DOT[dbg.mode], key="der", width=22)
-        for i in self.node_rows:
-            self.add_row(str(dbg.step_of(i).index), definition(g, i), "", key=str(i))
-        self.update_rows(self.node_rows)
-
-    def update_rows(self, nodes) -> None:
-        dbg = self.dbg
-        for i in nodes:
-            if i not in self.rows_index:
-                continue
-            status = dbg.status(i)
-            if status in ("done", "current"):
-                text = short(dbg.derivative(dbg.step_of(i)))
-            elif dbg.mode == "reverse":
-                got, m = dbg.received(i)
-                # a partial sum still accumulating: dim, with k/m when several consumers send terms
-                partial = short(sum(t.term for t in got)) + (f" ({len(got)}/{m})" if m > 1 else "")
-                text = Text(partial, style="dim") if got else "·"
-            else:
-                text = "·"
-            self.update_cell(str(i), "der", text, update_width=False)
-        row = self.rows_index.get(dbg.step.node)
-        if row is not None:
-            self.move_cursor(row=row, animate=False)
-
-
 class CompareScreen(ModalScreen):
-    """Forward and reverse mode side by side, one shared clock: `n` advances both sweeps."""
+    """Forward and reverse mode side by side, one shared clock: `n` advances both sweeps.
+
+    The two sweeps and the cost report are computed in a worker; the traces are the debugger's
+    own trace table (derivative column only), each bound to this screen's clock."""
 
     CSS_PATH = "compare.tcss"
     BINDINGS = [
@@ -115,53 +80,81 @@ class CompareScreen(ModalScreen):
         Binding("escape,v", "app.pop_screen", "back"), Binding("q", "app.quit", "quit"),
     ]
 
+    clock = reactive(0, init=False, repaint=False)         # the shared step, 0-based
+    sweep = reactive(None, init=False, repaint=False, always_update=True)
+
     def __init__(self, graph: Graph, *, at: dict | None = None, seeds: dict | None = None):
         super().__init__()
         seeds = seeds or {}
         self.graph = graph
-        self.sides = {m: Debugger(graph, mode=m, at=dict(at or {}), seeds={m: seeds[m]} if m in seeds else {})
-                      for m in ("forward", "reverse")}
-        for dbg in self.sides.values():
-            dbg.go(0)
-        self.clock = 0
-        self.length = max(len(d.steps) for d in self.sides.values())
-        report = cost(graph)
-        self.counts = {m: counts(graph, d.sweep, d.seed_label(), report) for m, d in self.sides.items()}
+        self.sides = {m: Debugger(graph, mode=m, at=dict(at or {}), seeds={m: seeds[m]} if m in seeds else {},
+                                  run_now=False) for m in ("forward", "reverse")}
+        self.length = 0
+        self.counts: dict = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="cmp-status")
         with Horizontal(id="cmp-sides"):
             for mode in ("forward", "reverse"):
                 with Vertical(id=f"cmp-{mode}", classes="side"):
-                    yield SweepTrace(self.sides[mode], id=f"cmp-{mode}-trace")
-        yield Static(cost_text(self.counts["forward"], self.counts["reverse"]), id="cmp-cost")
-        yield Footer()
+                    yield TraceTable(self.sides[mode], columns=("step", "def", "der"),
+                                     id=f"cmp-{mode}-trace").data_bind(step=CompareScreen.clock,
+                                                                       sweep=CompareScreen.sweep)
+        yield Static("computing the counts…", id="cmp-cost")
+        yield KeyBar(compact=True)
 
+    @guarded
     def on_mount(self) -> None:
+        self.query_one("#cmp-cost").border_title = "cost (flops from the op table's cost model)"
+        self.query_one("#cmp-status", Static).update(" forward vs reverse: running both sweeps…")
+        self.compute()
+
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    def compute(self) -> None:
+        """Both sweeps and the cost report, off the UI thread."""
+        out = {}
+        try:
+            for mode, dbg in self.sides.items():
+                out[mode] = dbg.compute(mode)
+            report = cost(self.graph)
+            out["counts"] = {m: counts(self.graph, out[m], self.sides[m].seed_label(m), report) for m in self.sides}
+        except GraphError as e:
+            out["error"] = e.message
+        self.post_message(CostReady(out))
+
+    @guarded
+    def on_cost_ready(self, msg: CostReady) -> None:
+        if "error" in msg.counts:
+            self.notify(f"forward vs reverse: {msg.counts['error']}", severity="warning")
+            self.app.pop_screen()
+            return
         titles = {"forward": "forward mode: tangents, top-down", "reverse": "reverse mode: adjoints, bottom-up"}
         for mode, dbg in self.sides.items():
+            dbg.install(mode, msg.counts[mode])
             self.query_one(f"#cmp-{mode}").border_title = f"{titles[mode]} · seed {dbg.seed_label()}"
-        self.query_one("#cmp-cost").border_title = "cost (flops from the op table's cost model)"
-        self.show_status()
+        self.counts = msg.counts["counts"]
+        self.length = max(max(d.total for d in self.sides.values()), 1)
+        self.query_one("#cmp-cost", Static).update(cost_text(self.counts["forward"], self.counts["reverse"]))
+        self.action_move(0)
+        self.sweep = object()
 
     def action_move(self, delta: int) -> None:
+        if not self.counts:
+            return
         clock = max(0, min(self.clock + int(delta), self.length - 1))
-        for mode, dbg in self.sides.items():
-            before = dbg.index
-            dbg.go(min(clock, len(dbg.steps) - 1))
-            lo, hi = sorted((before, dbg.index))
-            nodes = {dbg.steps[k].node for k in range(lo, hi + 1)}
-            if mode == "reverse":   # operands' partial sums change too
-                nodes |= {j for i in list(nodes) for j in self.graph.node(i).operands}
-            self.query_one(f"#cmp-{mode}-trace", SweepTrace).update_rows(nodes)
+        for dbg in self.sides.values():
+            dbg.go_number(clock + 1)
         self.clock = clock
         self.show_status()
 
     def show_status(self) -> None:
         parts = [f" [b]forward vs reverse[/b]   clock {self.clock + 1}/{self.length}"]
         for mode, dbg in self.sides.items():
-            done = " (done)" if dbg.index == len(dbg.steps) - 1 else ""
-            parts.append(f"{mode}: step {dbg.index + 1}/{len(dbg.steps)} at "
+            if dbg.step is None:
+                parts.append(f"{mode}: no steps")
+                continue
+            done = " (done)" if dbg.number == dbg.total else ""
+            parts.append(f"{mode}: step {dbg.number}/{dbg.total} at "
                          f"[b]{self.graph.label(dbg.step.node)}[/b]{done}")
         self.query_one("#cmp-status", Static).update("   ".join(parts))
 

@@ -1,19 +1,45 @@
 """The debugger's state, apart from any widget: which sweep, which step, breakpoints, seeds.
 
-`Debugger` runs the sweeps (through graphdiff.sweeps) and moves a cursor over their step
-records; the widgets only read it. Stepping back is moving the cursor: nothing is re-run.
+`Debugger` holds the finished sweep of the current mode and a cursor on its step records; the
+widgets only read it. Stepping back is moving the cursor: nothing is re-run. The cursor stops at
+the steps a person reads (`explain.stops`: every step but the literal constants), and those are
+numbered from 1 (`number`, `total`); `index` is the 0-based Python index into `sweep.steps`.
+
+Computing a sweep (`compute`) is apart from installing it (`install`), so the app can run the
+first in a worker and the second on the UI thread.
 """
 from __future__ import annotations
 
+import json
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import sweeps
+from ..explain import derivative_of, stops
 from ..graph import Graph
+from ..source import GraphError
 from ..sweeps import Step, Sweep, entry_names
 
 MODES = ("primal", "forward", "reverse")
+
+
+def compute(graph: Graph, mode: str, at: dict | None = None, seed=None) -> Sweep:
+    """Run one sweep (raises GraphError when it cannot run: no input to seed, a bad seed)."""
+    if mode not in MODES:
+        raise GraphError(f"unknown mode '{mode}' (expected primal, forward or reverse)")
+    if mode == "primal":
+        return sweeps.primal(graph, at or None)
+    fn = sweeps.forward if mode == "forward" else sweeps.reverse
+    return fn(graph, at or None, seed=seed)
+
+
+def sweep_key(mode: str, at: dict, seed) -> str:
+    """A cache key for one sweep: its mode, input values and seed."""
+    def plain(v):
+        return np.asarray(v).tolist() if hasattr(v, "shape") else v
+    return json.dumps([mode, sorted((k, plain(v)) for k, v in (at or {}).items()), repr(seed)])
 
 
 @dataclass
@@ -21,76 +47,133 @@ class Debugger:
     """A graph, the values of its inputs, the current sweep and a cursor on its steps."""
 
     graph: Graph
-    mode: str = "reverse"
+    mode: str = "primal"
     at: dict = field(default_factory=dict)
     seeds: dict = field(default_factory=dict)   # mode -> seed (as sweeps.forward/reverse take it)
     breakpoints: set = field(default_factory=set)
-    index: int = 0        # the current step
+    index: int = 0        # 0-based index into sweep.steps of the current step
     term: int = -1        # the edge term stepped into (-1: the whole step)
     sweep: Sweep | None = None
+    run_now: bool = True  # run the mode's sweep at once (the app installs one from a worker)
 
     def __post_init__(self):
-        self.run()
+        self.stops: list[int] = []
+        self._order: dict = {}
+        self._cache: dict = {}
+        if self.run_now:
+            self.run()
 
     # ------------------------------------------------------------ running
 
+    def key(self, mode: str | None = None) -> str:
+        mode = mode or self.mode
+        return sweep_key(mode, self.at, self.seeds.get(mode))
+
+    def cached(self, mode: str) -> Sweep | None:
+        return self._cache.get(self.key(mode))
+
+    def compute(self, mode: str | None = None) -> Sweep:
+        """The sweep of `mode` with the current inputs and seed (cached; GraphError when it cannot run)."""
+        mode = mode or self.mode
+        key = self.key(mode)
+        if key not in self._cache:
+            self._cache[key] = compute(self.graph, mode, self.at, self.seeds.get(mode))
+        return self._cache[key]
+
+    def install(self, mode: str, sweep: Sweep, *, keep: bool = False) -> None:
+        """Make `sweep` (of `mode`) the current one; the cursor goes to its first step, or stays on
+        the same node when `keep` and that node is in the new sweep."""
+        node = self.step.node if (keep and self.step is not None) else None
+        self.mode, self.sweep = mode, sweep
+        self._cache.setdefault(self.key(mode), sweep)
+        self.stops = stops(self.graph, sweep)
+        self._order = {s.node: s.index for s in sweep.steps}
+        self.term = -1
+        k = self._order.get(node) if node is not None else None
+        self.index = k if k is not None and k in set(self.stops) else (self.stops[0] if self.stops else 0)
+
     def run(self) -> None:
-        """(Re)run the current mode's sweep; keep the cursor where it was when it still fits."""
-        if self.mode == "primal":
-            self.sweep = sweeps.primal(self.graph, self.at or None)
-        else:
-            fn = sweeps.forward if self.mode == "forward" else sweeps.reverse
-            self.sweep = fn(self.graph, self.at or None, seed=self.seeds.get(self.mode))
-        self.go(min(self.index, len(self.sweep.steps) - 1))
+        """Compute and install the current mode's sweep."""
+        self.install(self.mode, self.compute(self.mode))
 
     def switch(self, mode: str) -> None:
         if mode not in MODES:
             raise ValueError(mode)
-        self.mode = mode
-        self.index = 0
-        self.run()
+        self.install(mode, self.compute(mode))
 
     def set_seed(self, seed) -> None:
+        old = self.seeds.get(self.mode)
         self.seeds[self.mode] = seed
-        self.index = 0
-        self.run()
+        try:
+            self.run()
+        except GraphError:
+            self.seeds[self.mode] = old
+            raise
+
+    def check_input(self, name: str, value) -> dict:
+        """The inputs with `name` set to `value`, validated (GraphError on a bad value)."""
+        at = dict(self.at)
+        at[name] = value
+        sweeps.input_values(self.graph, at)
+        return at
 
     def set_input(self, name: str, value) -> None:
         """Give an input a new value and re-run (raises GraphError on a bad value, state unchanged)."""
-        at = dict(self.at)
-        at[name] = value
-        sweeps.input_values(self.graph, at)   # validate before changing anything
-        self.at = at
-        self.run()
+        self.at = self.check_input(name, value)
+        self.install(self.mode, self.compute(self.mode), keep=True)
 
     # ------------------------------------------------------------ moving
 
     @property
     def steps(self) -> tuple:
-        return self.sweep.steps
+        return self.sweep.steps if self.sweep is not None else ()
 
     @property
-    def step(self) -> Step:
-        return self.sweep.steps[self.index]
+    def empty(self) -> bool:
+        """No step to stop at (e.g. reverse mode on an output that is a constant)."""
+        return not self.stops
 
-    def shown(self, k: int) -> bool:
-        """Steps the debugger stops at: all but those of unnamed scalar literals (2 in x^2)."""
-        n = self.graph.node(self.steps[k].node)
-        return not (n.op == "const" and not n.names and n.shape == ())
+    @property
+    def step(self) -> Step | None:
+        return self.steps[self.index] if self.stops else None
+
+    @property
+    def number(self) -> int:
+        """The current step as a person counts it, from 1 (0 when the sweep has no steps)."""
+        return bisect_left(self.stops, self.index) + 1 if self.stops else 0
+
+    @property
+    def total(self) -> int:
+        """How many steps a person steps through."""
+        return len(self.stops)
+
+    def number_of(self, index: int) -> int:
+        """The person-facing number (from 1) of the 0-based step `index`, 0 for a literal's step."""
+        k = bisect_left(self.stops, index)
+        return k + 1 if k < len(self.stops) and self.stops[k] == index else 0
+
+    def go_number(self, number: int) -> None:
+        """Go to step `number` (counted from 1), clamped to the sweep."""
+        if self.stops:
+            self.index = self.stops[max(1, min(number, len(self.stops))) - 1]
+            self.term = -1
 
     def go(self, index: int, direction: int = 1) -> None:
-        """Move to step `index`, or the nearest shown step in `direction` (then the other way)."""
-        last = len(self.steps) - 1
-        index = max(0, min(index, last))
-        for d in (direction, -direction):
-            k = index
-            while 0 <= k <= last and not self.shown(k):
-                k += d
-            if 0 <= k <= last:
-                index = k
-                break
-        self.index = index
+        """Move to the 0-based step `index`, or the nearest stop in `direction` (then the other way)."""
+        if not self.stops:
+            return
+        k = bisect_left(self.stops, index) if direction > 0 else bisect_right(self.stops, index) - 1
+        k = max(0, min(k, len(self.stops) - 1))
+        self.index = self.stops[k]
         self.term = -1
+
+    def go_node(self, node: int) -> bool:
+        """Go to the step at `node`; False when the node has no step a person reads in this sweep."""
+        k = self._order.get(node)
+        if k is None or self.number_of(k) == 0:
+            return False
+        self.index, self.term = k, -1
+        return True
 
     def next(self) -> None:
         self.go(self.index + 1, 1)
@@ -106,7 +189,7 @@ class Debugger:
 
     def step_into(self) -> None:
         """Cycle through the current step's edge terms, then back to the whole step."""
-        n = len(self.step.terms)
+        n = len(self.step.terms) if self.step is not None else 0
         self.term = -1 if n == 0 or self.term + 1 >= n else self.term + 1
 
     def toggle_breakpoint(self) -> bool:
@@ -119,50 +202,48 @@ class Debugger:
 
     def cont(self) -> None:
         """Continue to the next step whose node has a breakpoint, or to the end."""
-        for k in range(self.index + 1, len(self.steps)):
+        for k in self.stops[bisect_right(self.stops, self.index):]:
             if self.steps[k].node in self.breakpoints:
-                self.go(k)
+                self.index, self.term = k, -1
                 return
         self.last()
 
     # ------------------------------------------------------------ reading
 
     def step_of(self, node: int) -> Step | None:
-        k = self._order().get(node)
+        k = self._order.get(node)
         return None if k is None else self.steps[k]
 
     def status(self, node: int) -> str:
         """'current', 'done', 'pending' or 'idle' (not part of this sweep)."""
-        k = self._order().get(node)
-        if k is None:
+        k = self._order.get(node)
+        if k is None or not self.stops:
             return "idle"
         return "current" if k == self.index else "done" if k < self.index else "pending"
 
-    def _order(self) -> dict:
-        key = id(self.sweep)
-        if getattr(self, "_order_key", None) != key:
-            self._order_cache = {s.node: s.index for s in self.sweep.steps}
-            self._order_key = key
-        return self._order_cache
-
     def derivative(self, step: Step):
-        return step.tangent if self.mode == "forward" else step.adjoint if self.mode == "reverse" else None
+        return derivative_of(step, self.mode)
 
     def received(self, node: int) -> tuple[list, int]:
         """Reverse mode: the terms node has received by the current step, and how many it will get."""
         s = self.step_of(node)
         if s is None or self.mode != "reverse":
             return [], 0
-        order = self._order()
+        order = self._order
         got = [t for t in s.terms if order.get(t.dst, 1 << 30) <= self.index]
         return got, len(s.terms)
 
-    def seed_choices(self) -> list[tuple[str, object]]:
+    def other(self, term) -> object:
+        """The other factor of a term: the consumer's adjoint (reverse), the operand's tangent (forward)."""
+        s = self.step_of(term.dst if self.mode == "reverse" else term.src)
+        return None if s is None else self.derivative(s)
+
+    def seed_choices(self, mode: str | None = None) -> list[tuple[str, object]]:
         """(label, seed) pairs: every input entry (forward) or output entry (reverse)."""
-        g = self.graph
-        if self.mode == "forward":
+        g, mode = self.graph, mode or self.mode
+        if mode == "forward":
             items = [(g.input_name(i), g.node(i).shape) for i in g.inputs]
-        elif self.mode == "reverse":
+        elif mode == "reverse":
             items = [(name, g.node(i).shape) for name, i in g.outputs]
         else:
             return []
@@ -176,51 +257,27 @@ class Debugger:
         values = sweeps.input_values(self.graph, self.at or None)
         return values[self.graph.input_node(name)]
 
-    def seed_label(self) -> str:
-        seed = self.seeds.get(self.mode)
-        if self.mode == "primal":
+    def seed_label(self, mode: str | None = None) -> str:
+        mode = mode or self.mode
+        seed = self.seeds.get(mode)
+        if mode == "primal":
             return ""
+        choices = self.seed_choices(mode)
         if seed is None:
-            choices = self.seed_choices()
             return choices[0][0] if choices else ""
-        if isinstance(seed, tuple):
-            for label, s in self.seed_choices():
-                if s == seed:
-                    return label
+        for label, s in choices:
+            if s == seed:
+                return label
         return str(seed)
 
-
-def dname(label: str, mode: str) -> str:
-    """A node's tangent or adjoint symbol: ẋ / x̄ for one letter, v̇₆ / v̄₆ for v6, v̇(loss) otherwise."""
-    mark = {"forward": "\u0307", "reverse": "\u0304"}.get(mode, "")
-    if not mark:
-        return label
-    if len(label) == 1:
-        return label + mark
-    if label[0] == "v" and label[1:].isdigit():
-        return "v" + mark + label[1:].translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-    return f"v{mark}({label})"
-
-
-def short(v, width: int = 12) -> str:
-    """A value in a few characters: scalars to 6 significant digits, arrays by shape."""
-    if v is None:
-        return "·"
-    a = np.asarray(v, dtype=float)
-    if a.ndim == 0:
-        x = float(a) + 0.0
-        return f"{x:.6g}"
-    if a.size <= 3:
-        return "[" + ", ".join(f"{float(x) + 0.0:.3g}" for x in a.ravel()) + "]"
-    return f"⟨{'×'.join(map(str, a.shape))}⟩"
-
-
-def full(v) -> str:
-    """A value in full for the inspector: arrays with their shape and entries where small."""
-    if v is None:
-        return "—"
-    a = np.asarray(v, dtype=float) + 0.0
-    if a.ndim == 0:
-        return f"{float(a):.12g}"
-    body = np.array2string(a, precision=5, suppress_small=True, threshold=36, edgeitems=3, max_line_width=60)
-    return f"shape {a.shape}\n{body}"
+    def why_empty(self) -> str:
+        """Why the current sweep has no step to stop at, in a sentence."""
+        g = self.graph
+        if self.mode == "reverse":
+            seed = self.seeds.get("reverse")
+            name = seed[0] if isinstance(seed, tuple) else (g.outputs[0][0] if g.outputs else "the output")
+            return (f"the reverse sweep has no steps: {name} is a constant (it depends on no input), "
+                    "so no adjoint flows back")
+        if self.mode == "forward":
+            return "the forward sweep has no steps: no node depends on the seeded input"
+        return "the graph has nothing to evaluate"

@@ -1,192 +1,478 @@
-"""The debugger's widgets: the graph pane, the trace table and the inspector. They only read the
-`Debugger` state and the step records; none of them computes a derivative."""
+"""The debugger's widgets besides the graph pane: the trace table (shared by the main and the
+compare screens), the inspector, the status line, the current row and the key bar.
+
+Each widget holds reactive copies of the screen's state (bound with `data_bind`) and updates
+itself when they change; all of them only read the `Debugger` and its step records.
+"""
 from __future__ import annotations
 
+import numpy as np
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.text import Text
-from textual.geometry import Region, Size
+from textual.geometry import Size
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import DataTable, Static
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
 
-from ..graph import Graph
-from .canvas import STYLES, Canvas
-from .layout import Layout, visible_nodes
-from .state import Debugger, dname, full, short
+from .bound import Bound
+from .guard import guarded
+from ..explain import (dname, jacobian_matrix, partial_formula, sum_rule, term_numbers, term_rule, value_lines,
+                       value_text, wengert)
+from .graphview import GraphView
+from .layout import visible_nodes
+from .messages import NodeClicked
+from .state import Debugger
+
+__all__ = ["GraphView", "TraceTable", "Inspector", "StatusLine", "CurrentRow", "KeyBar", "inspector_text"]
 
 DOT = {"forward": "v̇", "reverse": "v̄", "primal": ""}
 
 
-def definition(g: Graph, i: int) -> str:
-    """`v = log(v6)`: the Wengert-list line of node i."""
-    n = g.node(i)
-    if n.op == "input":
-        return f"{g.label(i)} (input)"
-    if n.op == "const":
-        return f"{g.label(i)} (const)"
-    args = ", ".join(g.label(j) if g.node(j).op != "const" or g.node(j).names else short(g.node(j).value)
-                     for j in n.operands)
-    extra = "".join(f", {k}={v}" for k, v in n.attrs)
-    return f"{g.label(i)} = {n.op}({args}{extra})"
+# ------------------------------------------------------------------ the trace table
+
+class TraceTable(Bound, ScrollView, can_focus=False):
+    """The evaluation trace (the Wengert list): one row per node, derivatives filled in as the
+    sweep advances, the current step's row highlighted and kept in view. Rows are drawn only
+    when visible, so a graph of thousands of nodes costs no more per step than a small one."""
+
+    COMPONENT_CLASSES = {"trace--header", "trace--current", "trace--pending", "trace--partial",
+                         "trace--breakpoint"}
+
+    def __init__(self, dbg: Debugger, *, columns=("step", "def", "value", "der"), **kw):
+        super().__init__(**kw)
+        self.dbg = dbg
+        self.columns = columns
+        self.rows: list[int] = []
+        self.row_of: dict[int, int] = {}
+        self._defs: dict[int, str] = {}
+        self._sweep_id = None
+        self._widths: list[int] = []
+        self._cells: dict = {}
+        self._styles: dict = {}
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
+
+    def _style(self, *names: str):
+        """The table's style with component classes over it (cached until the CSS changes)."""
+        style = self._styles.get(names)
+        if style is None:
+            style = self.rich_style
+            for name in names:
+                style = style + self.get_component_rich_style(f"trace--{name}")
+            self._styles[names] = style
+        return style
+
+    def _sync(self) -> None:
+        dbg = self.dbg
+        if id(dbg.sweep) != self._sweep_id:
+            self._sweep_id = id(dbg.sweep)
+            g = dbg.graph
+            rows = visible_nodes(g) if dbg.mode == "primal" else [s.node for s in dbg.steps]
+            if dbg.mode != "primal":
+                order = {i: k for k, i in enumerate(visible_nodes(g))}
+                rows = sorted((i for i in rows if i in order), key=order.__getitem__)
+            self.rows = rows
+            self.row_of = {i: k for k, i in enumerate(rows)}
+            self._widths = []
+            self._cells = {}
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.follow()
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._widths = []
+        self._cells = {}
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.follow()
+
+    def follow(self) -> None:
+        """Scroll so the current step's row is in view."""
+        step = self.dbg.step
+        k = self.row_of.get(step.node) if step is not None else None
+        height = self.scrollable_content_region.height - 1
+        if k is None or height <= 0:
+            return
+        if not self.scroll_y <= k < self.scroll_y + height:
+            top = min(max(0, k - height // 2), max(0, len(self.rows) - height))
+            self.scroll_to(y=top, animate=False, force=True)
+
+    # ------------------------------------------------------------ cells
+
+    def definition(self, i: int) -> str:
+        if i not in self._defs:
+            self._defs[i] = wengert(self.dbg.graph, i)
+        return self._defs[i]
+
+    def _width_plan(self) -> list[int]:
+        if self._widths:
+            return self._widths
+        width = max(self.scrollable_content_region.width, 20)
+        cols = self.columns if self.dbg.mode != "primal" else tuple(c for c in self.columns if c != "der")
+        step_w = max(5, len(str(len(self.rows))) + 2)
+        numbers = [c for c in cols if c in ("value", "der")]
+        widest = max((len(self.definition(i)) for i in self.rows[:2000]), default=10)
+        room = width - step_w - len(cols)
+        def_w = max(8, min(widest + 1, room - 12 * len(numbers)))
+        num_w = min(48, (room - def_w) // len(numbers)) if numbers else 0
+        self._widths = [{"step": step_w, "def": def_w}.get(c, num_w) for c in cols]
+        self._cols = cols
+        return self._widths
+
+    def cells(self, k: int) -> list[tuple[str, str]]:
+        """(text, style class) of each cell of row k (0-based); cached while its status, its
+        breakpoint and (in reverse mode) its count of received terms stay the same."""
+        dbg = self.dbg
+        i = self.rows[k]
+        status = dbg.status(i)
+        got = len(dbg.received(i)[0]) if dbg.mode == "reverse" and status == "pending" else 0
+        key = (k, status, got, i in dbg.breakpoints)
+        cached = self._cells.get(key)
+        if cached is None:
+            cached = self._cells[key] = self._cells_of(k, i, status)
+        return cached
+
+    def _cells_of(self, k: int, i: int, status: str) -> list[tuple[str, str]]:
+        dbg = self.dbg
+        s = dbg.step_of(i)
+        shown = status in ("done", "current")
+        out = []
+        for c, w in zip(self._cols, self._width_plan()):
+            cls = ""
+            if c == "step":
+                n = dbg.number_of(s.index) if s is not None else 0
+                mark = "●" if i in dbg.breakpoints else " "
+                text = f"{mark}{n}" if n else mark
+                cls = "breakpoint" if i in dbg.breakpoints else ""
+            elif c == "def":
+                text = self.definition(i)
+            elif c == "value":
+                text = value_text(s.value, width=w - 1) if s is not None and (shown or dbg.mode != "primal") else "·"
+            else:
+                text, cls = self._derivative(i, s, shown, w - 1)
+            out.append((text, cls))
+        return out
+
+    def _derivative(self, i, s, shown, width) -> tuple[str, str]:
+        dbg = self.dbg
+        if s is None:
+            return "·", ""
+        if shown:
+            return value_text(dbg.derivative(s), width=width), ""
+        if dbg.mode == "reverse":
+            got, m = dbg.received(i)   # the partial sum so far, and how many terms it will have
+            if got:
+                count = f" ({len(got)}/{m})" if m > 1 else ""
+                return value_text(sum(t.term for t in got), width=max(width - len(count), 4)) + count, "partial"
+        return "·", ""
+
+    def header(self) -> list[str]:
+        names = {"step": "step", "def": "vᵢ = op(vⱼ, …)", "value": "value", "der": DOT.get(self.dbg.mode, "")}
+        self._width_plan()
+        return [names[c] for c in self._cols]
+
+    def row_text(self, k: int) -> str:
+        """Row k as plain text (for tests and captures)."""
+        self._width_plan()
+        return " ".join(t for t, _ in self.cells(k))
+
+    @guarded(fallback=lambda self, y: Strip.blank(self.size.width))
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self._style()
+        if not self.rows:
+            text = " running the sweep…" if self.dbg.sweep is None else " no steps in this sweep"
+            return Strip([Segment(_fit(text if y == 0 else "", width), base)], width)
+        widths = self._width_plan()
+        if y == 0:
+            return Strip([Segment(_fit(" ".join(_cell(t, w) for t, w in zip(self.header(), widths)), width),
+                                  self._style("header"))], width)
+        k = int(self.scroll_y) + y - 1
+        if not 0 <= k < len(self.rows):
+            return Strip.blank(width, base)
+        status = self.dbg.status(self.rows[k])
+        row = ("current",) if status == "current" else ("pending",) if status == "pending" else ()
+        row_style = self._style(*row)
+        segs = []
+        for (text, cls), w in zip(self.cells(k), widths):
+            style = self._style(*row, cls) if cls and status != "current" else row_style
+            segs.append(Segment(_cell(text, w) + " ", style))
+        return Strip(segs, width).crop(0, width).extend_cell_length(width, row_style)
+
+    def on_click(self, event) -> None:
+        k = int(self.scroll_y) + event.y - 1
+        if event.y >= 1 and 0 <= k < len(self.rows):
+            self.post_message(NodeClicked(self.rows[k]))
 
 
-class GraphView(ScrollView, can_focus=True):
-    """The DAG drawn with box characters; restyled per step, laid out once."""
+def _cell(text: str, width: int) -> str:
+    """text in exactly `width` cells (combining marks take none), cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, max(width - 1, 0)) + "…"
 
-    DEFAULT_CSS = "GraphView { background: $surface; }"
+
+def _fit(text: str, width: int) -> str:
+    return set_cell_size(text, width)
+
+
+# ------------------------------------------------------------------ the inspector
+
+ROLES = {   # the inspector's parts and their look without a stylesheet (tests, captures)
+    "head": "bold", "line": "bold cyan", "equation": "italic", "origin": "dim", "result": "bold yellow",
+    "term": "bold magenta", "note": "bold red", "waiting": "cyan",
+}
+
+
+class Inspector(Bound, Static):
+    """The current node: its Wengert line, the chain-rule equation of the step written out with
+    its numbers (one term per consumer in reverse mode), its derivative and value. Its parts are
+    styled by component classes (`inspector--head`, `--line`, `--equation`, …) in graphdiff.tcss."""
+
+    COMPONENT_CLASSES = {f"inspector--{role}" for role in ROLES}
+    detail = reactive(False, init=False, repaint=False)   # larger arrays in full, and a term's Jacobian
 
     def __init__(self, dbg: Debugger, **kw):
         super().__init__(**kw)
         self.dbg = dbg
-        self.canvas: Canvas | None = None
 
-    def set_layout(self, lay: Layout) -> None:
-        self.canvas = Canvas(self.dbg.graph, lay)
-        self.virtual_size = Size(lay.width, lay.height)
-        self.follow()
-        self.refresh()
+    def watch_detail(self) -> None:
+        self._later()
 
-    def follow(self) -> None:
-        """Scroll so the current node is in view."""
-        if self.canvas is None:
-            return
-        box = self.canvas.layout.boxes.get(self.dbg.step.node)
-        if box:
-            x, y, w, h = box
-            self.scroll_to_region(Region(x, y, w, h), animate=False, spacing=None)
+    def on_resize(self) -> None:
+        self._later()
 
-    def _edge_style(self, key):
-        dbg = self.dbg
-        terms = dbg.step.terms
-        for k, t in enumerate(terms):
-            if (t.src, t.dst) == key:
-                return STYLES["edge_term"] if k == dbg.term else STYLES["edge_step"]
-        return STYLES["edge"]
+    def notify_style_update(self) -> None:
+        self._styles = None
+        super().notify_style_update()
 
-    def _node_style(self, i):
-        if i in self.dbg.breakpoints and self.dbg.status(i) != "current":
-            return STYLES["breakpoint"]
-        return STYLES[self.dbg.status(i)]
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if self.canvas is None:
-            return Strip([]) if y else Strip.blank(width)
-        sx, sy = self.scroll_offset
-        segs = self.canvas.segments(sy + y, sx, width, self._node_style, self._edge_style)
-        return Strip(segs, width)
+    def _sync(self) -> None:
+        styles = getattr(self, "_styles", None)
+        if styles is None:
+            styles = self._styles = {role: self.get_component_rich_style(f"inspector--{role}")
+                                     for role in ROLES}
+        text = inspector_text(self.dbg, width=self.size.width or 48, detail=self.detail, styles=styles)
+        width = max(self.size.width, 1)
+        lines = sum(max(1, -(-cell_len(line) // width)) for line in text.plain.split("\n"))
+        # Padded to the pane's height, the widget keeps its height from step to step, so an update
+        # repaints it alone; only a step longer than the pane needs a new layout (and a scrollbar).
+        room = self.parent.size.height if self.parent is not None else 0
+        if lines < room:
+            text.append("\n" * (room - lines))
+            lines = room
+        self.update(text, layout=lines != getattr(self, "_lines", None))
+        self._lines = lines
 
 
-class TraceTable(DataTable):
-    """The evaluation trace: one row per node, derivatives filled in as the sweep advances."""
-
-    def __init__(self, dbg: Debugger, **kw):
-        super().__init__(cursor_type="row", zebra_stripes=False, **kw)
-        self.dbg = dbg
-        self.node_rows: list[int] = []
-        self.rows_index: dict[str, int] = {}
-
-    def rebuild(self) -> None:
-        """All rows and columns again (after a mode switch or an input edit)."""
-        dbg, g = self.dbg, self.dbg.graph
-        self.clear(columns=True)
-        self.add_column("step", key="step", width=5)
-        self.add_column("vᵢ = op(vⱼ, …)", key="def")
-        self.add_column("value", key="value", width=14)
-        if dbg.mode != "primal":
-            self.add_column(DOT[dbg.mode], key="der", width=16)
-        self.node_rows = [i for i in visible_nodes(g) if dbg.mode == "primal" or dbg.step_of(i) is not None]
-        self.rows_index = {str(i): k for k, i in enumerate(self.node_rows)}
-        for i in self.node_rows:
-            cells = ["", definition(g, i), ""] + ([""] if dbg.mode != "primal" else [])
-            self.add_row(*cells, key=str(i))
-        self.update_rows(self.node_rows)
-
-    def update_rows(self, nodes) -> None:
-        dbg = self.dbg
-        for i in nodes:
-            if str(i) not in self.rows_index:
-                continue
-            status = dbg.status(i)
-            s = dbg.step_of(i)
-            shown = status in ("done", "current")
-            self.update_cell(str(i), "step", str(s.index) if s is not None else "", update_width=False)
-            self.update_cell(str(i), "value", short(s.value) if (s is not None and (shown or dbg.mode != "primal")) else "·",
-                             update_width=False)
-            if dbg.mode != "primal":
-                if shown:
-                    text = short(dbg.derivative(s))
-                elif dbg.mode == "reverse" and s is not None:
-                    got, m = dbg.received(i)   # the partial sum so far, and how many terms it has
-                    text = f"{short(sum(t.term for t in got))} ({len(got)}/{m})" if got else "·"
-                else:
-                    text = "·"
-                self.update_cell(str(i), "der", text, update_width=False)
-        node = dbg.step.node
-        if str(node) in self.rows_index:
-            self.move_cursor(row=self.rows_index[str(node)], animate=False)
-
-
-class Inspector(Static):
-    """The current node: op, value, derivative, local partials, and the chain-rule equation."""
-
-    def show(self, dbg: Debugger) -> None:
-        self.update(inspector_text(dbg))
-
-
-def inspector_text(dbg: Debugger) -> Text:
-    g, s = dbg.graph, dbg.step
-    n = g.node(s.node)
-    name = g.label(s.node)
+def inspector_text(dbg: Debugger, *, width: int = 48, detail: bool = False, styles: dict | None = None) -> Text:
+    """What the inspector shows for the debugger's current step (`styles`: a style per role of
+    ROLES, default ROLES' own)."""
+    g, s, mode = dbg.graph, dbg.step, dbg.mode
+    st = {**ROLES, **(styles or {})}
     t = Text()
-    t.append(f"{dbg.mode} sweep · step {s.index + 1} of {len(dbg.steps)}", style="bold")
-    if dbg.seed_label():
-        t.append(f" · seed {dbg.seed_label()}")
-    t.append("\n\n")
-    t.append(definition(g, s.node) + "\n", style="bold cyan")
-    if n.op not in ("input", "const"):
-        t.append(f"op: {n.op}  ({'shape ' + str(n.shape) if n.shape else 'scalar'})\n")
-    t.append("value: ")
-    t.append(full(s.value) + "\n")
-    if s.note:
-        t.append(f"⚠ {s.note}\n", style="bold red")
-    if dbg.mode == "primal":
+    if dbg.sweep is None:
+        t.append("running the sweep…", style="italic")
         return t
-    d = dbg.derivative(s)
-    D = lambda i: dname(g.label(i), dbg.mode)  # noqa: E731
-    me = D(s.node)
-    t.append(f"{me} = ", style="bold")
-    t.append(full(d) + "\n\n", style="bold yellow")
-    if dbg.mode == "forward":
-        t.append(f"{me} = Σⱼ ∂{name}/∂vⱼ · v̇ⱼ\n", style="italic")
-        if n.op == "input":
-            t.append(f"  seed: {me} = {short(d)}\n")
+    if s is None:
+        t.append(dbg.why_empty(), style="bold")
+        return t
+    vw = max(width - 8, 16)
+    head = f"step {dbg.number} of {dbg.total} · {mode}"
+    if dbg.seed_label():
+        head += f" · seed {dbg.seed_label()}"
+    t.append(head + "\n", style=st["head"])
+    t.append(wengert(g, s.node) + "\n", style=st["line"])
+    name = g.label(s.node)
+    if mode == "primal":
+        n = g.node(s.node)
+        if n.operands:
+            args = [value_text(dbg.step_of(j).value if dbg.step_of(j) is not None else g.node(j).value,
+                               width=max(vw // len(n.operands), 8)) for j in n.operands]
+            t.append(f"  = {n.op}({', '.join(args)})\n")
+        _block(t, f"{name} = ", value_lines(s.value, full=detail, digits=_digits(s.value)), st["result"])
     else:
-        t.append(f"{me} = Σᵢ v̄ᵢ · ∂vᵢ/∂{name}   (one term per consumer)\n", style="italic")
+        me = dname(name, mode)
+        d = dbg.derivative(s)
         if not s.terms:
-            t.append(f"  seed: {me} = {short(d)}\n")
-    for k, term in enumerate(s.terms):
-        style = "bold magenta" if k == dbg.term else ""
-        src, dst = g.label(term.src), g.label(term.dst)
-        partial = short(term.partial) if term.partial is not None else "(linear map)"
-        if dbg.mode == "forward":
-            line = f"  ∂{dst}/∂{src} · {D(term.src)} = {partial} × {short(dbg.step_of(term.src).tangent)} = {short(term.term)}\n"
+            what = (f"∂{name}/∂{name}" if mode == "reverse" else f"the direction of {name}")
+            t.append(f"{me} = {value_text(d, width=vw, digits=_digits(d))}   (the seed: {what})\n", style=st["result"])
         else:
-            line = f"  {D(term.dst)} · ∂{dst}/∂{src} = {short(dbg.step_of(term.dst).adjoint)} × {partial} = {short(term.term)}\n"
-        t.append(line, style=style)
-    if len(s.terms) > 1:
-        t.append(f"  sum = {short(d)}\n")
-    if dbg.mode == "reverse":
+            if len(s.terms) > 1:   # the whole step, then one line (and its numbers) per term
+                t.append(sum_rule(g, s, mode) + "\n", style=st["equation"])
+            most = 200 if detail else 8     # a node used on every line has thousands of terms
+            for k, term in enumerate(s.terms[:most]):
+                style = st["term"] if k == dbg.term else ""
+                origin = wengert(g, term.dst) if mode == "reverse" else g.label(term.src)
+                t.append(f"  {term_rule(g, term, mode)}", style=style)
+                t.append(f"   from {origin}\n", style=st["origin"])
+                numbers = term_numbers(term, dbg.other(term), mode, width=vw)
+                if "…" in numbers and np.size(term.term) <= 36 or detail and np.ndim(term.term):
+                    _block(t, "     = ", value_lines(term.term, full=detail), style)   # too long for a line
+                else:
+                    t.append(f"     {numbers}\n", style=style)
+                formula = partial_formula(g, term)     # with --symbolic: ∂v/∂u = 1/(2·√u)
+                if formula:
+                    t.append(f"     {formula}\n", style=st["origin"])
+            if len(s.terms) > most:
+                t.append(f"  … and {len(s.terms) - most} more terms (s steps through each"
+                         + ("" if detail else ", m lists more") + ")\n", style=st["origin"])
+            _block(t, f"{me} = ", value_lines(d, full=detail, digits=_digits(d)), st["result"])
+        t.append(f"value {name} = {value_text(s.value, width=vw, digits=_digits(s.value))}\n")
+    if s.note:
+        t.append(f"⚠ {s.note}\n", style=st["note"])
+    if mode == "reverse":
         waiting = []
         for j in dict.fromkeys(g.node(s.node).operands):
             got, m = dbg.received(j)
             if m > 1 and dbg.status(j) == "pending":
                 waiting.append(f"{g.label(j)}: {len(got)} of {m} contributions received")
         if waiting:
-            t.append("\n" + "\n".join(waiting) + "\n", style="cyan")
-    if dbg.term >= 0:
-        term = s.terms[dbg.term]
-        t.append(f"\nterm {dbg.term + 1} of {len(s.terms)}: edge {g.label(term.src)} → {g.label(term.dst)}\n",
-                 style="bold magenta")
-        if term.partial is not None and getattr(term.partial, "ndim", 0):
-            t.append(f"∂{g.label(term.dst)}/∂{g.label(term.src)} = {full(term.partial)}\n")
+            t.append("\n".join(waiting) + "\n", style=st["waiting"])
+    if 0 <= dbg.term < len(s.terms):
+        _term_detail(t, dbg, s.terms[dbg.term], detail, vw, st)
     return t
+
+
+def _digits(v) -> int:
+    """Significant digits in the inspector: a scalar result in full (12), array entries 6."""
+    return 12 if v is not None and not getattr(v, "ndim", 0) else 6
+
+
+def _block(t: Text, prefix: str, lines: list[str], style: str) -> None:
+    """Lines of a value after a prefix, the following lines indented under the first."""
+    t.append(prefix + lines[0] + "\n", style=style)
+    for line in lines[1:]:
+        t.append(" " * cell_len(prefix) + line + "\n", style=style)
+
+
+def _term_detail(t: Text, dbg: Debugger, term, detail: bool, width: int, st: dict) -> None:
+    """The stepped-into term: its edge and its local partial, an array's as a Jacobian matrix."""
+    g = dbg.graph
+    src, dst = g.label(term.src), g.label(term.dst)
+    k = list(dbg.step.terms).index(term)
+    t.append(f"\nterm {k + 1} of {len(dbg.step.terms)}: edge {src} → {dst}\n", style=st["term"])
+    shape_in, shape_out = g.node(term.src).shape, g.node(term.dst).shape
+    if not shape_in and not shape_out:
+        t.append(f"∂{dst}/∂{src} = {value_text(term.partial)}\n")
+        return
+    J = jacobian_matrix(term.partial, shape_out, shape_in)
+    if J is None:
+        t.append(f"∂{dst}/∂{src}: a linear map from {src}'s {max(1, len(shape_in)) and _shape(shape_in)} "
+                 f"entries to {dst}'s {_shape(shape_out)} (too large to record; the term above is its action)\n")
+        return
+    _block(t, f"∂{dst}/∂{src} = ", value_lines(J, full=detail), "")
+    t.append(f"  (Jacobian: a row per entry of {dst}, a column per entry of {src}"
+             + ("" if detail else "; m shows all") + ")\n", style=st["origin"])
+
+
+def _shape(shape) -> str:
+    return "×".join(map(str, shape)) if shape else "1"
+
+
+# ------------------------------------------------------------------ status line, current row
+
+class StatusLine(Bound, Static):
+    """One line: the sweep, its seed, the step (counted from 1), the node, breakpoints, the file."""
+
+    busy = reactive(False, init=False, repaint=False)
+
+    def __init__(self, dbg: Debugger, path: str, **kw):
+        super().__init__(**kw)
+        self.dbg = dbg
+        self.path = path
+
+    def watch_busy(self) -> None:
+        self._later()
+
+    def _sync(self) -> None:
+        dbg = self.dbg
+        t = Text(" ")
+        t.append(f"{dbg.mode} sweep", style="bold")
+        if dbg.seed_label():
+            t.append(f" · seed {dbg.seed_label()}")
+        if self.busy:
+            t.append(" · running…", style="italic")
+        if dbg.step is not None:
+            t.append(f"   step {dbg.number}/{dbg.total}   node ")
+            t.append(dbg.graph.label(dbg.step.node), style="bold")
+        elif dbg.sweep is not None:
+            t.append("   no steps")
+        bp = ", ".join(dbg.graph.label(i) for i in sorted(dbg.breakpoints))
+        if bp:
+            t.append(f"   breakpoints: {bp}")
+        t.append(f"   {self.path}", style="dim")
+        self.update(t, layout=False)
+
+
+class CurrentRow(Bound, Static):
+    """The current row of the trace on one line (for terminals too small to show the table)."""
+
+    def __init__(self, dbg: Debugger, **kw):
+        super().__init__(**kw)
+        self.dbg = dbg
+
+    def _sync(self) -> None:
+        dbg, s = self.dbg, self.dbg.step
+        if s is None:
+            self.update("", layout=False)
+            return
+        w = max(self.size.width, 40)
+        text = f" {dbg.number}/{dbg.total}  {wengert(dbg.graph, s.node)}   {value_text(s.value, width=w // 4)}"
+        if dbg.mode != "primal":
+            text += f"   {dname(dbg.graph.label(s.node), dbg.mode)} = {value_text(dbg.derivative(s), width=w // 4)}"
+        self.update(text, layout=False)
+
+
+# ------------------------------------------------------------------ the key bar
+
+PRIORITY = {   # which keys the bar keeps when the terminal is narrow (0 = always)
+    "next": 0, "prev": 0, "mode('primal')": 0, "mode('forward')": 0, "mode('reverse')": 0,
+    "help": 0, "quit": 0, "app.quit": 0, "app.pop_screen": 0, "move(1)": 0, "move(-1)": 0,
+    "move('next')": 0, "move('prev')": 0, "leave": 0, "hint": 0,
+    "step_into": 1, "first": 1, "last": 1, "cont": 1, "breakpoint": 1,
+    "seed": 2, "edit_input": 2, "export": 2, "compare": 2, "program": 2, "table": 2,
+}
+
+
+class KeyBar(Footer):
+    """Textual's footer showing as many keys as fit the width, the essential ones first and always
+    (next, previous, the three sweeps, help and quit); `?` lists every key."""
+
+    def compose(self):
+        if not self._bindings_ready:
+            return
+        chosen = fitting(self._shown_bindings(), self.app.size.width, self.app.get_key_display)
+        self.styles.grid_size_columns = len(chosen)
+        for binding, enabled, tooltip in chosen:
+            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
+                            binding.action, disabled=not enabled,
+                            tooltip=tooltip or binding.tooltip).data_bind(compact=Footer.compact)
+
+    def _shown_bindings(self) -> list:
+        seen: dict = {}
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in seen:
+                seen[binding.action] = (binding, enabled, tooltip)
+        return list(seen.values())
+
+    async def on_resize(self) -> None:
+        await self.recompose()
+
+
+def fitting(bindings: list, width: int, display=lambda b: b.key) -> list:
+    """The bindings to show in `width` columns: by priority, then in their order."""
+    def cost(b) -> int:
+        return len(display(b)) + len(b.description) + 2
+    ranked = sorted(range(len(bindings)), key=lambda k: (PRIORITY.get(bindings[k][0].action, 3), k))
+    keep, used = set(), 0
+    for k in ranked:
+        c = cost(bindings[k][0])
+        if used + c > width - 1 and PRIORITY.get(bindings[k][0].action, 3) > 0:
+            continue
+        keep.add(k)
+        used += c
+    return [bindings[k] for k in sorted(keep)]

@@ -1,0 +1,197 @@
+"""The engine's speed, as ratios measured side by side in one run (issue targets in brackets).
+
+* start-up: `graphdiff --help` and `graphdiff eval graphs/peyre.gd`, as ratios to
+  `python -c "import numpy"` in the same run [≤ 1.5× and ≤ 3×];
+* building the 1e5-node chain of bench_sweeps.py through the Python API [≤ 4 µs a node];
+* recorded primal + adjoint sweeps of that chain against micrograd's forward + backward, both with
+  the cyclic GC paused [ratio ≥ 1.0], and reverse / primal [≤ 2];
+* reverse / primal on the 1024-wide one-hidden-layer network [≤ 4];
+* a node with 50,000 consumers: the recorded reverse sweep [linear time: about the time of any
+  other 50,000-edge graph];
+* reading a 100,000-line recurrence (lexing, parsing, lowering) [≤ 20 µs a line, ≤ 1 kB a node],
+  and `trace --json` / `codegen` of it [≤ 10 s each].
+
+It measures whatever `graphdiff` it imports, so today's figures come from running it against an
+older checkout: `PYTHONPATH=/path/to/old/checkout python benchmarks/bench_engine.py --label base`.
+A measurement, not a test: it exits 0 whether or not a target is met.
+
+    benchmarks/.venv-peers/bin/python benchmarks/bench_engine.py [--quick] [--label NAME]
+"""
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import graphdiff as gd  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_sweeps import build_graphdiff, chain_recipe, in_big_stack, micrograd_run, network, network_arrays  # noqa: E402,I001
+from common import median_of, save, timings  # noqa: E402
+
+GRAPHDIFF_ROOT = Path(gd.__file__).resolve().parent.parent
+PEYRE = HERE.parent / "graphs" / "peyre.gd"
+
+
+def _subprocess_median(argv, repeat, env=None) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True, env=env)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def startup(repeat: int) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(GRAPHDIFF_ROOT))
+    py = sys.executable
+    base = _subprocess_median([py, "-c", "import numpy"], repeat, env)
+    help_s = _subprocess_median([py, "-m", "graphdiff", "--help"], repeat, env)
+    eval_s = _subprocess_median([py, "-m", "graphdiff", "eval", str(PEYRE)], repeat, env)
+    return {"import_numpy_s": base, "help_s": help_s, "eval_peyre_s": eval_s,
+            "help_over_numpy": help_s / base, "eval_over_numpy": eval_s / base}
+
+
+def build_and_sweeps(n_ops: int, repeat: int) -> dict:
+    recipe = chain_recipe(n_ops)
+
+    def build():
+        gc.disable()
+        try:
+            return build_graphdiff(recipe)
+        finally:
+            gc.enable()
+
+    build_s = median_of(lambda: build_graphdiff(recipe), repeat)
+    g = build_graphdiff(recipe)
+    primal_s = median_of(lambda: gd.primal(g), repeat)
+    reverse_s = median_of(lambda: gd.reverse(g, primal_sweep=gd.primal(g)), repeat) - primal_s
+
+    def mg():
+        out = []
+        for _ in range(repeat):
+            gc.collect()
+            gc.disable()
+            try:
+                b, w, _ = micrograd_run(recipe)
+            finally:
+                gc.enable()
+            out.append(b + w)
+        return statistics.median(out)
+
+    try:
+        mg_s = in_big_stack(mg)
+    except ImportError:
+        mg_s = None
+    ours = primal_s + reverse_s
+    return {"ops": g.n_ops(), "nodes": len(g.nodes), "build_s": build_s, "build_us_per_node": 1e6 * build_s / len(g.nodes),
+            "build_gc_paused_s": median_of(build, repeat),
+            "primal_s": primal_s, "adjoint_s": reverse_s, "reverse_over_primal": reverse_s / primal_s,
+            "micrograd_gc_paused_fwd_bwd_s": mg_s,
+            "ratio_micrograd_over_graphdiff": (mg_s / ours) if mg_s else None}
+
+
+def network_ratio(width: int, repeat: int) -> dict:
+    g = network(network_arrays(width))
+    primal_s = median_of(lambda: gd.primal(g), repeat)
+    p = gd.primal(g)
+    adjoint_s = median_of(lambda: gd.reverse(g, primal_sweep=p), repeat)
+    return {"width": width, "primal_s": primal_s, "adjoint_s": adjoint_s, "reverse_over_primal": adjoint_s / primal_s}
+
+
+def fanout(n: int, repeat: int) -> dict:
+    g = gd.Graph()
+    x = g.input("x", 0.5)
+    total = None
+    for k in range(n):
+        term = x * float(k + 1)
+        total = term if total is None else total + term
+    g.output("f", total)
+    p = gd.primal(g)
+    return {"consumers": n, "reverse_s": median_of(lambda: gd.reverse(g, primal_sweep=p), max(1, repeat // 2))}
+
+
+def recurrence_text(lines: int) -> str:
+    out = ["input x = 0.3", "input y = 0.7", "t0 = x * y", "t1 = sin(t0) * x + y"]
+    for k in range(2, lines):
+        out.append(f"t{k} = sin(t{k - 1}) * x + t{k - 2}")
+    out.append(f"output f = t{lines - 1}")
+    return "\n".join(out) + "\n"
+
+
+def reading(lines: int, repeat: int) -> dict:
+    text = recurrence_text(lines)
+    read_s = median_of(lambda: gd.parse(text), repeat)
+    gc.collect()
+    tracemalloc.start()
+    g = gd.parse(text)
+    size, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rec.gd"
+        path.write_text(text)
+        env = dict(os.environ, PYTHONPATH=str(GRAPHDIFF_ROOT))
+        cmd = [sys.executable, "-m", "graphdiff"]
+        times = {}
+        for name, argv in (("eval_s", ["eval", str(path)]), ("trace_json_s", ["trace", str(path), "--json"]),
+                           ("codegen_s", ["codegen", str(path)])):
+            t = time.perf_counter()
+            try:
+                subprocess.run(cmd + argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=env, timeout=120)
+                times[name] = time.perf_counter() - t
+            except subprocess.TimeoutExpired:
+                times[name] = None   # more than 120 s
+    return {"lines": lines, "nodes": len(g.nodes), "read_s": read_s, "read_us_per_line": 1e6 * read_s / lines,
+            "graph_bytes_per_node": size / len(g.nodes), "peak_bytes_per_node": peak / len(g.nodes), **times}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions")
+    ap.add_argument("--label", default="engine", help="the results file: benchmarks/results/LABEL.json")
+    args = ap.parse_args()
+    repeat = 3 if args.quick else 7
+    doc = {"graphdiff": args.label, "repeat": repeat}
+    doc["startup"] = startup(repeat + 4)
+    print("start-up: import numpy {import_numpy_s:.3f} s; --help {help_s:.3f} s ({help_over_numpy:.2f}×); "
+          "eval peyre {eval_peyre_s:.3f} s ({eval_over_numpy:.2f}×)".format(**doc["startup"]))
+    doc["chain"] = build_and_sweeps(100_000, repeat)
+    c = doc["chain"]
+    print(f"1e5 chain: build {c['build_s']:.3f} s ({c['build_us_per_node']:.1f} µs/node; GC paused "
+          f"{c['build_gc_paused_s']:.3f} s), primal {c['primal_s']:.3f} s, adjoint {c['adjoint_s']:.3f} s "
+          f"(reverse/primal {c['reverse_over_primal']:.2f})")
+    if c["micrograd_gc_paused_fwd_bwd_s"]:
+        print(f"  micrograd fwd+bwd (GC paused) {c['micrograd_gc_paused_fwd_bwd_s']:.3f} s: "
+              f"ratio micrograd / graphdiff {c['ratio_micrograd_over_graphdiff']:.2f}")
+    doc["network"] = network_ratio(1024, repeat)
+    print("1024-wide network: primal {primal_s:.4f} s, adjoint {adjoint_s:.4f} s, reverse/primal "
+          "{reverse_over_primal:.2f}".format(**doc["network"]))
+    doc["fanout"] = fanout(50_000, repeat)
+    print("50,000 consumers of one node: recorded reverse {reverse_s:.3f} s".format(**doc["fanout"]))
+    doc["reading"] = reading(100_000, max(1, repeat // 3))
+    r = doc["reading"]
+    fmt = lambda v: "> 120 s" if v is None else f"{v:.2f} s"  # noqa: E731
+    print(f"100,000-line recurrence: read {r['read_s']:.2f} s ({r['read_us_per_line']:.1f} µs/line), "
+          f"{r['graph_bytes_per_node']:.0f} B/node kept, {r['peak_bytes_per_node']:.0f} B/node at the peak; eval {fmt(r['eval_s'])}, trace --json {fmt(r['trace_json_s'])}, "
+          f"codegen {fmt(r['codegen_s'])}")
+    print("wrote", save(args.label, doc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
