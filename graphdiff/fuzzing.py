@@ -5,11 +5,14 @@ Everything is derived from the tables the product itself reads, so a new op, fun
 is fuzzed with no new test code:
 
   * ops, their arity, sample operands (shapes, smooth points) and attributes: `graphdiff.ops.OPS`;
-  * their spellings: `graphdiff.parser.BINARY` (infix), `FUNCTIONS` (calls) and the three forms
-    the Pratt parser spells by hand (`HAND_FORMS`: prefix `-`, postfix `.T` and `[i, j]`);
-  * reserved words: `parser.KEYWORDS` and `FUNCTIONS`; names the generated Python uses (inputs
-    named like them must not change an answer): read from a module `python_source` writes;
-  * commands and options: `graphdiff.cli.build_parser()`; every option needs an entry in
+  * their spellings: `graphdiff.lang.parser.BINARY` (infix), `PREFIX` (prefix `-`, `√`),
+    `FUNCTIONS` (calls), the lexer's Unicode spellings (`lexer.UNICODE`: `−`, `·`, `×`, `⊙`, `ᵀ`,
+    and superscript powers `x²`, `x⁻¹`) and the forms the Pratt parser spells by hand
+    (`HAND_FORMS`: postfix `.T` and `a[i, j]`, `a[1:, ::2]`);
+  * reserved words: `parser.RESERVED` (keywords and the constants `pi`, `e`, which programs use as
+    numbers); function names are bindable; names the generated Python uses (inputs named like
+    them must not change an answer): read from a module `python_source` writes;
+  * commands and options: `graphdiff.cli.spec.build_parser()`; every option needs an entry in
     `OPTION_VALUES` (by its flag), and `unfuzzed_options()` names any that has none.
 
     from graphdiff.fuzzing import programs, command_lines, GraphInfo
@@ -37,7 +40,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .ops import OPS
-from .parser import BINARY, FUNCTIONS, KEYWORDS
+from .lang.lexer import SUPERSCRIPTS, UNICODE
+from .lang.parser import BINARY, FUNCTIONS, KEYWORDS, PREFIX, RESERVED
 
 # ------------------------------------------------------------------ drawing
 
@@ -63,16 +67,18 @@ def chance(draw, p: float) -> bool:
 
 
 class Form(NamedTuple):
-    """One way to write an op: `infix` a OP b, `call` f(a, …), `prefix` -a, `postfix` a.T, or
-    `index` a[i, j]. `extra`: how many attribute arguments a call may take after its operands."""
+    """One way to write an op: `infix` a OP b, `call` f(a, …), `prefix` -a, `postfix` a.T,
+    `index` a[i, j], or `superscript` a² (a power with a whole exponent). `extra`: how many
+    attribute arguments a call may take after its operands."""
 
     kind: str
     text: str
     extra: int = 0
 
 
-# The forms the parser spells in code rather than through a table (Parser.prefix / postfix).
-HAND_FORMS = {"neg": [Form("prefix", "-")], "transpose": [Form("postfix", ".T")], "index": [Form("index", "[]")]}
+# The forms the parser spells in code rather than through a table (Parser.postfix, superscripts).
+HAND_FORMS = {"transpose": [Form("postfix", ".T")], "index": [Form("index", "[]")],
+              "pow": [Form("superscript", "")]}
 
 
 @functools.lru_cache(maxsize=None)
@@ -82,6 +88,16 @@ def surface_forms() -> dict:
     forms: dict[str, list[Form]] = {name: [] for name in OPS}
     for sym, (_, op) in BINARY.items():
         forms.setdefault(op, []).append(Form("infix", sym))
+    for sym, op in PREFIX.items():
+        if op is not None:
+            forms.setdefault(op, []).append(Form("prefix", sym))
+    for uni, ascii_ in UNICODE.items():   # −, ·, ×, ⊙ as their operators, ᵀ as .T, √ (above)
+        if ascii_ in BINARY:
+            forms.setdefault(BINARY[ascii_][1], []).append(Form("infix", uni))
+        if ascii_ in PREFIX and PREFIX[ascii_] is not None and uni != ascii_:
+            forms.setdefault(PREFIX[ascii_], []).append(Form("prefix", uni))
+        if ascii_ == ".T":
+            forms.setdefault("transpose", []).append(Form("postfix", uni))
     for fn, (op, lo, hi) in FUNCTIONS.items():
         arity = OPS[op].arity if op in OPS else lo
         forms.setdefault(op, []).append(Form("call", fn, hi - arity))
@@ -102,12 +118,15 @@ def unknown_ops() -> list[str]:
 
 # ------------------------------------------------------------------ names
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")  # the lexer's names (ASCII only)
+_GREEK = "\u0391-\u03A1\u03A3-\u03A9\u03B1-\u03BF\u03C1-\u03C9\u03D1\u03D5\u03F5"
+NAME = re.compile(rf"[A-Za-z_{_GREEK}][A-Za-z_0-9{_GREEK}\u2080-\u2089]*")  # the lexer's names
+GREEK_NAMES = ("α", "β", "θ", "λ", "σ", "ω", "Δ", "Σ", "μ")
+SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 
 def bindable(name: str) -> bool:
-    """Whether the language lets a statement bind `name`."""
-    return bool(NAME.fullmatch(name)) and name not in KEYWORDS and name not in FUNCTIONS
+    """Whether the language lets a statement bind `name` (function names are not reserved)."""
+    return bool(NAME.fullmatch(name)) and name not in RESERVED
 
 
 @functools.lru_cache(maxsize=None)
@@ -207,7 +226,7 @@ def literal_text(draw, value, *, extreme: float = 0.0) -> str:
 # ------------------------------------------------------------------ the typed program builder
 
 SHAPES = ((), (1,), (2,), (3,), (4,), (5,), (1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (4, 4))
-MISTAKES = ("shape", "unknown-name", "unknown-function", "arity", "redefine", "reserved",
+MISTAKES = ("shape", "unknown-name", "unknown-function", "arity", "redeclare", "reserved",
             "trailing-operator", "unclosed", "index-range", "no-value", "norm-p")
 
 
@@ -258,14 +277,48 @@ def spell(form: Form, operands: list[Expr], attrs: dict, draw=None) -> tuple[str
         return f"{form.text}{_wrap(operands[0])}", False
     if form.kind == "postfix":
         return f"{_wrap(operands[0])}{form.text}", True
+    if form.kind == "superscript":
+        return f"{_wrap(operands[0])}{str(int(attrs['exponent'])).translate(TO_SUPERSCRIPT)}", True
     if form.kind == "index":
         index = list(attrs.get("index", ()))
-        if draw is not None:  # sometimes the same entry counted from the end
-            index = [i - n if chance(draw, 1 / 4) else i
-                     for i, n in zip(index, operands[0].shape)] + index[len(operands[0].shape):]
-        return f"{_wrap(operands[0])}[{', '.join(str(i) for i in index)}]", True
+        if draw is not None:  # sometimes the same entry counted from the end, or a slice spelt out
+            index = [e - n if isinstance(e, int) and chance(draw, 1 / 4) else
+                     _slice_spelling(draw, e, n) if isinstance(e, tuple) else e
+                     for e, n in zip(index, operands[0].shape)] + index[len(operands[0].shape):]
+        return f"{_wrap(operands[0])}[{_index_words(index)}]", True
     extra = [repr(float(v)) for v in attrs.values()][: form.extra]
     return f"{form.text}({', '.join([e.text for e in operands] + extra)})", True
+
+
+TO_SUPERSCRIPT = str.maketrans({v: k for k, v in SUPERSCRIPTS.items()})
+
+
+def _slice_spelling(draw, s: tuple, n: int):
+    """A canonical slice (start, stop, step) in another spelling of the same entries: bounds
+    written out, or counted from the end."""
+    start, stop, step = s
+    how = draw(uniform(0, 3))
+    if how == 1 and step > 0:
+        return (0 if start is None else start, n if stop is None else stop, step)
+    if how == 2 and start is not None:
+        return (start - n, stop, step)
+    if how == 3 and step == 1:
+        return (start, stop, None)
+    return s
+
+
+def _index_words(index) -> str:
+    """An index (whole numbers and (start, stop, step) slices, as the op's attribute has them, or
+    spelt otherwise) as written inside brackets."""
+    words = []
+    for e in index:
+        if isinstance(e, tuple):
+            start, stop, step = e
+            w = ("" if start is None else str(start)) + ":" + ("" if stop is None else str(stop))
+            words.append(w if step is None else f"{w}:{step}")
+        else:
+            words.append(str(e))
+    return ", ".join(words)
 
 
 class Builder:
@@ -295,6 +348,8 @@ class Builder:
                 return name
         self.counter += 1
         name = f"{prefix}{self.counter}"
+        if chance(draw, 1 / 12):   # Greek letters and subscript digits
+            name = draw(st.sampled_from(GREEK_NAMES)) + "".join(SUBSCRIPTS[int(c)] for c in str(self.counter))
         if chance(draw, 1 / 41):
             name = name + "_" + "x" * draw(uniform(50, 300))   # long names
         self.bound.add(name)
@@ -315,6 +370,8 @@ class Builder:
         how = draw(st.sampled_from(["reuse"] * 5 + ["input"] * 3 + ["literal"] * 2 + ["const"]))
         if how == "reuse" and same:
             return draw(st.sampled_from(same))
+        if how == "literal" and shape == () and chance(draw, 1 / 8):
+            return Expr(draw(st.sampled_from(["pi", "π", "e"])), (), True)   # the constants
         if how == "literal":
             text = literal_text(draw, hint, extreme=self.extreme)
             return Expr(text, shape, not text.startswith("-"))
@@ -332,8 +389,12 @@ class Builder:
         if self.scalar:
             args = tuple(np.ravel(a)[0] for a in args)
         shapes = [tuple(np.shape(a)) for a in args]
-        forms = [f for f in surface_forms()[name] if f.kind != "call" or f.extra >= len(attrs)]
+        forms = [f for f in surface_forms()[name] if (f.kind != "call" or f.extra >= len(attrs))
+                 and not (f.kind == "superscript" and mistake == "shape")]
         form = draw(st.sampled_from(forms))
+        if form.kind == "superscript":   # a whole exponent written as superscript digits: x², x⁻¹
+            shapes, args = shapes[:1] + [()], args[:1] + (1.0,)
+            attrs = {"exponent": draw(st.sampled_from([2, 2, 3, -1, -2, 0, 1, 10]))}
         if mistake == "shape":
             k = draw(uniform(0, len(shapes) - 1))
             wrong = draw(st.sampled_from([s for s in SHAPES if s != shapes[k]]))
@@ -344,10 +405,14 @@ class Builder:
                 shapes[k] = wrong
                 args = args[:k] + (rng.standard_normal(wrong),) + args[k + 1:]
         operands = [self.operand(s, a) for s, a in zip(shapes, args)]
+        if form.kind == "superscript":
+            operands, attrs = operands[:1], {**attrs}
         text, atom = spell(form, operands, attrs, draw)
-        if mistake == "index-range" and form.kind == "index":
-            bad = [str(i + n) for i, n in zip(attrs["index"], operands[0].shape)]
-            text = f"{_wrap(operands[0])}[{', '.join(bad)}]"
+        if form.kind == "superscript":
+            attrs = {}
+        if mistake == "index-range" and form.kind == "index" and any(isinstance(e, int) for e in attrs["index"]):
+            bad = [e + n if isinstance(e, int) else e for e, n in zip(attrs["index"], operands[0].shape)]
+            text = f"{_wrap(operands[0])}[{_index_words(bad)}]"
         elif mistake == "index-range":
             mistake = None
         if mistake == "arity" and form.kind == "call":
@@ -377,10 +442,18 @@ class Builder:
         except ValueError:
             shape = shapes[0]
         e = Expr(text, shape, atom)
-        if mistake in ("redefine", "reserved"):
-            targets = sorted(self.bound) if mistake == "redefine" else sorted(FUNCTIONS) + list(KEYWORDS)
-            target = draw(st.sampled_from(targets)) if targets else "exp"
+        if mistake == "redeclare" and self.inputs:   # an input is declared once
+            self.lines.append(f"input {draw(st.sampled_from(self.inputs))} = {literal_text(draw, 1.0)}")
+        elif mistake in ("redeclare", "reserved"):
+            target = draw(st.sampled_from(list(RESERVED)))
             self.lines.append(f"{target} = {text}")
+        elif (rebound := [x for x in self.pool if x.atom and x.shape == shape and x.text in self.bound]) \
+                and chance(draw, 1 / 8):
+            # rebinding: the name means the new node from here on (same shape, so that the
+            # pool's other texts that use it keep their shapes)
+            target = draw(st.sampled_from(rebound)).text
+            self.lines.append(f"{target} = {text}")
+            e = Expr(target, shape, True)
         elif mistake or chance(draw, 3 / 5):
             target = self.fresh("t")
             self.lines.append(f"{target} = {text}")
@@ -712,7 +785,8 @@ class Run:
     """One command line. `outputs`: the files (or folders, ending in '/') it should write;
     `existing`: files present before the run (whose content must survive a failure);
     `fsize`: a file-size limit in bytes for the run (a full disk), or None;
-    `timeout`: its own time bound in seconds, else `timeout_factor` times the harness's."""
+    `timeout`: its own time bound in seconds, else `timeout_factor` times the harness's;
+    `stdin`: what standard input holds (answers for `practice`, the graph for FILE `-`)."""
 
     argv: tuple
     outputs: tuple = ()
@@ -720,6 +794,7 @@ class Run:
     fsize: int | None = None
     timeout: float | None = None
     timeout_factor: float = 1
+    stdin: bytes = b""
 
 
 def _entries(name: str, shape: tuple) -> list[str]:
@@ -807,6 +882,28 @@ def _show_text(draw) -> str:
     return ",".join(draw(st.lists(st.sampled_from(words), min_size=1, max_size=4)))
 
 
+def _focus_text(draw, info: GraphInfo) -> str:
+    names = [n for n, _ in info.inputs + info.outputs] + [f"v{k}" for k in (0, 1, 2, info.nodes, info.nodes + 5)]
+    name = draw(st.sampled_from(names + ["nosuch", "", ":", "v", "v-1", "v" + "9" * 30]))
+    return name + draw(st.sampled_from(["", "", ":0", ":1", ":3", ":-1", ":abc", ":" + "9" * 30, ":1.5"]))
+
+
+# Answers a student might type in `practice --plain` (one per line): numbers right and wrong,
+# expressions over known names, hints, quitting, and input no answer parser should choke on.
+ANSWERS = ("1", "0", "-1", "0.5", "1/3", "2/0", "0/0", "?", "hint", "", "   ", "quit", "q", "skip", "x", "x_bar",
+           "f_bar", "v1", "v1*2", "-x_bar", "[1, 2]", "[[1, 0], [0, 1]]", "[]", "nan", "inf", "-inf", "1e999",
+           "9^9^9^9", "9**9**9", "(" * 500 + "1" + ")" * 500, "-" * 5000 + "1", "sqrt(-1)", "log(0)", "exp(1000)",
+           "inv([[0, 0], [0, 0]])", "sqrtm([[-1, 0], [0, 1]])", "x[99]", "x[0]", "∂f/∂x", "١٢", "√2", "2²", "π",
+           "e", "input x = 1", "__import__('os')", "x.__class__", "lambda: 1", "1 if 1 else 0", "\x00", "😀",
+           "1" * 5000, "[" * 3000 + "1" + "]" * 3000, "1,2", "1 2", "x = 1", "sum(x)", "where(1, 2, 3)")
+
+
+def _answers(draw) -> bytes:
+    lines = draw(st.lists(st.sampled_from(ANSWERS), min_size=0, max_size=12))
+    end = draw(st.sampled_from(["\n", "", "\nquit\n"]))
+    return ("\n".join(lines) + end).encode("utf-8")
+
+
 TITLES = ("a title", "<b>bold</b> & \"quotes\" 'single'", "]]>", "\\N{BULLET} \\u1234 \\", "x" * 3000, "",
           "line\nbreak", "{}", "<TABLE>", "&amp;&lt;&#9999999;", "😀 ∂ √", "\x00", "\u2028")
 
@@ -835,26 +932,52 @@ OPTION_VALUES = {
                                                                            ".", "gen"]))],
     "--gif": lambda draw, info, heavy: ["--gif", draw(st.sampled_from(["out.gif", "out.png", "missing/out.gif"]))],
     "--pdf": lambda draw, info, heavy: ["--pdf", draw(st.sampled_from(["deck.pdf", "deck.txt", "missing/deck.pdf"]))],
+    "--of": lambda draw, info, heavy: ["--of", _names_list(draw, [n for n, _ in info.outputs]).split(",")[0]],
+    "--eps": lambda draw, info, heavy: ["--eps", draw(st.sampled_from(["1e-3", "0.05", "0", "-1", "1e-300", "1e300",
+                                                                     "nan", "inf", "abc", "5e-324"]))],
+    "--max-entries": lambda draw, info, heavy: ["--max-entries", draw(st.sampled_from(["1", "2", "32", "0", "-1",
+                                                                                     "1000000", "abc"]))],
+    "--fit": lambda draw, info, heavy: ["--fit", draw(st.sampled_from(["16:9", "4:3", "640x360", "10cmx5cm", "4in x 3in",
+                                                                     "300×200mm", "0x0", "1x1", "99999x99999", "16:0",
+                                                                     "abc", "", "1e999x1"]))],
+    "--focus": lambda draw, info, heavy: ["--focus", _focus_text(draw, info)],
+    "--split-leaves": lambda draw, info, heavy: ["--split-leaves", draw(st.sampled_from(
+        ["auto", "all", "none", "0", "1", "2", "6", "-1", "abc", "", "1e999", "9" * 30]))],
+    "--beamer": lambda draw, info, heavy: ["--beamer", draw(st.sampled_from(["deck.tex", "deck.tex", "deck.txt",
+                                                                           "missing/deck.tex"]))],
+    "html -o": lambda draw, info, heavy: ["-o", draw(st.sampled_from(["page.html", "page.html", "page.htm", "page.txt",
+                                                                    "missing/page.html", "."]))],
+    # fmt may write over the file it reads (FILE stands for the graph's own path)
+    "fmt -o": lambda draw, info, heavy: ["-o", draw(st.sampled_from(["out.gd", "out.gd", "FILE", "missing/out.gd", "."]))],
+    "--tol": lambda draw, info, heavy: ["--tol", draw(st.sampled_from(["1e-3", "0.5", "0", "-1", "1e999", "nan", "abc"]))],
+    "--ask": lambda draw, info, heavy: ["--ask", draw(st.sampled_from(["steps", "derivative", "counts", "cost", "all",
+                                                                     "steps,cost", "counts, derivative", "bogus",
+                                                                     "", ","]))],
+    "practice -o": lambda draw, info, heavy: ["-o", draw(st.sampled_from(["session.json", "session.json",
+                                                                        "missing/session.json", "."]))],
 }
 # Options drawn with their own weights rather than uniformly: expensive frame formats are rare.
 CHOICE_WEIGHTS = {("frames", "--format"): {"dot": 12, "svg": 1, "png": 1, "pdf": 1}}
 ALWAYS = {("frames", "--format")}   # its default (png) is a Graphviz run per step: choose, mostly dot
 EXPENSIVE = {("frames", "--gif"), ("frames", "--pdf")}   # drawn only on small graphs, rarely
 SLOW = 3   # Graphviz runs (pictures other than DOT, frames) get this many times the time bound
-COMMAND_WEIGHTS = {"frames": 1, "render": 2}   # others 3: Graphviz runs cost the most
+COMMAND_WEIGHTS = {"frames": 1, "render": 2, "html": 1}   # others 3: Graphviz runs cost the most
+HEAVY_COMMANDS = ("frames", "html")   # drawn on small graphs only, with the SLOW time bound
 NOT_FUZZED = {"tui": "interactive: its crashes are filed elsewhere and it needs a terminal"}
+WRITES = ("render -o", "codegen -o", "html -o", "fmt -o", "practice -o", "--gif", "--pdf", "--beamer")
 
 
 @functools.lru_cache(maxsize=None)
 def cli_table() -> dict:
     """command -> its options (argparse actions), from graphdiff.cli.build_parser()."""
-    from .cli import build_parser
+    from .cli.spec import build_parser
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     table = {}
     for name, p in sub.choices.items():
-        table[name] = tuple(a for a in p._actions
-                            if a.option_strings and not isinstance(a, argparse._HelpAction))
+        table[name] = tuple(a for a in p._actions   # (old spellings, hidden from --help, are left out)
+                            if a.option_strings and not isinstance(a, argparse._HelpAction)
+                            and a.help != argparse.SUPPRESS)
     return table
 
 
@@ -892,7 +1015,7 @@ def command_lines(draw, path: str, info: GraphInfo, *, heavy: bool = True, comma
     `heavy`: allow Graphviz runs (pictures other than .dot, frames) on small graphs."""
     commands = [c for c in fuzzed_commands() for _ in range(COMMAND_WEIGHTS.get(c, 3))]
     if not (heavy and info.small):
-        commands = [c for c in commands if c != "frames"]
+        commands = [c for c in commands if c not in HEAVY_COMMANDS]
     command = command or draw(st.sampled_from(commands))
     argv, outputs = [command], []
     for a in cli_table()[command]:
@@ -910,17 +1033,22 @@ def command_lines(draw, path: str, info: GraphInfo, *, heavy: bool = True, comma
             argv += [flag, draw(st.sampled_from(pool))]
         else:
             words = OPTION_VALUES[key](draw, info, heavy)
+            if words and words[-1] == "FILE" and key == "fmt -o":
+                words = words[:-1] + [path]
             argv += words
-            if key in ("render -o", "codegen -o", "--gif", "--pdf"):
+            if key in WRITES:
                 outputs.append(words[-1])
             elif key == "frames -o":
                 outputs.append(words[-1] + "/")
     file_last = chance(draw, 1 / 6)
+    stdin = _answers(draw) if command == "practice" else b""
+    if command != "practice" and chance(draw, 1 / 12) and path not in outputs:   # FILE '-': the graph on stdin
+        path, stdin = "-", None   # (None: the harness puts the program there)
     argv = argv[:1] + (argv[1:] + [path] if file_last else [path] + argv[1:])
-    existing = tuple(o for o in outputs if "/" not in o and o != "." and chance(draw, 1 / 4))
+    existing = tuple(o for o in outputs if "/" not in o and o != "." and o != path and chance(draw, 1 / 4))
     fsize = draw(st.sampled_from([64, 1024])) if outputs and chance(draw, 1 / 10) else None
-    slow = command == "frames" or any(o.lower().endswith((".svg", ".png", ".pdf")) for o in outputs)
-    return Run(tuple(argv), tuple(outputs), existing, fsize, timeout_factor=SLOW if slow else 1)
+    slow = command in HEAVY_COMMANDS or any(o.lower().endswith((".svg", ".png", ".pdf")) for o in outputs)
+    return Run(tuple(argv), tuple(outputs), existing, fsize, timeout_factor=SLOW if slow else 1, stdin=stdin)
 
 
 @st.composite

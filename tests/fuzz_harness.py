@@ -124,12 +124,14 @@ class Result:
     warned: list = field(default_factory=list)
 
 
-def run_cli(argv, *, timeout: float | None = TIMEOUT, fsize: int | None = None) -> Result:
+def run_cli(argv, *, timeout: float | None = TIMEOUT, fsize: int | None = None, stdin: bytes = b"") -> Result:
     """graphdiff.cli.main(argv) in this process, stdout/stderr captured (UTF-8, strict on stdout
-    as a UTF-8 terminal is), warnings recorded, within a time bound."""
+    as a UTF-8 terminal is), standard input holding `stdin` (a pipe, not a terminal), warnings
+    recorded, within a time bound."""
     out_b, err_b = io.BytesIO(), io.BytesIO()
     out = io.TextIOWrapper(out_b, encoding="utf-8", errors="strict", write_through=True)
     err = io.TextIOWrapper(err_b, encoding="utf-8", errors="backslashreplace", write_through=True)
+    old_stdin, sys.stdin = sys.stdin, io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
     status, escaped, hang = None, None, False
     os.environ.pop("GRAPHDIFF_DEBUG", None)   # main() would re-raise instead of reporting
     swallowed = []   # a Hang in a callback Python ignores ("Exception ignored in: …"): still a hang
@@ -151,6 +153,7 @@ def run_cli(argv, *, timeout: float | None = TIMEOUT, fsize: int | None = None) 
             escaped = traceback.format_exc(limit=-6)
         finally:
             sys.unraisablehook = hook
+            sys.stdin = old_stdin
     hang = hang or bool(swallowed)
     seconds = time.perf_counter() - t0
     warned = [f"{w.category.__name__}: {w.message} ({os.path.basename(w.filename)}:{w.lineno})"
@@ -249,6 +252,22 @@ def whole(path: str, command: str) -> str | None:
         return None if data.startswith(b"%PDF") and b"%%EOF" in data[-1024:] else "truncated PDF"
     if ext == ".gif":
         return None if data.startswith(b"GIF8") and data.endswith(b";") else "truncated GIF"
+    if ext in (".html", ".htm"):
+        return None if data.rstrip().lower().endswith(b"</html>") else "truncated HTML"
+    if ext == ".tex":
+        return None if data.rstrip().endswith((b"\\end{document}", b"\\end{tikzpicture}")) else "truncated TeX"
+    if ext == ".json":
+        try:
+            json.loads(data, **JSON_STRICT)
+        except ValueError as e:
+            return f"not one JSON document: {e}"
+        return None
+    if command == "fmt":
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return f"not UTF-8: {e}"
+        return None if not text or text.endswith("\n") else "no newline at the end (truncated?)"
     return None
 
 
@@ -278,7 +297,7 @@ def excerpt_problem(source: bytes, stderr: str, path: str) -> str | None:
     line, col = int(m.group("line")), int(m.group("col"))
     rest = stderr[m.end():].split("\n")
     shown = rest[1][4:] if len(rest) > 1 and rest[1].startswith("    ") else None
-    text = source.decode("utf-8", "replace")
+    text = source.decode("utf-8", "replace").replace("\0", "\ufffd")   # a NUL byte is shown as U+FFFD
     conventions = [[ln.removesuffix("\r") for ln in t.split("\n")] for t in (text, text.removeprefix("\ufeff"))]
     conventions += [re.split(r"\r\n|\r|\n", t) for t in (text, text.removeprefix("\ufeff"))]
     for lines in conventions:
@@ -339,9 +358,18 @@ class Example:
             with open(p, "wb") as f:
                 f.write(SENTINEL)
         before = files_under(".")
-        res = run_cli(run.argv, timeout=self.bound(run), fsize=run.fsize)
+        res = run_cli(run.argv, timeout=self.bound(run), fsize=run.fsize,
+                      stdin=self.program.source if run.stdin is None else run.stdin)
         self.runs.append(res)
         self.check(run, res, before)
+        if self.path in run.outputs:   # fmt -o FILE rewrote the graph file: the next runs read the original
+            with open(self.path, "rb") as f:
+                changed = f.read() != self.program.source
+            if changed and res.status != 0:
+                self.fail("partial-output", f"{run.argv[0]}: exit {res.status} but the graph file it was to "
+                          f"rewrite changed", run.argv)
+            with open(self.path, "wb") as f:
+                f.write(self.program.source)
         return res
 
     def check(self, run: Run, res: Result, before: dict) -> None:

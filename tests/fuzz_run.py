@@ -87,10 +87,15 @@ class Summary:
         return "\n".join(lines)
 
 
+class OutOfTime(Exception):
+    """Raised inside an example after the campaign's wall-time bound: Hypothesis stops there."""
+
+
 def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | None = None, heavy: bool = True,
-             maths: bool = True, progress=None, on_start=None) -> Summary:
-    """Run `examples` generated examples from `seed`; never raises for a finding. `on_start(program,
-    file_name)` and `progress(summary)` are called before and after each example."""
+             maths: bool = True, progress=None, on_start=None, seconds: float | None = None) -> Summary:
+    """Run `examples` generated examples from `seed` (or fewer, when `seconds` of wall time run out
+    first: the summary says so); never raises for a finding. `on_start(program, file_name)` and
+    `progress(summary)` are called before and after each example."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hseed
     from hypothesis import strategies as st
@@ -106,6 +111,8 @@ def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | No
     t0 = time.perf_counter()
 
     def one(program, file_name, data):
+        if seconds is not None and time.perf_counter() - t0 > seconds:
+            raise OutOfTime
         fresh = program.source not in seen
         seen.add(program.source)
         summary.distinct = len(seen)
@@ -142,7 +149,15 @@ def campaign(examples: int, seed: int, *, graphs_dir=GRAPHS, timeout: float | No
             hseed(seed + 7919 * attempt)(given(programs(str(graphs_dir)), file_names(), st.data())(one)))
         try:
             run()
+        except OutOfTime:
+            summary.notes.append(f"stopped after {summary.examples} examples: the wall-time bound of {seconds:g} s "
+                                 f"ran out")
+            break
         except (FlakyStrategyDefinition, Unsatisfiable) as e:
+            if seconds is not None and time.perf_counter() - t0 > seconds:   # (the OutOfTime replayed)
+                summary.notes.append(f"stopped after {summary.examples} examples: the wall-time bound of "
+                                     f"{seconds:g} s ran out")
+                break
             summary.notes.append(f"Hypothesis stopped after {summary.examples} examples ({type(e).__name__}); "
                                  f"went on with seed {seed + 7919 * (attempt + 1)}")
         attempt += 1
@@ -202,7 +217,7 @@ def replay(case: Path) -> int:
 
 # ------------------------------------------------------------------ parallel workers with a watchdog
 
-def _worker(k, examples, seed, timeout, heavy, queue, beat, done, out):
+def _worker(k, examples, seed, timeout, heavy, queue, beat, done, out, seconds=None):
     current = out / f".current-{k}.json"
 
     def on_start(program, file_name):
@@ -221,7 +236,8 @@ def _worker(k, examples, seed, timeout, heavy, queue, beat, done, out):
                     f.write(json.dumps(failure) + "\n")
             written[0] = len(summary.failures)
 
-    queue.put(campaign(examples, seed, timeout=timeout, heavy=heavy, progress=progress, on_start=on_start))
+    queue.put(campaign(examples, seed, timeout=timeout, heavy=heavy, progress=progress, on_start=on_start,
+                       seconds=seconds))
 
 
 @dataclass
@@ -237,13 +253,13 @@ class Worker:
     done: object = None       # examples it has finished
     logged: int = 0           # lines of failures-k.jsonl written before it started
 
-    def start(self, ctx, *, timeout, heavy, out: Path) -> "Worker":
+    def start(self, ctx, *, timeout, heavy, out: Path, seconds=None) -> "Worker":
         log = out / f"failures-{self.k}.jsonl"
         self.logged = len(log.read_text().splitlines()) if log.exists() else 0
         self.queue, self.beat, self.done = ctx.Queue(), ctx.Value("d", time.time()), ctx.Value("i", 0)
         self.process = ctx.Process(target=_worker, daemon=True,
                                    args=(self.k, self.examples, self.seed, timeout, heavy, self.queue, self.beat,
-                                         self.done, out))
+                                         self.done, out, seconds))
         self.process.start()
         return self
 
@@ -254,13 +270,14 @@ class Worker:
         return Summary(examples=self.done.value, failures=[json.loads(x) for x in lines])
 
 
-def parallel(examples: int, seed: int, jobs: int, *, timeout, heavy, out: Path, stall: float) -> Summary:
+def parallel(examples: int, seed: int, jobs: int, *, timeout, heavy, out: Path, stall: float,
+             seconds: float | None = None) -> Summary:
     """Run the campaign in `jobs` processes; restart (from a fresh seed, for the examples left) a
     worker that makes no progress for `stall` seconds, reporting the example it hung on."""
     ctx = mp.get_context("fork")
     total = Summary()
     t0 = shown = time.perf_counter()
-    start = dict(timeout=timeout, heavy=heavy, out=out)
+    start = dict(timeout=timeout, heavy=heavy, out=out, seconds=seconds)
     running = [Worker(k, examples // jobs + (k < examples % jobs), seed + k).start(ctx, **start) for k in range(jobs)]
     restarts = 0
     while running:
@@ -292,6 +309,8 @@ def parallel(examples: int, seed: int, jobs: int, *, timeout, heavy, out: Path, 
                 restarts += 1
                 left = w.examples - w.done.value - 1
                 if left > 0 and restarts <= 20:   # carry on from a fresh seed
+                    if seconds is not None:   # the bound is the campaign's, not each worker's
+                        start["seconds"] = max(1.0, seconds - (time.perf_counter() - t0))
                     running.append(Worker(w.k, left, w.seed + 1000 * restarts).start(ctx, **start))
     total.seconds = time.perf_counter() - t0
     return total
@@ -306,6 +325,8 @@ def main(argv=None) -> int:
     p.add_argument("--stall", type=float, default=None,
                    help="restart a worker whose example runs this long (default: 30 × --timeout)")
     p.add_argument("--out", default=os.environ.get("FUZZ_OUT", "fuzz-out"))
+    p.add_argument("--seconds", type=float, default=float(os.environ.get("FUZZ_SECONDS") or 0) or None,
+                   help="a wall-time bound: stop after this many seconds, with the examples run so far")
     p.add_argument("--no-heavy", action="store_true", help="no Graphviz runs (pictures, frames)")
     p.add_argument("--replay", metavar="CASE_DIR")
     args = p.parse_args(argv)
@@ -321,7 +342,7 @@ def main(argv=None) -> int:
           flush=True)
     os.environ.pop("GRAPHDIFF_DEBUG", None)
     summary = parallel(args.examples, seed, max(1, args.jobs), timeout=args.timeout, heavy=not args.no_heavy,
-                       out=out, stall=args.stall or 30 * args.timeout)
+                       out=out, stall=args.stall or 30 * args.timeout, seconds=args.seconds)
     text = summary.report(seed, args.jobs).encode("utf-8", "backslashreplace").decode("utf-8")
     cases = save_cases(summary, out)
     (out / "summary.txt").write_text(text + "\n")
