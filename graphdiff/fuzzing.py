@@ -390,7 +390,8 @@ class Builder:
             args = tuple(np.ravel(a)[0] for a in args)
         shapes = [tuple(np.shape(a)) for a in args]
         forms = [f for f in surface_forms()[name] if (f.kind != "call" or f.extra >= len(attrs))
-                 and not (f.kind == "superscript" and mistake == "shape")]
+                 and not (f.kind == "superscript" and (mistake == "shape" or len(shapes[0]) >= 2))]
+        # (a superscript power of a matrix is refused: on paper it would be a matrix power)
         form = draw(st.sampled_from(forms))
         if form.kind == "superscript":   # a whole exponent written as superscript digits: x², x⁻¹
             shapes, args = shapes[:1] + [()], args[:1] + (1.0,)

@@ -267,7 +267,14 @@ def whole(path: str, command: str) -> str | None:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             return f"not UTF-8: {e}"
-        return None if not text or text.endswith("\n") else "no newline at the end (truncated?)"
+        try:   # the file written must be a whole program: it parses (fmt reads syntax only)
+            from graphdiff.lang.parser import parse_statements
+            parse_statements(text, path)
+        except GraphError as e:
+            return f"the program written does not parse: {first_line(e.format())}"
+        except Exception as e:  # noqa: BLE001
+            return f"the program written does not parse: {type(e).__name__}: {e}"
+        return None
     return None
 
 

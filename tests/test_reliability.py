@@ -438,3 +438,28 @@ def test_a_failed_frames_run_leaves_no_new_folder(tmp_path, capsys, monkeypatch)
     monkeypatch.setattr(os, "replace", full)
     code, _, err = run(capsys, "frames", "graphs/peyre.gd", "-o", tmp_path / "frames", "--format", "dot")
     assert code == 2 and "File too large" in err and not (tmp_path / "frames").exists()
+
+
+# ------------------------------------------------------------------ found by the long fuzz campaign (issue 17)
+
+def test_check_with_one_entry_per_input(tmp_path, capsys):
+    """`check --max-entries 1` checked nothing and crashed (ZeroDivisionError spreading one entry)."""
+    f = tmp_path / "c.gd"
+    f.write_text("input x = [1.6, 0.3, 0.7]\noutput f = sum(x * x)\n")
+    code, out, err = run(capsys, "check", f, "--max-entries", "1")
+    assert code == 0 and "internal error" not in err
+    assert "1 of 3 entries checked" in out
+    from graphdiff.check import _entries_to_check
+    assert _entries_to_check(5, 1) == [0] and _entries_to_check(5, 0) == [0] and _entries_to_check(5, 2) == [0, 4]
+
+
+@pytest.mark.parametrize("eps", ["1e-300", "5e-324"])
+def test_check_steps_too_small_to_move_the_input_are_no_evidence(eps, tmp_path, capsys):
+    """With `--eps 1e-300`, x ± h == x: the finite difference was 0 ± 0 and check reported a correct
+    derivative as FAILED. A step that does not move x gives no estimate (inconclusive)."""
+    f = tmp_path / "c.gd"
+    f.write_text("input x = [1.6, 0.3, 0.7]\noutput f = sum(x * x)\n")
+    code, out, err = run(capsys, "check", f, "--eps", eps)
+    assert code == 0, out + err
+    assert "FAILED" not in out and "failed" not in out
+    assert "too small to change the input" in out
