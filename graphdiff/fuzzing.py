@@ -1056,7 +1056,7 @@ def command_lines(draw, path: str, info: GraphInfo, *, heavy: bool = True, comma
 def at_oracle_lines(draw, path: str, info: GraphInfo) -> tuple[Run, str] | None:
     """`eval --at NAME=VALUE` that must be taken (a value the language accepts as a number, for a
     scalar input) or refused with exit 2 (JSON that is no number, or a value of another shape
-    than the input's: SPEC 3.1, bad values are refused, never reshaped)."""
+    than the input's: bad values are refused, never reshaped)."""
     if not info.inputs:
         return None
     scalars = [n for n, s in info.inputs if s == ()]

@@ -1,6 +1,6 @@
 """The fuzz harness: runs what graphdiff.fuzzing draws through the command line, in-process
 (`graphdiff.cli.main(argv)`, no subprocess per example), inside a temporary folder, and checks
-what a user is promised (SPEC §3, issue 17):
+what a user is promised (docs/cli.md on exit statuses and errors; issue 17):
 
   * exit status 0, 1 or 2; no "internal error", no traceback, no library warning on stderr;
   * a bad file (exit 2 on a plain `eval`) is named with `file:line:col`, and the excerpt under
@@ -224,10 +224,17 @@ def files_under(root: str) -> dict:
     return out
 
 
-def whole(path: str, command: str) -> str | None:
+def whole(path: str, command: str, argv=()) -> str | None:
     """Why the file a command wrote is not whole (None when it is)."""
     data = open(path, "rb").read()
     ext = os.path.splitext(path)[1].lower()
+    argv = list(argv)
+    if command == "codegen" and "--lang" in argv and argv[argv.index("--lang") + 1] == "pseudo":
+        try:   # the textbook's notation: text, not Python
+            data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return f"not UTF-8: {e}"
+        return None
     if command == "codegen":
         try:
             with warnings.catch_warnings():   # warnings are codegen-compile's to report
@@ -439,7 +446,7 @@ class Example:
                 if p not in after:
                     self.fail("partial-output", f"{run.argv[0]}: exit 0 but '{o}' was not written", run.argv)
                 elif os.path.isfile(p):
-                    why = whole(p, run.argv[0])
+                    why = whole(p, run.argv[0], run.argv)
                     if why:
                         self.fail("partial-output", f"{run.argv[0]} -o {o}: {why}", run.argv)
                     elif run.argv[0] == "render" and p.lower().endswith((".dot", ".gv")):
