@@ -463,3 +463,16 @@ def test_check_steps_too_small_to_move_the_input_are_no_evidence(eps, tmp_path, 
     assert code == 0, out + err
     assert "FAILED" not in out and "failed" not in out
     assert "too small to change the input" in out
+
+
+def test_focus_with_a_huge_number_of_steps_ends_at_once(tmp_path, capsys):
+    """`render --focus v:99999999999999999999` looped that many times over an empty frontier (a hang)."""
+    import time
+    t0 = time.perf_counter()
+    from conftest import GRAPHS
+    code, out, err = run(capsys, "render", GRAPHS / "peyre.gd", "-o", tmp_path / "o.dot", "--focus", "x:" + "9" * 20)
+    assert code == 0, err
+    assert time.perf_counter() - t0 < 10
+    from graphdiff.render.build import focus_set
+    g = gd.load(GRAPHS / "peyre.gd")
+    assert focus_set(g, "x:" + "9" * 20) == frozenset(range(len(g)))
