@@ -476,3 +476,23 @@ def test_focus_with_a_huge_number_of_steps_ends_at_once(tmp_path, capsys):
     from graphdiff.render.build import focus_set
     g = gd.load(GRAPHS / "peyre.gd")
     assert focus_set(g, "x:" + "9" * 20) == frozenset(range(len(g)))
+
+
+def test_pow_at_a_zero_base_has_a_zero_exponent_partial(tmp_path, capsys):
+    """0^p (p > 1) with p an input: ∂/∂p = 0^p·log 0 was NaN (0·−∞), so the batched forward
+    Jacobian put NaN in the other inputs' columns (forward NaN, reverse 0) and the generated code
+    raised `math domain error`. 0^p is 0 for every p > 0: the partial is 0."""
+    f = tmp_path / "p.gd"
+    f.write_text("input i1 = 0.0\ninput p = 1.328\nc2 = i1 ^ p\ninput i6 = 1.37\noutput f8 = (c2 <= i6) + c2\n")
+    g = gd.load(f)
+    for mode in ("forward", "reverse"):
+        for _ in range(2):   # interpreted, then compiled
+            assert np.array_equal(g.jacobian(mode=mode).matrix, [[0.0, 0.0, 0.0]]), mode
+    code, out, err = run(capsys, "codegen", f, "-o", tmp_path / "pmod.py")
+    assert code == 0, err
+    ns = {}
+    exec(compile((tmp_path / "pmod.py").read_text(), "pmod.py", "exec"), ns)
+    assert np.array_equal(ns["jacobian"](), [[0.0, 0.0, 0.0]])
+    # elsewhere the rule is unchanged: ∂(a^b)/∂b = a^b·log a
+    h = gd.parse("input a = 2.0\ninput b = 3.0\noutput f = a ^ b\n")
+    assert np.allclose(h.jacobian().matrix, [[12.0, 8 * np.log(2)]])

@@ -115,9 +115,11 @@ def _pow_partial_pseudo(m):
     return "{b}·{a}^({b}−1)".format(**m)
 
 
-elementwise("pow", "^", "{a} ** {b}", (_pow_partial, "{y} * np.log({a})"), pseudo="{a}^{b}",
-            pseudo_partials=(_pow_partial_pseudo, "{y}·log({a})"), scalar=_pow_scalar,
-            scalar_partials=(lambda m: _pow_partial(m, scalar=True), "{y} * math.log({a})"),
+# ∂(a^b)/∂b = a^b·log a, which is 0 where a^b is 0 (a = 0 with b > 0: 0^b is 0 for every b > 0, and
+# an underflow): there the product is 0·(−∞), NaN in NumPy and a ValueError in `math`.
+elementwise("pow", "^", "{a} ** {b}", (_pow_partial, "{y} * np.log(np.where({y} == 0, 1.0, {a}))"),
+            pseudo="{a}^{b}", pseudo_partials=(_pow_partial_pseudo, "{y}·log({a})"), scalar=_pow_scalar,
+            scalar_partials=(lambda m: _pow_partial(m, scalar=True), "({y} * math.log({a}) if {y} != 0 else 0.0)"),
             kinks=(("({a} == 0) & ({b} < 1) & ({b} != 0)", "a^b is not differentiable at a = 0 when b < 1"),
                    ("({a} < 0) & ({b} % 1 != 0)", "a^b is undefined for a < 0 and non-integer b")),
             doc="a to the power b", operators=("^", "**"), domain=[(0.5, 2.0), (-2.0, 3.0)])
