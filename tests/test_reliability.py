@@ -496,3 +496,35 @@ def test_pow_at_a_zero_base_has_a_zero_exponent_partial(tmp_path, capsys):
     # elsewhere the rule is unchanged: ∂(a^b)/∂b = a^b·log a
     h = gd.parse("input a = 2.0\ninput b = 3.0\noutput f = a ^ b\n")
     assert np.allclose(h.jacobian().matrix, [[12.0, 8 * np.log(2)]])
+
+
+@pytest.mark.parametrize("tol", ["1e999", "inf"])
+def test_practice_refuses_an_infinite_tolerance(tol, tmp_path, capsys, monkeypatch):
+    """`practice --tol 1e999` took every answer as right and wrote `"tolerance": Infinity`, which is
+    not JSON."""
+    import io
+    f = tmp_path / "p.gd"
+    f.write_text("input x = 0.5\ninput y = 1\noutput f = y + x\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))
+    code, out, err = run(capsys, "practice", f, "--json", "--mode", "primal", "--tol", tol)
+    assert code == 2 and "tolerance" in err and not out
+    with pytest.raises(gd.GraphError):
+        from graphdiff.practice import Session
+        Session(gd.load(f), mode="primal", tol=float("inf"))
+
+
+def test_a_file_name_that_is_not_utf8_in_practice_and_html_records(tmp_path, capsys, monkeypatch):
+    """A graph file whose name is not UTF-8 (b'\\xff.gd'): `practice -o s.json` and `html -o p.html`
+    ended in "internal error: UnicodeEncodeError"; the name is written with a \\x escape."""
+    import io
+    name = os.fsdecode(b"\xff.gd")
+    path = tmp_path / name
+    path.write_text("input x = 0.5\noutput f = x * x\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("0.5\n"))
+    code, out, err = run(capsys, "practice", path, "--mode", "primal", "-o", tmp_path / "s.json")
+    assert code == 0, err
+    record = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert record["sessions"][0]["file"].endswith("\\xff.gd")
+    code, out, err = run(capsys, "html", path, "-o", tmp_path / "p.html")
+    assert code == 0, err
+    (tmp_path / "p.html").read_text(encoding="utf-8")   # whole and UTF-8

@@ -104,7 +104,7 @@ def cmd_html(args) -> int:
     g = load_graph(args)
     text = page_html(g, title=args.title or Path(args.file).name, theme=args.theme, rankdir=args.rankdir,
                      split_leaves=args.split_leaves)
-    write_atomic(args.out, text.encode("utf-8"))
+    write_atomic(args.out, text.encode("utf-8", "backslashreplace"))   # a file name that is not UTF-8
     if args.json:
         print_json({"output": args.out, "bytes": len(text.encode("utf-8"))})
     else:
