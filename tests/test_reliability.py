@@ -528,3 +528,19 @@ def test_a_file_name_that_is_not_utf8_in_practice_and_html_records(tmp_path, cap
     code, out, err = run(capsys, "html", path, "-o", tmp_path / "p.html")
     assert code == 0, err
     (tmp_path / "p.html").read_text(encoding="utf-8")   # whole and UTF-8
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_an_infinite_partial_does_not_spoil_other_inputs_columns():
+    """√a at a = 0 has an infinite partial. The full Jacobian pushes every input (forward) or output
+    (reverse) through one batched sweep, and 0 · ∞ = NaN in the other lanes made ∂f/∂b NaN for
+    f = √a + b (forward) and ∂f2/∂a NaN for f2 = 3a + b beside f1 = √a (reverse), where a sweep
+    seeded with that input or output alone gives 1 and 3."""
+    g = gd.parse("input a = 0\ninput b = 2\noutput f = sqrt(a) + b\n")
+    h = gd.parse("input a = 0\ninput b = 2\noutput f1 = sqrt(a)\noutput f2 = a * 3 + b\n")
+    for mode in ("forward", "reverse"):
+        for _ in range(2):   # interpreted, then compiled
+            assert g.jacobian(mode=mode).matrix.tolist() == [[np.inf, 1.0]], mode
+            assert h.jacobian(mode=mode).matrix.tolist() == [[np.inf, 0.0], [3.0, 1.0]], mode
+    value, grads = g.grad(mode="forward")
+    assert grads["b"] == 1.0 and grads["a"] == np.inf
