@@ -544,3 +544,17 @@ def test_an_infinite_partial_does_not_spoil_other_inputs_columns():
             assert h.jacobian(mode=mode).matrix.tolist() == [[np.inf, 0.0], [3.0, 1.0]], mode
     value, grads = g.grad(mode="forward")
     assert grads["b"] == 1.0 and grads["a"] == np.inf
+
+
+def test_atan2_partials_at_tiny_and_huge_arguments():
+    """atan2(1e-308, x) at x = 2.2e-308: a² + b² underflowed to 0 and ∂/∂x came out −inf (and the
+    generated code raised ZeroDivisionError); it is about −1.68e307. At 1e200 the square overflowed."""
+    g = gd.parse("input x = 2.2250738585072014e-308\noutput f = atan2(1e-308, x)\n")
+    for mode in ("forward", "reverse"):
+        for _ in range(2):
+            d = g.jacobian(mode=mode).matrix[0, 0]
+            assert d == pytest.approx(-1e308 / (1 + 2.2250738585072014 ** 2), rel=1e-12)   # −y/(x² + y²)
+    h = gd.parse("input y = 1e200\ninput x = 2e200\noutput f = atan2(y, x)\n")
+    assert np.allclose(h.jacobian().matrix, [[4e-201, -2e-201]], rtol=1e-12, atol=0)   # x/(x² + y²), −y/(x² + y²)
+    k = gd.parse("input y = 0.3\ninput x = -1.7\noutput f = atan2(y, x)\n")
+    assert np.allclose(k.jacobian().matrix, [[-1.7 / 2.98, -0.3 / 2.98]], rtol=1e-14)

@@ -161,7 +161,10 @@ elementwise("expm1", "expm1", "np.expm1({a})", ("{y} + 1.0",), pseudo="exp({a}) 
 
 # ---------------------------------------------------------------- two operands
 
-elementwise("atan2", "atan2", "np.arctan2({a}, {b})", ("{b} / ({a} * {a} + {b} * {b})", "-{a} / ({a} * {a} + {b} * {b})"),
+# ∂atan2/∂a = b/(a² + b²), written b/r/r with r = hypot(a, b): a² + b² underflows to 0 at tiny
+# arguments (a, b ~ 1e-308: the partial came out ∓inf where it is about ±1e307) and overflows at huge ones.
+elementwise("atan2", "atan2", "np.arctan2({a}, {b})",
+            ("{b} / np.hypot({a}, {b}) / np.hypot({a}, {b})", "-{a} / np.hypot({a}, {b}) / np.hypot({a}, {b})"),
             pseudo="atan2({a}, {b})", pseudo_partials=("{b}/({a}² + {b}²)", "−{a}/({a}² + {b}²)"),
             kinks=(("({a} == 0) & ({b} == 0)", "atan2 is not differentiable at (0, 0)"),),
             doc="the angle of the point (b, a): atan2(y, x) as in C and NumPy")
