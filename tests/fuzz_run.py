@@ -183,7 +183,8 @@ def outputs_of(argv) -> tuple:
     """The files (folders with a trailing /) a saved command line writes."""
     out = []
     for k, word in enumerate(argv[:-1]):
-        if word in ("-o", "--output") and argv[0] in ("render", "codegen", "frames") or word in ("--gif", "--pdf"):
+        if word in ("-o", "--out") and argv[0] in ("render", "codegen", "frames", "html", "fmt", "practice") \
+                or word in ("--gif", "--pdf", "--beamer"):
             out.append(argv[k + 1] + ("/" if argv[0] == "frames" and word in ("-o", "--output") else ""))
     return tuple(out)
 

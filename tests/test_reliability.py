@@ -525,9 +525,9 @@ def test_a_file_name_that_is_not_utf8_in_practice_and_html_records(tmp_path, cap
     assert code == 0, err
     record = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     assert record["sessions"][0]["file"].endswith("\\xff.gd")
-    code, out, err = run(capsys, "html", path, "-o", tmp_path / "p.html")
+    code, out, err = run(capsys, "html", path, "-o", tmp_path / "p.html", "--json")
     assert code == 0, err
-    (tmp_path / "p.html").read_text(encoding="utf-8")   # whole and UTF-8
+    assert "<title>\\xff.gd" in (tmp_path / "p.html").read_text(encoding="utf-8")   # whole and UTF-8
 
 
 @pytest.mark.filterwarnings("ignore")

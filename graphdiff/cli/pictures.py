@@ -102,9 +102,10 @@ def cmd_html(args) -> int:
     check_target(args.out)
     split_threshold(args.split_leaves)
     g = load_graph(args)
-    text = page_html(g, title=args.title or Path(args.file).name, theme=args.theme, rankdir=args.rankdir,
+    title = (args.title or Path(args.file).name).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    text = page_html(g, title=title, theme=args.theme, rankdir=args.rankdir,
                      split_leaves=args.split_leaves)
-    write_atomic(args.out, text.encode("utf-8", "backslashreplace"))   # a file name that is not UTF-8
+    write_atomic(args.out, text.encode("utf-8"))
     if args.json:
         print_json({"output": args.out, "bytes": len(text.encode("utf-8"))})
     else:
