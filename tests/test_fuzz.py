@@ -12,7 +12,7 @@ from graphdiff import fuzzing
 from graphdiff.ops import OPS
 from conftest import GRAPHS
 
-SHORT_EXAMPLES = int(os.environ.get("FUZZ_SHORT_EXAMPLES", 100))
+SHORT_EXAMPLES = int(os.environ.get("FUZZ_SHORT_EXAMPLES", 60))
 SHORT_SEED = 17
 
 
