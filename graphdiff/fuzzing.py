@@ -954,6 +954,12 @@ OPTION_VALUES = {
     "--ask": lambda draw, info, heavy: ["--ask", draw(st.sampled_from(["steps", "derivative", "counts", "cost", "all",
                                                                      "steps,cost", "counts, derivative", "bogus",
                                                                      "", ","]))],
+    # (main's group options, for when this branch meets them: pictures of function calls and loops)
+    "--collapse": lambda draw, info, heavy: ["--collapse", draw(st.sampled_from(["all", "1", "2", "0", "-1", "layer",
+                                                                               "layer#2", "net.layer", "nosuch",
+                                                                               "", ",", "9" * 30]))],
+    "--repeats": lambda draw, info, heavy: ["--repeats", draw(st.sampled_from(["auto", "none", "2", "3", "0", "-1",
+                                                                             "abc", "9" * 30]))],
     "practice -o": lambda draw, info, heavy: ["-o", draw(st.sampled_from(["session.json", "session.json",
                                                                         "missing/session.json", "."]))],
 }
