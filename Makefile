@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow setup dot browser tex bench assets docs clean
+.PHONY: run test test-slow setup dot browser tex bench assets docs clean fuzz
 
 setup: $(STAMP) dot browser tex
 
@@ -36,6 +36,19 @@ test: setup
 
 test-slow: setup
 	$(BIN)/python -m pytest -q
+
+# The long fuzz run (the short one is part of `make test`): generated programs through every
+# command in-process, with the differential maths; counts per failure category, the seed to
+# reproduce, one reproducer per root cause in fuzz-out/. E.g. make fuzz FUZZ_EXAMPLES=2000 FUZZ_SEED=7;
+# FUZZ_SECONDS bounds the wall time (the examples run by then are reported).
+FUZZ_EXAMPLES ?= 20000
+FUZZ_SEED ?=
+FUZZ_JOBS ?= 2
+FUZZ_TIMEOUT ?= 10
+FUZZ_SECONDS ?=
+fuzz: setup
+	$(BIN)/python tests/fuzz_run.py --examples $(FUZZ_EXAMPLES) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) \
+		--jobs $(FUZZ_JOBS) --timeout $(FUZZ_TIMEOUT) $(if $(FUZZ_SECONDS),--seconds $(FUZZ_SECONDS)) --out fuzz-out
 
 # The README's pictures, made by graphdiff itself.
 assets: setup

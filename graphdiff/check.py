@@ -36,13 +36,16 @@ MAX_ENTRIES = 32             # input entries checked by finite differences, per 
 
 def ridders(f, x: float, h: float, *, levels: int = 10, shrink: float = 1.6):
     """Ridders' method: central differences of f (a vector function of one number) at steps h,
-    h/shrink, …, extrapolated (Neville's tableau); returns (estimate, error estimate), per entry."""
+    h/shrink, …, extrapolated (Neville's tableau); returns (estimate, error estimate), per entry.
+    Each difference divides by the step actually taken, (x + h) − (x − h) in floating point; a step
+    too small to move x at all gives NaN (no estimate), never a confident 0."""
     c2 = shrink * shrink
     table = [[None] * levels for _ in range(levels)]
     best, err = None, None
     hh = h
     for i in range(levels):
-        table[0][i] = (f(x + hh) - f(x - hh)) / (2 * hh)
+        xp, xm = x + hh, x - hh
+        table[0][i] = (f(xp) - f(xm)) / (xp - xm) if xp != xm else np.full(np.shape(f(x)), np.nan)
         if i == 0:
             best, err = table[0][0], np.full(np.shape(table[0][0]), np.inf)
             hh /= shrink
@@ -201,9 +204,12 @@ class Report:
 
 
 def _entries_to_check(n: int, cap: int) -> list[int]:
-    """All entries, or `cap` of them spread evenly (first and last included)."""
+    """All entries, or `cap` of them spread evenly (first and last included; one: the first)."""
+    cap = max(1, cap)
     if n <= cap:
         return list(range(n))
+    if cap == 1:
+        return [0]
     return sorted({round(k * (n - 1) / (cap - 1)) for k in range(cap)})
 
 
@@ -322,7 +328,7 @@ def _check(g, at, rep, rng, eps, max_entries):
             elif touching:
                 what = "a node on its path is not differentiable here"
             elif not np.isfinite(f):
-                what = "finite differences are not defined here"
+                what = "finite differences are not defined here (or their steps are too small to change the input)"
             elif abs(a - f) > MARGIN * e:
                 what = ("finite differences from smaller steps do not confirm this estimate: they are "
                         "ill-conditioned here (the function varies on a finer scale than the steps)")

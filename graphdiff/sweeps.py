@@ -242,6 +242,17 @@ def _partial_of(spec, k, args, y, fast: bool):
     return spec.partials[k](*_numpy(args + (y,)))
 
 
+def _no_lane_from_zero(t, direction):
+    """A term partial · direction, where a direction entry that is exactly 0 contributes exactly 0,
+    also when the partial there is infinite or NaN (√ at 0). A batch of seeds (the full Jacobian)
+    pushes every input through one sweep: without this, one input's infinite partial times the
+    other inputs' zero lanes (0 · ∞ = NaN) would spoil their columns, which a sweep seeded with each
+    input alone never visits. Called only when the term holds a NaN."""
+    if np.ndim(t) == 0:
+        return 0.0 if direction == 0 else t
+    return np.where(np.broadcast_to(direction, np.shape(t)) == 0, 0.0, t)
+
+
 def _tangents(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
     """The forward loop: tangents of every node that depends on a seeded input.
 
@@ -271,7 +282,15 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
                         continue  # no dependency on the seed: no term
                     if spec.partials is not None:
                         partial = _partial_of(spec, k, args, y, fast)
-                        t = partial * t_j if fast else partial * lift(t_j, np.ndim(args[k]), len(n.shape))
+                        if fast:
+                            t = partial * t_j
+                            if t != t:
+                                t = _no_lane_from_zero(t, t_j)
+                        else:
+                            lifted = lift(t_j, np.ndim(args[k]), len(n.shape))
+                            t = partial * lifted
+                            if np.isnan(t).any():
+                                t = _no_lane_from_zero(t, lifted)
                     else:
                         partial = _dense_partial(spec, k, args, y, kw) if record else None
                         t = spec.jvp(k, t_j, args, y, kw)
@@ -328,9 +347,14 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
                         except _DOMAIN:
                             partial = spec.partials[k](*_numpy(args + (y,)))
                         t = y_bar * partial
+                        if t != t:
+                            t = _no_lane_from_zero(t, y_bar)
                     elif spec.partials is not None:
                         partial = _partial_of(spec, k, args, y, False)
-                        t = fit(unbroadcast(y_bar * partial, nodes[j].shape, len(n.shape)), batch, nodes[j].shape)
+                        t = y_bar * partial
+                        if np.isnan(t).any():
+                            t = _no_lane_from_zero(t, y_bar)
+                        t = fit(unbroadcast(t, nodes[j].shape, len(n.shape)), batch, nodes[j].shape)
                     else:
                         partial = _dense_partial(spec, k, args, y, n.kw) if record else None
                         t = fit(spec.vjp(k, y_bar, args, y, n.kw), batch, nodes[j].shape)

@@ -438,3 +438,137 @@ def test_a_failed_frames_run_leaves_no_new_folder(tmp_path, capsys, monkeypatch)
     monkeypatch.setattr(os, "replace", full)
     code, _, err = run(capsys, "frames", "graphs/peyre.gd", "-o", tmp_path / "frames", "--format", "dot")
     assert code == 2 and "File too large" in err and not (tmp_path / "frames").exists()
+
+
+# ------------------------------------------------------------------ found by the long fuzz campaign (issue 17)
+
+def test_check_with_one_entry_per_input(tmp_path, capsys):
+    """`check --max-entries 1` checked nothing and crashed (ZeroDivisionError spreading one entry)."""
+    f = tmp_path / "c.gd"
+    f.write_text("input x = [1.6, 0.3, 0.7]\noutput f = sum(x * x)\n")
+    code, out, err = run(capsys, "check", f, "--max-entries", "1")
+    assert code == 0 and "internal error" not in err
+    assert "1 of 3 entries checked" in out
+    from graphdiff.check import _entries_to_check
+    assert _entries_to_check(5, 1) == [0] and _entries_to_check(5, 0) == [0] and _entries_to_check(5, 2) == [0, 4]
+
+
+@pytest.mark.parametrize("eps", ["1e-300", "5e-324"])
+def test_check_steps_too_small_to_move_the_input_are_no_evidence(eps, tmp_path, capsys):
+    """With `--eps 1e-300`, x ± h == x: the finite difference was 0 ± 0 and check reported a correct
+    derivative as FAILED. A step that does not move x gives no estimate (inconclusive)."""
+    f = tmp_path / "c.gd"
+    f.write_text("input x = [1.6, 0.3, 0.7]\noutput f = sum(x * x)\n")
+    code, out, err = run(capsys, "check", f, "--eps", eps)
+    assert code == 0, out + err
+    assert "FAILED" not in out and "failed" not in out
+    assert "too small to change the input" in out
+
+
+def test_focus_with_a_huge_number_of_steps_ends_at_once(tmp_path, capsys):
+    """`render --focus v:99999999999999999999` looped that many times over an empty frontier (a hang)."""
+    import time
+    t0 = time.perf_counter()
+    from conftest import GRAPHS
+    code, out, err = run(capsys, "render", GRAPHS / "peyre.gd", "-o", tmp_path / "o.dot", "--focus", "x:" + "9" * 20)
+    assert code == 0, err
+    assert time.perf_counter() - t0 < 10
+    from graphdiff.render.build import focus_set
+    g = gd.load(GRAPHS / "peyre.gd")
+    assert focus_set(g, "x:" + "9" * 20) == frozenset(range(len(g)))
+
+
+def test_pow_at_a_zero_base_has_a_zero_exponent_partial(tmp_path, capsys):
+    """0^p (p > 1) with p an input: ∂/∂p = 0^p·log 0 was NaN (0·−∞), so the batched forward
+    Jacobian put NaN in the other inputs' columns (forward NaN, reverse 0) and the generated code
+    raised `math domain error`. 0^p is 0 for every p > 0: the partial is 0."""
+    f = tmp_path / "p.gd"
+    f.write_text("input i1 = 0.0\ninput p = 1.328\nc2 = i1 ^ p\ninput i6 = 1.37\noutput f8 = (c2 <= i6) + c2\n")
+    g = gd.load(f)
+    for mode in ("forward", "reverse"):
+        for _ in range(2):   # interpreted, then compiled
+            assert np.array_equal(g.jacobian(mode=mode).matrix, [[0.0, 0.0, 0.0]]), mode
+    code, out, err = run(capsys, "codegen", f, "-o", tmp_path / "pmod.py")
+    assert code == 0, err
+    ns = {}
+    exec(compile((tmp_path / "pmod.py").read_text(), "pmod.py", "exec"), ns)
+    assert np.array_equal(ns["jacobian"](), [[0.0, 0.0, 0.0]])
+    # elsewhere the rule is unchanged: ∂(a^b)/∂b = a^b·log a
+    h = gd.parse("input a = 2.0\ninput b = 3.0\noutput f = a ^ b\n")
+    assert np.allclose(h.jacobian().matrix, [[12.0, 8 * np.log(2)]])
+
+
+@pytest.mark.parametrize("tol", ["1e999", "inf"])
+def test_practice_refuses_an_infinite_tolerance(tol, tmp_path, capsys, monkeypatch):
+    """`practice --tol 1e999` took every answer as right and wrote `"tolerance": Infinity`, which is
+    not JSON."""
+    import io
+    f = tmp_path / "p.gd"
+    f.write_text("input x = 0.5\ninput y = 1\noutput f = y + x\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))
+    code, out, err = run(capsys, "practice", f, "--json", "--mode", "primal", "--tol", tol)
+    assert code == 2 and "tolerance" in err and not out
+    with pytest.raises(gd.GraphError):
+        from graphdiff.practice import Session
+        Session(gd.load(f), mode="primal", tol=float("inf"))
+
+
+def test_a_file_name_that_is_not_utf8_in_practice_and_html_records(tmp_path, capsys, monkeypatch):
+    """A graph file whose name is not UTF-8 (b'\\xff.gd'): `practice -o s.json` and `html -o p.html`
+    ended in "internal error: UnicodeEncodeError"; the name is written with a \\x escape."""
+    import io
+    name = os.fsdecode(b"\xff.gd")
+    path = tmp_path / name
+    path.write_text("input x = 0.5\noutput f = x * x\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("0.5\n"))
+    code, out, err = run(capsys, "practice", path, "--mode", "primal", "-o", tmp_path / "s.json")
+    assert code == 0, err
+    record = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert record["sessions"][0]["file"].endswith("\\xff.gd")
+    code, out, err = run(capsys, "html", path, "-o", tmp_path / "p.html", "--json")
+    assert code == 0, err
+    assert "<title>\\xff.gd" in (tmp_path / "p.html").read_text(encoding="utf-8")   # whole and UTF-8
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_an_infinite_partial_does_not_spoil_other_inputs_columns():
+    """√a at a = 0 has an infinite partial. The full Jacobian pushes every input (forward) or output
+    (reverse) through one batched sweep, and 0 · ∞ = NaN in the other lanes made ∂f/∂b NaN for
+    f = √a + b (forward) and ∂f2/∂a NaN for f2 = 3a + b beside f1 = √a (reverse), where a sweep
+    seeded with that input or output alone gives 1 and 3."""
+    g = gd.parse("input a = 0\ninput b = 2\noutput f = sqrt(a) + b\n")
+    h = gd.parse("input a = 0\ninput b = 2\noutput f1 = sqrt(a)\noutput f2 = a * 3 + b\n")
+    for mode in ("forward", "reverse"):
+        for _ in range(2):   # interpreted, then compiled
+            assert g.jacobian(mode=mode).matrix.tolist() == [[np.inf, 1.0]], mode
+            assert h.jacobian(mode=mode).matrix.tolist() == [[np.inf, 0.0], [3.0, 1.0]], mode
+    value, grads = g.grad(mode="forward")
+    assert grads["b"] == 1.0 and grads["a"] == np.inf
+
+
+def test_atan2_partials_at_tiny_and_huge_arguments():
+    """atan2(1e-308, x) at x = 2.2e-308: a² + b² underflowed to 0 and ∂/∂x came out −inf (and the
+    generated code raised ZeroDivisionError); it is about −1.68e307. At 1e200 the square overflowed."""
+    g = gd.parse("input x = 2.2250738585072014e-308\noutput f = atan2(1e-308, x)\n")
+    for mode in ("forward", "reverse"):
+        for _ in range(2):
+            d = g.jacobian(mode=mode).matrix[0, 0]
+            assert d == pytest.approx(-1e308 / (1 + 2.2250738585072014 ** 2), rel=1e-12)   # −y/(x² + y²)
+    h = gd.parse("input y = 1e200\ninput x = 2e200\noutput f = atan2(y, x)\n")
+    assert np.allclose(h.jacobian().matrix, [[4e-201, -2e-201]], rtol=1e-12, atol=0)   # x/(x² + y²), −y/(x² + y²)
+    k = gd.parse("input y = 0.3\ninput x = -1.7\noutput f = atan2(y, x)\n")
+    assert np.allclose(k.jacobian().matrix, [[-1.7 / 2.98, -0.3 / 2.98]], rtol=1e-14)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_the_compiled_path_agrees_where_a_partial_is_infinite():
+    """atan2(a, a) at a = 5e-324 has infinite partials: the generated code's batched forward sweep
+    put 0·∞ = NaN into the other inputs' columns, so the second (compiled) g.jacobian() differed
+    from the first (interpreted) one. A compiled result holding NaN is recomputed by the sweeps."""
+    g = gd.parse("input v = [0.37, 0.25]\ninput a = 5e-324\noutput f = atan2(a, a)\n")
+    for mode in ("forward", "reverse"):
+        first, second = g.jacobian(mode=mode).matrix, g.jacobian(mode=mode).matrix
+        assert np.array_equal(first, second, equal_nan=True), mode
+        assert first[0, :2].tolist() == [0.0, 0.0], mode
+        grads = [g.grad(mode=mode)[1] for _ in range(2)]
+        assert np.array_equal(grads[0]["v"], grads[1]["v"]) and grads[1]["v"].tolist() == [0.0, 0.0]

@@ -107,7 +107,8 @@ def cmd_html(args) -> int:
     from ..render.groups import repeat_min
     repeat_min(args.repeats)
     g = load_graph(args)
-    text = page_html(g, title=args.title or Path(args.file).name, theme=args.theme, rankdir=args.rankdir,
+    title = (args.title or Path(args.file).name).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    text = page_html(g, title=title, theme=args.theme, rankdir=args.rankdir,
                      split_leaves=args.split_leaves, collapse=args.collapse, repeats=args.repeats)
     write_atomic(args.out, text.encode("utf-8"))
     if args.json:

@@ -8,7 +8,9 @@
 (same signature, same results): they run the interpreted sweep on the first call for a graph and
 compile from the second, so a one-off `graphdiff grad` never pays for compiling while a loop that
 asks for many gradients does. Scalar code raises on a domain error (math.log(−1)) where the
-interpreted sweeps give NaN: such a call falls back to the interpreted sweep.
+interpreted sweeps give NaN: such a call falls back to the interpreted sweep. So does a result
+holding a NaN: generated code multiplies an infinite partial by every lane of a batch of seeds
+(0·∞ = NaN in the lanes of other inputs), where the interpreted sweep gives a zero lane no term.
 """
 from __future__ import annotations
 
@@ -48,6 +50,10 @@ def _keywords(g: Graph, at) -> dict:
     scalars as Python floats, which the generated scalar code takes fastest."""
     values = sweeps.input_values(g, at)
     return {g.input_name(i): float(values[i]) if g.node(i).shape == () else values[i] for i in g.inputs}
+
+
+def _has_nan(v) -> bool:
+    return v != v if type(v) is float else bool(np.isnan(v).any())
 
 
 def _result(v):
@@ -96,6 +102,8 @@ def compiled_gradient(g: Graph, *, wrt=None, output=None, mode: str = "reverse")
                 value, grads = fn(**kw)
         except _FALLBACK:
             return sweeps.gradient(g, at, wrt=wrt, mode=mode, output=name)
+        if any(_has_nan(v) for v in grads.values()):
+            return sweeps.gradient(g, at, wrt=wrt, mode=mode, output=name)
         return _result(value), {k: _result(v) for k, v in grads.items()}
 
     gradient.__doc__ = f"(value, gradients) of '{name}' by the compiled {mode}-mode program."
@@ -117,7 +125,10 @@ def compiled_jacobian(g: Graph, *, mode: str = "reverse"):
                 matrix = fn(**kw)
         except _FALLBACK:
             return sweeps.jacobian(g, at, mode=mode)
-        return sweeps.Jacobian(rows, cols, np.asarray(matrix, dtype=float).reshape(len(rows), len(cols)))
+        matrix = np.asarray(matrix, dtype=float).reshape(len(rows), len(cols))
+        if np.isnan(matrix).any():
+            return sweeps.jacobian(g, at, mode=mode)
+        return sweeps.Jacobian(rows, cols, matrix)
 
     return jacobian
 

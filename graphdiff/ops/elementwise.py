@@ -115,9 +115,11 @@ def _pow_partial_pseudo(m):
     return "{b}·{a}^({b}−1)".format(**m)
 
 
-elementwise("pow", "^", "{a} ** {b}", (_pow_partial, "{y} * np.log({a})"), pseudo="{a}^{b}",
-            pseudo_partials=(_pow_partial_pseudo, "{y}·log({a})"), scalar=_pow_scalar,
-            scalar_partials=(lambda m: _pow_partial(m, scalar=True), "{y} * math.log({a})"),
+# ∂(a^b)/∂b = a^b·log a, which is 0 where a^b is 0 (a = 0 with b > 0: 0^b is 0 for every b > 0, and
+# an underflow): there the product is 0·(−∞), NaN in NumPy and a ValueError in `math`.
+elementwise("pow", "^", "{a} ** {b}", (_pow_partial, "{y} * np.log(np.where({y} == 0, 1.0, {a}))"),
+            pseudo="{a}^{b}", pseudo_partials=(_pow_partial_pseudo, "{y}·log({a})"), scalar=_pow_scalar,
+            scalar_partials=(lambda m: _pow_partial(m, scalar=True), "({y} * math.log({a}) if {y} != 0 else 0.0)"),
             kinks=(("({a} == 0) & ({b} < 1) & ({b} != 0)", "a^b is not differentiable at a = 0 when b < 1"),
                    ("({a} < 0) & ({b} % 1 != 0)", "a^b is undefined for a < 0 and non-integer b")),
             doc="a to the power b", operators=("^", "**"), domain=[(0.5, 2.0), (-2.0, 3.0)])
@@ -159,7 +161,10 @@ elementwise("expm1", "expm1", "np.expm1({a})", ("{y} + 1.0",), pseudo="exp({a}) 
 
 # ---------------------------------------------------------------- two operands
 
-elementwise("atan2", "atan2", "np.arctan2({a}, {b})", ("{b} / ({a} * {a} + {b} * {b})", "-{a} / ({a} * {a} + {b} * {b})"),
+# ∂atan2/∂a = b/(a² + b²), written b/r/r with r = hypot(a, b): a² + b² underflows to 0 at tiny
+# arguments (a, b ~ 1e-308: the partial came out ∓inf where it is about ±1e307) and overflows at huge ones.
+elementwise("atan2", "atan2", "np.arctan2({a}, {b})",
+            ("{b} / np.hypot({a}, {b}) / np.hypot({a}, {b})", "-{a} / np.hypot({a}, {b}) / np.hypot({a}, {b})"),
             pseudo="atan2({a}, {b})", pseudo_partials=("{b}/({a}² + {b}²)", "−{a}/({a}² + {b}²)"),
             kinks=(("({a} == 0) & ({b} == 0)", "atan2 is not differentiable at (0, 0)"),),
             doc="the angle of the point (b, a): atan2(y, x) as in C and NumPy")

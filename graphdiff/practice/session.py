@@ -14,6 +14,7 @@ person reads count from 1.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -88,6 +89,11 @@ class Session:
 
     def __init__(self, g: Graph, *, mode: str = "reverse", seed=None, at=None, tol: float = DEFAULT_TOL,
                  kinds=None, path: str = "", clock=time.monotonic):
+        if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and tol > 0):
+            # (inf would take every answer as right, and the session record is JSON: no inf in it)
+            raise GraphError(f"the tolerance must be a positive finite relative tolerance such as 1e-3, not {tol:g}"
+                             if isinstance(tol, (int, float, np.floating)) else
+                             f"the tolerance must be a number such as 1e-3, not {tol!r}")
         self.ctx = Context(g, mode=mode, seed=seed, at=at, tol=tol)
         self.kinds = tuple(kinds or DEFAULT_KINDS[mode])
         self.items = build(self.ctx, self.kinds)
@@ -314,7 +320,10 @@ class Session:
         """The session as a JSON document (for a teacher collecting results)."""
         ctx = self.ctx
         s = self.score()
-        return {"file": self.path or None, "mode": ctx.mode, "seed": ctx.seed_label or None,
+        # A file name that is not UTF-8 (bytes decoded as lone surrogates) is written with \x escapes:
+        # the record is UTF-8 JSON.
+        path = os.fsencode(self.path).decode("utf-8", "backslashreplace") if self.path else None
+        return {"file": path, "mode": ctx.mode, "seed": ctx.seed_label or None,
                 "tolerance": ctx.tol, "kinds": list(self.kinds),
                 "started": self.started_at.isoformat(timespec="seconds"), "seconds": round(self.seconds, 3),
                 "finished": self.finished, **s,

@@ -461,7 +461,7 @@ def focus_set(g, focus: str | None) -> frozenset | None:
         from ..source import did_you_mean
         raise GraphError(f"--focus: no node named '{name}'", hint=did_you_mean(name, ids) or "name a node of the file (or v<number>)")
     keep, frontier = {ids[name]}, [ids[name]]
-    for _ in range(hops):
+    for _ in range(min(hops, len(g))):   # no node is farther than len(g) steps: a huge K ends at once
         nxt = []
         for i in frontier:
             for j in (*g.node(i).operands, *g.consumers(i)):
