@@ -572,3 +572,21 @@ def test_the_compiled_path_agrees_where_a_partial_is_infinite():
         assert first[0, :2].tolist() == [0.0, 0.0], mode
         grads = [g.grad(mode=mode)[1] for _ in range(2)]
         assert np.array_equal(grads[0]["v"], grads[1]["v"]) and grads[1]["v"].tolist() == [0.0, 0.0]
+
+
+def test_check_refuses_a_max_entries_below_one(capsys):
+    from conftest import GRAPHS
+    for bad in ("0", "-1"):
+        code, out, err = run(capsys, "check", GRAPHS / "peyre.gd", "--max-entries", bad)
+        assert code == 2 and out == "" and f"--max-entries {bad} is out of range" in err
+
+
+def test_fmt_ends_the_last_line(tmp_path, capsys):
+    src = tmp_path / "nl.gd"
+    src.write_text("input x = 1\noutput f = x^2")          # no final newline
+    for spelling in ("--unicode", "--ascii"):
+        code, out, _ = run(capsys, "fmt", src, spelling)
+        assert code == 0 and out.endswith("\n") and not out.endswith("\n\n")
+        again = tmp_path / f"again{spelling}.gd"
+        again.write_text(out)
+        assert run(capsys, "fmt", again, spelling)[1] == out     # formatting twice changes nothing

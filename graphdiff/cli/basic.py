@@ -186,7 +186,10 @@ def cmd_check(args) -> int:
         raise no_inputs_error()
     if args.eps is not None and not 0 < args.eps < 1:
         raise GraphError(f"--eps {args.eps:g} is out of range: give a relative step between 0 and 1, e.g. 1e-3")
-    report = check_graph(g, eps=args.eps, max_entries=max(1, args.max_entries))
+    if args.max_entries < 1:
+        raise GraphError(f"--max-entries {args.max_entries} is out of range: give how many entries of each input "
+                         "to check, 1 or more (default 32)")
+    report = check_graph(g, eps=args.eps, max_entries=args.max_entries)
     if args.json:
         print_json(report.to_json())
     else:

@@ -89,6 +89,8 @@ def cmd_fmt(args) -> int:
     from ..values import parse_at
     text, name = read_source(args.file)
     out = format_text(text, name, unicode=not args.ascii, at=parse_at(args.at))
+    if out and not out.endswith("\n"):
+        out += "\r\n" if "\r\n" in out else "\n"   # the file written ends its last line, as editors expect
     if args.out:
         write_atomic(args.out, out)
     elif args.json:
