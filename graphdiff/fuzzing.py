@@ -633,7 +633,8 @@ def dressed_programs(draw, base=None) -> Program:
 def stress_programs(draw) -> Program:
     """Deep nesting, long lines, many statements, huge literals and odd array literals."""
     what = draw(st.sampled_from(["parens", "calls", "minus", "pow", "sum", "statements", "array",
-                                 "nested-array", "huge-int", "index", "exponent", "chain-matrix"]))
+                                 "nested-array", "huge-int", "index", "exponent", "chain-matrix",
+                                 "def-chain", "def-nested-calls", "recursion", "loop", "loop-bounds", "loop-nested"]))
     depth = draw(st.sampled_from([1, 2, 10, 50, 150, 198, 199, 200, 201, 202, 400, 3000]))
     head = "input x = 0.5\n"
     expect = "ok" if depth <= 50 else "any"
@@ -676,6 +677,32 @@ def stress_programs(draw) -> Program:
         lit = draw(st.sampled_from(["1e99999999999999999999", "1e-99999999999", "0e999", "0." + "0" * 5000 + "1"]))
         body = f"input y = {lit}\noutput f = y + x"
         expect = "any"
+    elif what == "def-chain":     # functions calling the one defined before: groups nest `depth` deep
+        body = "def f0(a) = sin(a) * a\n" + "".join(f"def f{k + 1}(a) = f{k}(a) + a\n" for k in range(depth)) \
+            + f"output f = f{depth}(x)"
+        expect = "ok" if depth <= 400 else "any"
+    elif what == "def-nested-calls":   # one function called inside its own argument list, deeply
+        body = "def g(a, b) = a * b + 1\noutput f = " + "g(x, " * depth + "x" + ")" * depth
+        expect = "ok" if depth <= 50 else "any"
+    elif what == "recursion":   # direct or mutual recursion: always an error naming the chain
+        body = draw(st.sampled_from(["def f(a) = f(a) + 1\noutput y = f(x)",
+                                     "def f(a) = g(a)\ndef g(a) = f(a) * 2\noutput y = f(x)",
+                                     "def f(a):\n    b = a + 1\n    return f(b)\noutput y = f(x)"]))
+        expect = "error"
+    elif what == "loop":     # an unrolled recurrence of a function, `depth` iterations
+        body = (f"def cell(h, a) = tanh(h * a + 0.1)\nh = x\nfor t in 1..{depth}: h = cell(h, x)\n"
+                "output f = h")
+        expect = "ok"
+    elif what == "loop-bounds":   # bounds at and past the limits, backwards, huge, not whole
+        lo, hi = draw(st.sampled_from([(1, 100000), (1, 100001), (5, 1), (0, 0), (-3, 3), ("1.5", 3),
+                                       (1, "9" * 30), ("x", 3), (1, "1e6")]))
+        body = f"h = x\nfor t in {lo}..{hi}: h = h * 0.5 + t\noutput f = h"
+        expect = "ok" if (lo, hi) in ((0, 0), (-3, 3)) else "any"
+    elif what == "loop-nested":   # loops inside loops, the inner bound using the outer variable
+        n = min(depth, 60)
+        body = (f"h = x\nfor i in 1..{n}:\n    for j in 1..i: h = sin(h) + 0.01 * j\n"
+                "output f = h")
+        expect = "ok" if n * (n + 1) // 2 <= 100000 else "any"
     else:  # a long chain of matrix products: one big DAG, many array ops
         head = "input A = [[0.5, 0.1], [0.2, 0.4]]\n"
         body = "output f = trace(" + " @ ".join(["A"] * min(depth, 400)) + ")"
