@@ -19,7 +19,7 @@ import numpy as np
 from .. import layers, sweeps
 from ..explain import derivative_of, is_literal
 from ..graph import Graph
-from ..layers import LayerStep
+from ..layers import LayerStep, call_of
 from ..source import GraphError
 from ..sweeps import Step, Sweep, entry_names
 
@@ -155,8 +155,9 @@ class Debugger:
         ('collapsed' | 'expanded' | 'none', group)."""
         layer = self.layer
         if layer is not None:
-            gid = layer.group     # the outermost collapsed group opens; groups inside it collapsed stay so
-            self.set_collapsed(self.collapsed - {gid}, land="first")
+            gid = layer.group     # the outermost collapsed group opens; groups inside it collapsed stay so,
+            call = call_of(self.graph, self.graph.groups[gid])   # but a loop iteration opens with the call it holds
+            self.set_collapsed(self.collapsed - {gid, call.id}, land="first")
             return "expanded", gid
         gid = self.current_group()
         if gid < 0:
