@@ -68,9 +68,34 @@ def test_to_sympy_gives_each_nodes_expression():
     assert gd.from_sympy(exprs["f"], at={"x": 0.7}).n_ops() == 8
 
 
-def test_to_sympy_is_for_scalar_graphs():
-    with pytest.raises(gd.GraphError, match="scalar graphs"):
-        gd.to_sympy(gd.load(GRAPHS / "sheet3" / "two_layer.gd"))
+@pytest.mark.parametrize("name", ["sheet3/two_layer.gd", "sheet0/tanh_network.gd", "sheet3/det.gd",
+                                  "sheet3/inverse.gd", "sheet3/p_norm.gd", "sheet3/total_variation.gd",
+                                  "sheet4/relu_softmax_nll.gd", "sheet3/residual_loss.gd"])
+def test_to_sympy_of_an_array_graph_evaluates_to_graphdiffs_values(name):
+    g = gd.load(GRAPHS / name)
+    exprs = gd.to_sympy(g)
+    values = {}
+    for i in g.inputs:
+        n = g.node(i)
+        v = np.asarray(n.value, dtype=float)
+        if n.shape == ():
+            values[sp.Symbol(n.names[0], real=True)] = v.item()
+        for k in np.ndindex(*n.shape) if n.shape else ():
+            values[sp.Symbol(f"{n.names[0]}[{', '.join(map(str, k))}]", real=True)] = v[k]
+    for out, want in g.eval().items():
+        e = exprs[g.label(g.output_node(out))].subs(values)
+        got = np.array(e.tolist() if isinstance(e, sp.NDimArray) else e, dtype=float)
+        np.testing.assert_allclose(got.reshape(np.shape(want)), want, rtol=1e-10, atol=1e-12)
+
+
+def test_to_sympy_names_array_entries_and_refuses_sqrtm():
+    g = gd.load(GRAPHS / "sheet3" / "two_layer.gd")
+    A = gd.to_sympy(g, "A")
+    assert A.shape == (2, 3) and str(A[1, 2]) == "A[1, 2]"
+    assert gd.to_sympy(g, "z")[0] == sum(sp.Symbol(f"A[0, {k}]", real=True) * sp.Symbol(f"x[{k}]", real=True)
+                                          for k in range(3))
+    with pytest.raises(gd.GraphError, match="sqrtm"):
+        gd.to_sympy(gd.load(GRAPHS / "sheet3" / "sqrtm.gd"))
 
 
 def test_trace_symbolic_writes_each_local_partial_as_a_formula(capsys):

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..source import GraphError
 
 
@@ -215,25 +217,104 @@ def _constant(sp, value):
 
 def to_sympy(g, node=None, *, symbols: dict | None = None):
     """Each node's expression in the graph's inputs: {label: SymPy expression} in topological
-    order, or with `node` (a name, `v7` or an id) that node's. Scalar graphs only."""
+    order, or with `node` (a name, `v7` or an id) that node's. An array node is a SymPy Array of
+    its entries' expressions (an input W of shape 2×3 has the entries W[0, 0] … W[1, 2]); `sqrtm`
+    has no closed form and is refused."""
     sp = _sympy()
     table = _ops_table(sp)
     exprs: dict[int, object] = {}
     for n in g.node_list():
-        if n.shape != ():
-            raise GraphError(f"to_sympy works on scalar graphs: node '{g.label(n.id)}' has shape {n.shape}")
         if n.op == "input":
-            exprs[n.id] = (symbols or {}).get(n.names[0]) or sp.Symbol(n.names[0], real=True)
+            exprs[n.id] = (symbols or {}).get(n.names[0]) or _input_symbols(sp, n.names[0], n.shape)
         elif n.op == "const":
-            exprs[n.id] = _constant(sp, n.value)
+            exprs[n.id] = _constant(sp, n.value) if n.shape == () else \
+                _object_array([_constant(sp, v) for v in np.asarray(n.value).ravel()], n.shape)
         else:
-            rule = table.get(n.op)
-            if rule is None:
-                raise GraphError(f"the op '{n.op}' has no SymPy form (node '{g.label(n.id)}')")
-            exprs[n.id] = rule(*(exprs[j] for j in n.operands))
+            args = [exprs[j] for j in n.operands]
+            if n.shape == () and all(np.ndim(a) == 0 for a in args) and n.op in table:
+                exprs[n.id] = table[n.op](*args)
+            else:
+                exprs[n.id] = _array_rule(sp, table, g, n, args)
+    out = {i: (sp.Array(e.tolist()) if isinstance(e, np.ndarray) and e.ndim else
+               e[()] if isinstance(e, np.ndarray) else e) for i, e in exprs.items()}
     if node is None:
-        return {g.label(i): e for i, e in exprs.items()}
-    return exprs[_node_id(g, node)]
+        return {g.label(i): e for i, e in out.items()}
+    return out[_node_id(g, node)]
+
+
+def _object_array(entries, shape) -> np.ndarray:
+    a = np.empty(len(entries), dtype=object)
+    a[:] = entries
+    return a.reshape(shape)
+
+
+def _input_symbols(sp, name: str, shape: tuple):
+    if shape == ():
+        return sp.Symbol(name, real=True)
+    index = lambda k: ", ".join(map(str, k))  # noqa: E731
+    return _object_array([sp.Symbol(f"{name}[{index(k)}]", real=True) for k in np.ndindex(*shape)], shape)
+
+
+def _array_rule(sp, table, g, n, args):
+    """An op on NumPy object arrays of SymPy expressions (entry by entry, as graphdiff evaluates)."""
+    from ..ops import OPS, index_key
+    op, kw = n.op, n.kw
+    arrays = [a if isinstance(a, np.ndarray) else _object_array([a], ()) for a in args]
+    if OPS[op].elementwise:
+        rule = table.get(op)
+        if rule is None:
+            raise GraphError(f"the op '{op}' has no SymPy form (node '{g.label(n.id)}')")
+        return np.frompyfunc(rule, len(arrays), 1)(*arrays)
+    a = arrays[0]
+    total = lambda x: sp.Add(*x.ravel())  # noqa: E731
+    if op == "sum":
+        return total(a)
+    if op == "mean":
+        return total(a) / a.size
+    if op == "prod":
+        return sp.Mul(*a.ravel())
+    if op == "norm":
+        p = kw.get("p", 2.0)
+        p = sp.Integer(int(p)) if float(p).is_integer() else _constant(sp, p)
+        return sp.Add(*(sp.Abs(x) ** p for x in a.ravel())) ** (1 / p) if p != 2 else \
+            sp.sqrt(sp.Add(*(x ** 2 for x in a.ravel())))
+    if op == "logsumexp":
+        return sp.log(sp.Add(*(sp.exp(x) for x in a.ravel())))
+    if op == "dot":
+        return sp.Add(*(x * y for x, y in zip(a.ravel(), arrays[1].ravel())))
+    if op == "outer":
+        return np.multiply.outer(a, arrays[1])
+    if op == "matmul":
+        return np.matmul(a, arrays[1])
+    if op == "transpose":
+        return a.T
+    if op == "diag":
+        if a.ndim == 1:
+            out = _object_array([sp.Integer(0)] * (a.size * a.size), (a.size, a.size))
+            for k, x in enumerate(a):
+                out[k, k] = x
+            return out
+        return np.diagonal(a).copy()
+    if op == "diff":
+        return a[1:] - a[:-1]
+    if op == "index":
+        return a[index_key(kw["index"])]
+    if op == "trace":
+        return sp.Add(*np.diagonal(a))
+    if op == "softmax":
+        e = np.frompyfunc(sp.exp, 1, 1)(a)
+        return e / _last_axis_sums(sp, e)
+    if op in ("det", "inv"):
+        m = sp.Matrix(a.tolist())
+        return m.det() if op == "det" else _object_array(list(m.inv()), a.shape)
+    raise GraphError(f"the op '{op}' has no SymPy form (node '{g.label(n.id)}'): it has no closed form")
+
+
+def _last_axis_sums(sp, e: np.ndarray) -> np.ndarray:
+    sums = np.empty(e.shape[:-1] + (1,), dtype=object)
+    for k in np.ndindex(*e.shape[:-1]):
+        sums[k + (0,)] = sp.Add(*e[k])
+    return sums
 
 
 def _node_id(g, node) -> int:
