@@ -258,7 +258,7 @@ class Chain:
     factors: list          # (node id, label, op, rows, cols) of J_1 … J_k
     forward: int           # ((J_k (… (J_2 J_1))): from the input layer
     reverse: int           # (((J_k J_{k−1}) …) J_1): from the output layer
-    optimal: int
+    optimal: int | None    # None past CHAIN_SEARCH_LIMIT factors (the search grows as k³)
     bracketing: str
 
     def to_json(self) -> dict:
@@ -307,8 +307,14 @@ def chain(g: Graph, *, wrt: str | None = None, output: str | None = None) -> Cha
     k = len(factors)
     fwd = sum(2 * d[i] * d[i - 1] * d[0] for i in range(2, k + 1))
     rev = sum(2 * d[k] * d[i] * d[i - 1] for i in range(1, k))
+    if k > CHAIN_SEARCH_LIMIT:
+        return Chain(wrt, output, factors, fwd, rev, None,
+                     f"not searched: {k} factors, more than {CHAIN_SEARCH_LIMIT} (the search grows as k³)")
     opt, brk = _matrix_chain(d)
     return Chain(wrt, output, factors, fwd, rev, opt, brk)
+
+
+CHAIN_SEARCH_LIMIT = 200     # factors: the dynamic programme over bracketings takes about k³/6 steps
 
 
 def _matrix_chain(d: list) -> tuple[int, str]:

@@ -590,3 +590,14 @@ def test_fmt_ends_the_last_line(tmp_path, capsys):
         again = tmp_path / f"again{spelling}.gd"
         again.write_text(out)
         assert run(capsys, "fmt", again, spelling)[1] == out     # formatting twice changes nothing
+
+
+def test_cost_chain_of_thousands_of_factors_skips_the_cubic_search(tmp_path, capsys):
+    """Found by the fuzzer (seed 1207): a 1,830-step loop made `cost --chain` run for ever."""
+    src = tmp_path / "loops.gd"
+    src.write_text("input x = 0.5\nh = x\nfor i in 1..60:\n    for j in 1..i: h = sin(h) + 0.01 * j\noutput f = h\n")
+    code, out, err = run(capsys, "cost", src, "--chain", "--json")
+    assert code == 0, err
+    ch = json.loads(out)["chain"]
+    assert len(ch["factors"]) == 3660 and ch["optimal"] is None and "not searched" in ch["bracketing"]
+    assert ch["forward"] > 0 and ch["reverse"] > 0

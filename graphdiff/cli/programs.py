@@ -70,10 +70,13 @@ def cmd_cost(args) -> int:
         for idx, (i, label, op, r, c) in enumerate(ch.factors, 1):
             prev = ch.input if idx == 1 else ch.factors[idx - 2][1]
             print(f"  J{idx} = ∂{label}/∂{prev}".ljust(28) + f"{r}×{c}".rjust(10) + f"   ({op}, v{i})")
-        width = max(len(f"{x:,}") for x in (ch.forward, ch.reverse, ch.optimal))
+        width = max(len(f"{x:,}") for x in (ch.forward, ch.reverse, ch.optimal or 0))
         print(f"  forward (from the input):   {ch.forward:>{width},} flops   {accumulation_text(k, reverse=False)}")
         print(f"  reverse (from the output):  {ch.reverse:>{width},} flops   {accumulation_text(k, reverse=True)}")
-        print(f"  optimal bracketing:         {ch.optimal:>{width},} flops   {ch.bracketing}")
+        if ch.optimal is None:
+            print(f"  optimal bracketing:         {ch.bracketing}")
+        else:
+            print(f"  optimal bracketing:         {ch.optimal:>{width},} flops   {ch.bracketing}")
     return 0
 
 
