@@ -24,7 +24,7 @@ from ..layers import collapse_spec
 from ..source import GraphError
 from . import dialogs
 from .guard import guarded
-from .layout import LayoutTimeout, Ranked, Topology, graphviz_layout, layered, topology
+from .layout import ZOOMS, LayoutTimeout, Ranked, Topology, geometry, graphviz_layout, layered, topology
 from .messages import (LayoutFailed, LayoutReady, NodeClicked, PracticeReady, StepChanged, SweepFailed,
                        SweepReady)
 from .state import MODES, Debugger, compute
@@ -269,7 +269,9 @@ class DebuggerScreen(Screen):
             return
         finally:
             self._dot_process = None
-        self.post_message(LayoutReady(topo, ranked, "dot", time.perf_counter() - t))
+        seconds = time.perf_counter() - t
+        geometries = {z: geometry(topo, ranked, z) for z in ZOOMS}   # off the UI thread
+        self.post_message(LayoutReady(topo, ranked, "dot", seconds, geometries))
 
     def _started_dot(self, process) -> None:
         self._dot_process = process
@@ -284,7 +286,7 @@ class DebuggerScreen(Screen):
         self._layouts[msg.topology.collapsed] = (msg.topology, msg.ranked)
         if msg.topology.collapsed != frozenset(self.dbg.collapsed):
             return    # made for groups collapsed otherwise since
-        self.show_layout(msg.topology, msg.ranked)
+        self.show_layout(msg.topology, msg.ranked, msg.geometries)
         if msg.engine == "dot":
             self.app.graphviz_ready_at = time.perf_counter()
             from .practice import PracticeScreen
@@ -292,12 +294,12 @@ class DebuggerScreen(Screen):
                 if isinstance(screen, PracticeScreen):
                     screen.show_layout(msg.topology, msg.ranked)
 
-    def show_layout(self, topo: Topology, ranked: Ranked) -> None:
+    def show_layout(self, topo: Topology, ranked: Ranked, geometries: dict | None = None) -> None:
         """Draw a layout; the first one opens at the most detailed zoom that shows the whole graph
         (when one does), and the pane takes only the height the drawing needs."""
         graph = self.query_one(GraphView)
         first = graph.topo is None
-        graph.set_layout(topo, ranked)
+        graph.set_layout(topo, ranked, geometries)
         if first:
             self.call_after_refresh(self._first_fit)
         self.call_after_refresh(self.size_graph_pane)

@@ -47,10 +47,13 @@ class GraphView(Bound, ScrollView, can_focus=False):
 
     # ------------------------------------------------------------ layout and canvas
 
-    def set_layout(self, topo: Topology, ranked) -> None:
-        """Show a (new) layout; the zoom level and the current node's place in view are kept."""
+    def set_layout(self, topo: Topology, ranked, geometries: dict | None = None) -> None:
+        """Show a (new) layout; the zoom level and the current node's place in view are kept.
+        `geometries`: the layout's geometry at some zoom levels, already computed (in a worker)."""
         self.topo, self.ranked, self.engine = topo, ranked, ranked.engine
         self._canvases.clear()
+        for zoom, geo in (geometries or {}).items():
+            self._canvases[("geometry", zoom, None)] = (topo, geo)
         self.loading = False
         self._sync()
 

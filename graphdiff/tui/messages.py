@@ -6,7 +6,7 @@ these; widgets report clicks with them; the main screen announces each move of t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
@@ -33,12 +33,15 @@ class SweepFailed(Message):
 
 @dataclass
 class LayoutReady(Message):
-    """A layout finished in a worker: `ranked` from `engine` ("layered" or "dot") in `seconds`."""
+    """A layout finished in a worker: `ranked` from `engine` ("layered" or "dot") in `seconds`;
+    `geometries` maps zoom levels to their geometry, computed in the worker too (a large graph's
+    takes tens of milliseconds, which the UI thread then need not spend)."""
 
     topology: Any
     ranked: Any
     engine: str
     seconds: float
+    geometries: dict = field(default_factory=dict)
 
 
 @dataclass
