@@ -270,6 +270,9 @@ class Chain:
                 "bracketing": self.bracketing}
 
 
+CHAIN_SEARCH_LIMIT = 200     # factors: the dynamic programme over bracketings takes about k³/6 steps
+
+
 def chain(g: Graph, *, wrt: str | None = None, output: str | None = None) -> Chain:
     """The Jacobian chain from input `wrt` to `output` (other inputs held fixed).
 
@@ -312,9 +315,6 @@ def chain(g: Graph, *, wrt: str | None = None, output: str | None = None) -> Cha
                      f"not searched: {k} factors, more than {CHAIN_SEARCH_LIMIT} (the search grows as k³)")
     opt, brk = _matrix_chain(d)
     return Chain(wrt, output, factors, fwd, rev, opt, brk)
-
-
-CHAIN_SEARCH_LIMIT = 200     # factors: the dynamic programme over bracketings takes about k³/6 steps
 
 
 def _matrix_chain(d: list) -> tuple[int, str]:

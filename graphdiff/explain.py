@@ -24,6 +24,7 @@ import numpy as np
 
 from .emit.pseudo import PseudoEmitter
 from .graph import Graph
+from .layers import boundary, function_name
 from .ops import index_text
 
 DOT_ABOVE, MACRON = "\u0307", "\u0304"
@@ -351,7 +352,6 @@ def trace_lines(g: Graph, sweep) -> list[str]:
 
 def layer_call(g: Graph, gid: int) -> str:
     """A group instance as a call: `h = layer(x, W1, b1)` (a block without a function: its name)."""
-    from .layers import boundary, function_name
     b = boundary(g, gid)
     outs = ", ".join(g.label(y) for y in b.outputs) or "·"
     return f"{outs} = {function_name(g, gid)}({', '.join(operand_text(g, x) for x in b.inputs)})"
@@ -374,7 +374,6 @@ def layer_rule(g: Graph, layer) -> str:
     `ḣ = J_layer (ẋ, Ẇ₁, ḃ₁)` (forward, the JVP), `h = layer(x, W1, b1)` (primal)."""
     if layer.mode == "primal":
         return layer_call(g, layer.group)
-    from .layers import function_name
     fn = function_name(g, layer.group)
     J = f"J_{fn}"
     ins = [dname(g.label(x), layer.mode) for x, v in zip(layer.inputs, layer.into)

@@ -274,9 +274,23 @@ class Graph:
         parts = [self.groups[g].name for g in self.group_path(n.group)]
         return ".".join(parts + [self.label(i) if n.is_leaf or n.names else n.op])
 
+    def group_children(self, gid: int) -> list[Group]:
+        """The groups directly inside group gid (-1: the top-level groups), in order."""
+        key = ("group children", len(self), len(self.groups))
+        children = self.cache.get(key)
+        if children is None:
+            children = self.cache[key] = {}
+            for grp in self.groups:
+                children.setdefault(grp.parent, []).append(grp)
+        return children.get(gid, [])
+
     def members(self, gid: int) -> list[int]:
         """The nodes made in group gid or in a group inside it, in topological order."""
-        inside = {gid} | {g.id for g in self.groups if gid in self.group_path(g.id)}
+        inside, todo = set(), [gid]
+        while todo:
+            k = todo.pop()
+            inside.add(k)
+            todo.extend(grp.id for grp in self.group_children(k))
         return [n.id for n in self._nodes if n.group in inside]
 
     def label(self, i: int) -> str:

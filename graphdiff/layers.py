@@ -131,7 +131,7 @@ def call_of(g: Graph, grp):
     """The function call a group stands for: itself when it is one, or the one call a loop
     iteration holds (`t=3` around `cell(…)`), so that the iteration reads and chains as that call."""
     if grp.function is None:
-        kids = [k for k in g.groups if k.parent == grp.id]
+        kids = g.group_children(grp.id)
         if len(kids) == 1 and kids[0].function is not None:
             return kids[0]
     return grp

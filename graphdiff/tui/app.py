@@ -24,7 +24,7 @@ from ..layers import collapse_spec
 from ..source import GraphError
 from . import dialogs
 from .guard import guarded
-from .layout import ZOOMS, LayoutTimeout, Ranked, Topology, geometry, graphviz_layout, layered, topology
+from .layout import LayoutTimeout, Ranked, Topology, geometry, graphviz_layout, layered, topology
 from .messages import (LayoutFailed, LayoutReady, NodeClicked, PracticeReady, StepChanged, SweepFailed,
                        SweepReady)
 from .state import MODES, Debugger, compute
@@ -270,7 +270,8 @@ class DebuggerScreen(Screen):
         finally:
             self._dot_process = None
         seconds = time.perf_counter() - t
-        geometries = {z: geometry(topo, ranked, z) for z in ZOOMS}   # off the UI thread
+        zoom = self.zoom      # the level on screen now, off the UI thread (others are drawn when asked for)
+        geometries = {zoom: geometry(topo, ranked, zoom)}
         self.post_message(LayoutReady(topo, ranked, "dot", seconds, geometries))
 
     def _started_dot(self, process) -> None:

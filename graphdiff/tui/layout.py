@@ -66,10 +66,13 @@ def group_text(g: Graph, gid: int) -> str:
     """What a collapsed group's box says: `▣ layer#2 ℝ³,ℝ²ˣ³,ℝ² → ℝ²` (its name, the function it
     instantiates when named otherwise, and the spaces of its inputs and outputs)."""
     grp, b = g.groups[gid], boundary(g, gid)
-    head = grp.name if not grp.function or grp.function == grp.name.split("#")[0] else f"{grp.name}={grp.function}"
     call = call_of(g, grp)
     if call is not grp:                 # a loop iteration around one call: `cell t=29`
         head = f"{call.function} {grp.name}"
+    elif not grp.function or grp.function == grp.name.split("#")[0]:
+        head = grp.name
+    else:
+        head = f"{grp.name}={grp.function}"
     ins = ",".join(space_text(g.node(i).shape) for i in b.inputs)
     outs = ",".join(space_text(g.node(i).shape) for i in b.outputs)
     return f"▣ {head} {ins} → {outs}"
