@@ -15,11 +15,10 @@ one of its two terms), apportioned equally between operands (each rule's terms c
 from __future__ import annotations
 
 import functools
-import re
 import math
 from dataclasses import dataclass, field
 
-from .graph import Graph
+from .graph import Graph, base_name
 from .ops import OPERANDS, OPS, fill, size
 from .source import GraphError
 from .values import count
@@ -359,15 +358,6 @@ def accumulation_text(k: int, *, reverse: bool) -> str:
 
 
 # ------------------------------------------------------------------ per group (`--by-group`)
-
-_INSTANCE = re.compile(r"(#\d+|\[[^\]]*\])$")
-
-
-def base_name(name: str) -> str:
-    """A group instance's name without its instance mark: `layer#2` → `layer`, `cell[3]` → `cell`,
-    and a loop iteration's `t=3` (or `t=1#2`, the second loop over t) → `t`."""
-    return _INSTANCE.sub("", name).split("=")[0]
-
 
 def instance_counts(g: Graph) -> dict:
     """How many group instances each function has (`stats`' "groups"): {"layer": 2, …}; a block

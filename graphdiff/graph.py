@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import re
+
 import numpy as np
 
 from .ops import OPS
@@ -44,6 +46,15 @@ class Group:
 
     def __repr__(self) -> str:
         return f"Group({self.id}: {self.name}{f' = {self.function}(…)' if self.function else ''}, depth {self.depth})"
+
+
+_INSTANCE = re.compile(r"(#\d+|\[[^\]]*\])$")
+
+
+def base_name(name: str) -> str:
+    """A group instance's name without its instance mark: `layer#2` → `layer`, `cell[3]` → `cell`,
+    and a loop iteration's `t=3` (or `t=1#2`, the second loop over t) → `t`."""
+    return _INSTANCE.sub("", name).split("=")[0]
 
 
 def _choices(name: str, names, what: str) -> str:

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .graph import Graph
+from .graph import Graph, base_name
 from .source import GraphError, did_you_mean
 
 JACOBIAN_MAX = 4096      # entries of a layer's Jacobian computed for display (rows × columns)
@@ -172,7 +172,7 @@ def collapse_spec(g: Graph, spec: str | None) -> set[int]:
     known: dict[str, set[int]] = {}
     for grp in groups:
         path = ".".join(groups[k].name for k in g.group_path(grp.id))
-        for key in {grp.name, grp.name.split("#")[0].split("[")[0].split("=")[0], grp.function, path} - {None, ""}:
+        for key in {grp.name, base_name(grp.name), grp.function, path} - {None, ""}:
             known.setdefault(key, set()).add(grp.id)
     chosen: set[int] = set()
     for name in (n.strip() for n in word.split(",")):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..cost import base_name
+from ..graph import base_name
 from ..layers import call_of, collapse_spec
 from ..source import GraphError, did_you_mean
 

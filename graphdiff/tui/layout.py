@@ -23,7 +23,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from ..explain import is_literal
-from ..graph import Graph
+from ..graph import Graph, base_name
 from ..layers import boundary, call_of, owner_of
 from ..ops import OPS, index_text
 
@@ -69,7 +69,7 @@ def group_text(g: Graph, gid: int) -> str:
     call = call_of(g, grp)
     if call is not grp:                 # a loop iteration around one call: `cell t=29`
         head = f"{call.function} {grp.name}"
-    elif not grp.function or grp.function == grp.name.split("#")[0]:
+    elif not grp.function or grp.function == base_name(grp.name):
         head = grp.name
     else:
         head = f"{grp.name}={grp.function}"
