@@ -164,3 +164,19 @@ async def test_P_from_the_debugger_escape_back_and_P_resumes_with_the_score():
         await settle(app, pilot)
         assert app.screen.session is s and s.score()["right_first_time"] == 1 and s.number == 2
         assert not app.internal_errors
+
+
+async def test_the_first_question_wraps_to_the_pane_not_to_40_columns():
+    """The intro and question are written before the panes are laid out; they are wrapped again
+    once the practice pane has its width (at 80×24 it is the whole width)."""
+    g = gd.load(GRAPHS / "peyre.gd")
+    app = GraphdiffApp(g, path="graph.gd", mode="reverse", preset_layout=layered(g))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PracticeScreen)
+        text = app.screen.query_one("#practice-text", Static)
+        lines = str(text.render()).split("\n")
+        assert max(len(ln) for ln in lines) > 60
+        assert all(len(ln) <= text.size.width for ln in lines)

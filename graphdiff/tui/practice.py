@@ -34,6 +34,20 @@ STYLES = {"right": "bold green", "wrong": "bold red", "revealed": "bold yellow",
           "mistake": "bold magenta", "solved": "dim"}
 
 
+class QuestionText(Static):
+    """The question and the session's log, wrapped by `PracticeScreen.show` to this pane's width
+    (continuation lines indented): written again whenever that width changes, the first time
+    included (the text is first written before the pane is laid out)."""
+
+    _width = 0
+
+    def on_resize(self, event) -> None:
+        if event.size.width != self._width:
+            self._width = event.size.width
+            if isinstance(self.screen, PracticeScreen):
+                self.screen.show()
+
+
 class PracticeScreen(Screen):
     """One practice session: the graph, the question, the answer box, the quantities known so far."""
 
@@ -70,7 +84,7 @@ class PracticeScreen(Screen):
         with Horizontal(id="practice-bottom"):
             with VerticalScroll(id="practice-box", can_focus=False) as box:
                 box.border_title = "practice"
-                yield Static(id="practice-text")
+                yield QuestionText(id="practice-text")
             with VerticalScroll(id="known-box", can_focus=False) as known:
                 known.border_title = "known so far"
                 yield Static(id="known")
@@ -87,7 +101,6 @@ class PracticeScreen(Screen):
             self.query_one(GraphView).loading = True
             self.lay_out()
         self.show()
-        self.call_after_refresh(self.show)      # again once the panes have their widths: the text wraps to them
         self.query_one(Input).focus()
 
     @work(thread=True, exclusive=True, group="practice-layout", exit_on_error=False)
