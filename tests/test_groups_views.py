@@ -457,3 +457,19 @@ def test_calls_inside_loop_iterations_chain_across_the_iterations():
     k = next(s.index for s in sw.steps if s.op == "index" and g.call_path(s.node).startswith("step#6."))
     src = to_dot(g, sw, k, collapse="cell").source
     assert "step in instance 6 of 12" in src and "step.cell … step#12.cell" in src
+
+
+def test_a_loop_of_calls_counts_reads_and_collapses_as_its_calls(capsys):
+    """recurrence30.gd: 30 iterations t=1 … t=30, each holding one call of cell."""
+    from conftest import GRAPHS, run_json
+    from graphdiff.cost import instance_counts
+    path = GRAPHS / "recurrence30.gd"
+    g = gd.load(path)
+    assert instance_counts(g) == {"for t": 30, "cell": 30}                   # the iterations counted together
+    assert run_json(capsys, "stats", path)["groups"] == {"for t": 30, "cell": 30}
+    iterations = collapse_set(g, "t")
+    assert len(iterations) == 30 and all(g.groups[k].function is None for k in iterations)
+    fo = fold_groups(g, collapse_set(g, "all"))
+    assert [b.count for b in fo.boxes] == [30]                               # t=1 chains with the others
+    src = to_dot(g, collapse="all").source
+    assert ">cell  ×30<" in src and "t=1 … t=30" in src

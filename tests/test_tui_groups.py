@@ -240,3 +240,22 @@ def test_a_collapsed_group_is_one_box_with_its_edges_in_and_out():
         assert ("▣" in text) and (zoom == "overview" or "layer#2" in text)
     # nested: the outermost collapsed group is the box
     assert set(topology(g, collapsed={0, 1, 2}).groups.values()) == {0}
+
+
+def test_u_on_a_loop_iteration_opens_the_call_it_holds_too():
+    """`t=3` around `cell(…)` is one box; expanding it shows the cell's operations at once."""
+    from conftest import GRAPHS
+    import graphdiff as gd
+    g = gd.load(GRAPHS / "recurrence30.gd")
+    everything = {grp.id for grp in g.groups}
+    dbg = Debugger(g, mode="reverse", collapsed=everything)
+    while dbg.layer is None:
+        dbg.next()
+    iteration = g.groups[dbg.layer.group]
+    assert iteration.function is None and iteration.name == "t=30"
+    call = layers.call_of(g, iteration)
+    assert call.function == "cell" and call.parent == iteration.id
+    assert dbg.toggle_group() == ("expanded", iteration.id)
+    assert iteration.id not in dbg.collapsed and call.id not in dbg.collapsed
+    assert dbg.collapsed == everything - {iteration.id, call.id}
+    assert dbg.layer is None and g.node(dbg.step.node).group == call.id     # its first inner step
