@@ -127,6 +127,11 @@ class Canvas:
             self._route_cells[edge] = route_cells(route) if route else []
         return self._route_cells[edge]
 
+    def highlight(self, edges) -> "Highlight":
+        """The routes of `edges` [(edge, kind), ...] to mark (edges without a route are skipped)."""
+        routes = self.geometry.routes
+        return Highlight([(routes[e], k) for e, k in edges if routes.get(e)])
+
     def row(self, y: int, x0: int, width: int, highlight: dict | None = None) -> tuple[str, list]:
         """Row y from column x0, `width` cells: its text and its runs [(start, end, kind), ...].
         `highlight` maps a row to [(x, kind), ...] edge cells to mark EDGE_STEP / EDGE_TERM."""
@@ -163,3 +168,38 @@ class Canvas:
             return None
         owner = self._tile(x // self.TILE)[2][y, x % self.TILE]
         return int(owner) if owner >= 0 else None
+
+
+class Highlight:
+    """Edges to mark on the canvas: route polylines with their kind (EDGE_STEP / EDGE_TERM), cut to
+    the window on screen when it is drawn. A node that feeds thousands of others has thousands of
+    long routes; only their segments that cross the window become cells."""
+
+    def __init__(self, routes: list | None = None):
+        segs = []
+        for pts, kind in routes or ():
+            if len(pts) == 1:
+                segs.append((*pts[0], *pts[0], kind))
+            segs.extend((xa, ya, xb, yb, kind) for (xa, ya), (xb, yb) in zip(pts, pts[1:]))
+        self._segs = np.array(segs, dtype=np.int64).reshape(-1, 5)
+        self._window: tuple | None = None
+        self._rows: dict = {}
+
+    def __bool__(self) -> bool:
+        return len(self._segs) > 0
+
+    def rows(self, x0: int, y0: int, x1: int, y1: int) -> dict:
+        """row -> [(x, kind), ...]: the marked cells in columns [x0, x1) of rows [y0, y1)."""
+        if self._window == (x0, y0, x1, y1):
+            return self._rows
+        s = self._segs
+        lo_x, hi_x = np.minimum(s[:, 0], s[:, 2]), np.maximum(s[:, 0], s[:, 2])
+        lo_y, hi_y = np.minimum(s[:, 1], s[:, 3]), np.maximum(s[:, 1], s[:, 3])
+        inside = (lo_x < x1) & (hi_x >= x0) & (lo_y < y1) & (hi_y >= y0)
+        out: dict = {}
+        for a, b, c, d, kind in np.column_stack([lo_x, lo_y, hi_x, hi_y, s[:, 4]])[inside].tolist():
+            # routes are orthogonal: one of the two ranges is a single value
+            for y in range(max(b, y0), min(d, y1 - 1) + 1):
+                out.setdefault(y, []).extend((x, kind) for x in range(max(a, x0), min(c, x1 - 1) + 1))
+        self._window, self._rows = (x0, y0, x1, y1), out
+        return out

@@ -16,7 +16,7 @@ from textual.strip import Strip
 
 from .bound import Bound
 from .guard import guarded
-from .canvas import BLANK, EDGE, EDGE_STEP, EDGE_TERM, Canvas
+from .canvas import BLANK, EDGE, EDGE_STEP, EDGE_TERM, Canvas, Highlight
 from .layout import ZOOMS, Topology, geometry, layered, least_width, topology
 from .messages import NodeClicked
 from .state import Debugger
@@ -41,7 +41,7 @@ class GraphView(Bound, ScrollView, can_focus=False):
         self.engine = ""
         self._canvases: dict = {}
         self._styles: dict = {}
-        self._highlight: dict = {}
+        self._highlight = Highlight()
         self._status: dict = {}
         self._drag = None
 
@@ -119,23 +119,21 @@ class GraphView(Bound, ScrollView, can_focus=False):
         self.follow()
         self.refresh()
 
-    def _highlights(self, canvas) -> dict:
-        """Cells of the current step's edges: row -> [(x, kind)], the stepped-into term marked."""
-        dbg, out = self.dbg, {}
+    def _highlights(self, canvas) -> Highlight:
+        """The current step's edges (the stepped-into term marked), cut to the window when drawn."""
+        dbg = self.dbg
         if canvas is None or dbg.step is None:
-            return out
+            return Highlight()
         topo = self.view_topology
         layer = dbg.layer
         terms = layer.terms if layer is not None else dbg.step.terms   # a layer: the terms crossing its edge
+        edges = []
         for k, t in enumerate(terms):
             level = EDGE_TERM if k == dbg.term and layer is None else EDGE_STEP
             src, dst = topo.key(t.src), topo.key(t.dst)
-            if src == dst:
-                continue
-            for edge in ((src, dst), (topo.cut.get((src, dst)), dst)):
-                for x, y in canvas.cells_of(edge):
-                    out.setdefault(y, []).append((x, level))
-        return out
+            if src != dst:
+                edges += [((src, dst), level), ((topo.cut.get((src, dst)), dst), level)]
+        return canvas.highlight(edges)
 
     def box_key(self, node: int) -> int:
         """The box the node is drawn in, in the current view (its collapsed group's, or its own)."""
@@ -225,7 +223,8 @@ class GraphView(Bound, ScrollView, can_focus=False):
         if canvas is None:
             return Strip.blank(width, self._style(""))
         sx, sy = self.scroll_offset
-        text, runs = canvas.row(sy + y, sx, width, self._highlight)
+        marks = self._highlight.rows(sx, sy, sx + width, sy + self.size.height) if self._highlight else None
+        text, runs = canvas.row(sy + y, sx, width, marks)
         segs = []
         for a, b, kind in runs:
             style = self._node_style(kind) if kind >= 0 else self._style(EDGE_CLASS[kind])

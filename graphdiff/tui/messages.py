@@ -20,6 +20,7 @@ class SweepReady(Message):
     key: str
     sweep: Any
     keep: bool = False     # keep the cursor on the same node (an input was edited)
+    ahead: bool = False    # computed ahead of time, for a mode not shown yet
 
 
 @dataclass

@@ -85,6 +85,10 @@ class Debugger:
             self._cache[key] = compute(self.graph, mode, self.at, self.seeds.get(mode))
         return self._cache[key]
 
+    def store(self, key: str, sweep: Sweep) -> None:
+        """Keep a sweep computed ahead of time (under its `key`) for when its mode is asked for."""
+        self._cache.setdefault(key, sweep)
+
     def install(self, mode: str, sweep: Sweep, *, keep: bool = False) -> None:
         """Make `sweep` (of `mode`) the current one; the cursor goes to its first step, or stays on
         the same node when `keep` and that node is in the new sweep."""
