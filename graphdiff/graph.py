@@ -76,19 +76,19 @@ class Node:
     __slots__ = ("id", "op", "operands", "attrs", "kw", "shape", "scalar", "var_slots", "names", "value", "span",
                  "group")
 
-    def __init__(self, id, op, operands, attrs, shape, value=None, span=None):
+    def __init__(self, id, op, operands, attrs, shape, value=None, span=None, scalar=False, var_slots=(), group=-1):
         self.id = id
         self.op = op
         self.operands = operands
         self.attrs = attrs
         self.kw = dict(attrs) if attrs else _NO_KW   # attrs as keyword arguments for the op's rules
         self.shape = shape
-        self.scalar = False     # set by Graph: this node and all its operands are scalars
-        self.var_slots = ()     # set by Graph
+        self.scalar = scalar    # set by Graph: this node and all its operands are scalars
+        self.var_slots = var_slots   # set by Graph
         self.names: tuple[str, ...] = ()
         self.value = value
         self.span = span
-        self.group = -1         # set by Graph: the innermost group the node was made in (-1: none)
+        self.group = group      # set by Graph: the innermost group the node was made in (-1: none)
 
     @property
     def is_leaf(self) -> bool:
@@ -199,14 +199,27 @@ class Graph:
         if len(operands) != spec.arity:
             raise GraphError(f"{op} takes {spec.arity} operand(s), got {len(operands)}", span)
         nodes = self._nodes
+        shapes, slots = [], []      # the operands' shapes; the positions a derivative flows through
         try:
-            shapes = [nodes[j].shape for j in operands]
-            shape = tuple(spec.shape(*shapes, **dict(attrs)) if attrs else spec.shape(*shapes))
-        except ValueError as e:
-            raise GraphError(f"{op}: {e}", span) from None
+            for k, j in enumerate(operands):
+                a = nodes[j]
+                shapes.append(a.shape)
+                if a.op != "const":
+                    slots.append(k)
         except IndexError:
             raise GraphError(f"{op}: an operand is not a node of this graph", span) from None
-        i = self._add(Node(len(nodes), op, operands, attrs, shape, None, span))
+        try:
+            shape = spec.shape(*shapes, **dict(attrs)) if attrs else spec.shape(*shapes)
+        except ValueError as e:
+            raise GraphError(f"{op}: {e}", span) from None
+        if type(shape) is not tuple:
+            shape = tuple(shape)
+        # what _add works out for the other nodes, done here in the loop above (the path every op takes)
+        var_slots = _ALL_SLOTS[len(slots)] if len(slots) == len(operands) and len(slots) < 4 else tuple(slots)
+        i = len(nodes)
+        nodes.append(Node(i, op, operands, attrs, shape, None, span, shape == () and not any(shapes), var_slots,
+                          self._group))
+        self._consumers = None    # rebuilt on demand
         self._table[key] = i
         return i
 

@@ -175,6 +175,17 @@ def _numpy(args) -> tuple:
     return tuple(np.float64(a) if type(a) is float else a for a in args)
 
 
+def _note(spec, n, args, y):
+    """Why node n is not differentiable (or defined) at these operands, or None: for float
+    operands through the op's one-call scalar form, else its general note."""
+    if n.scalar and spec.scalar_note is not None:
+        try:
+            return spec.scalar_note(*args, y)
+        except _DOMAIN:
+            pass
+    return spec.note(args, y, n.kw)
+
+
 def _primal_loop(g: Graph, inputs: dict, record: bool, notes=None):
     """Values of every node in topological order, and (if record) one Step per node.
 
@@ -203,7 +214,7 @@ def _primal_loop(g: Graph, inputs: dict, record: bool, notes=None):
                 else:
                     y = spec.eval(*args, **n.kw) if n.kw else spec.eval(*args)
                 if record and spec.note is not None:
-                    note = spec.note(args, y, n.kw)
+                    note = _note(spec, n, args, y)
             values[n.id] = y
             if record:
                 append(_record(Step, (n.id, n.id, op, n.operands, y, None, None, (), note)))
@@ -302,7 +313,7 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
                 if record:
                     terms = tuple(terms)
                     note = notes[n.id] if notes is not None else \
-                        spec.note(args, y, kw) if spec.note is not None else None
+                        _note(spec, n, args, y) if spec.note is not None else None
             tangents[n.id] = x_dot
             if record:
                 steps.append(_record(Step, (len(steps), n.id, n.op, n.operands, y, x_dot, None, terms, note)))
@@ -313,8 +324,9 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
     """The reverse loop: adjoints of every node a seeded output depends on.
 
     Node i's step closes its adjoint (the sum of the terms its consumers sent) and sends one
-    term to each operand; those terms are shown again in the operand's own step. Terms are
-    collected in lists (appending is O(1): a node with 50,000 consumers stays linear).
+    term to each operand; those terms are shown again in the operand's own step. A node's terms
+    are collected in a list from the second on (appending is O(1): a node with 50,000 consumers
+    stays linear); a single term stays a one-tuple, which the step keeps as it is.
     """
     needed = g.ancestors(seeds)
     adjoints = [None] * len(g)          # running sums, closed when the node's step comes
@@ -362,16 +374,20 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
                     adjoints[j] = t if a is None else a + t
                     if record:
                         term = _record(Term, (j, i, k, partial, t))
-                        if received[j] is None:
-                            received[j] = [term]
+                        r = received[j]
+                        if r is None:
+                            received[j] = (term,)          # one consumer (the usual case): the record itself
+                        elif type(r) is tuple:
+                            received[j] = [*r, term]
                         else:
-                            received[j].append(term)
+                            r.append(term)
                 if record:
                     note = notes[i] if notes is not None else \
-                        spec.note(args, y, n.kw) if spec.note is not None else None
+                        _note(spec, n, args, y) if spec.note is not None else None
             if record:
                 r = received[i]
-                append(_record(Step, (len(steps), i, n.op, n.operands, y, None, y_bar, tuple(r) if r else (), note)))
+                append(_record(Step, (len(steps), i, n.op, n.operands, y, None, y_bar,
+                                      () if r is None else r if type(r) is tuple else tuple(r), note)))
     return adjoints, tuple(steps)
 
 

@@ -145,6 +145,7 @@ class Op:
     scalar_eval: Callable | None = None
     scalar_partials: tuple | None = None
     note: Callable | None = None
+    scalar_note: Callable | None = None   # note(args, y) of float operands, one compiled call: (*args, y) -> str | None
     sample: Callable | None = None  # sample(rng) -> (args, attrs): a generic point where the op is smooth
     params: tuple = field(default=())
     kinks: tuple = field(default=())   # elementwise: ((condition code, message), ...) behind `note`
@@ -312,6 +313,9 @@ def kink_note(kinks: tuple, arity: int) -> Callable:
         return None
 
     note.where = where
+    # floats: the first message whose condition holds, as one expression (the sweeps call it per node)
+    chain = " else ".join(f"{message!r} if ({fill(cond, _NAMES)})" for cond, message in kinks)
+    note.scalar = compiled(f"{ops_args}, y", f"{chain} else None")
     return note
 
 
@@ -324,6 +328,6 @@ def register(name: str, label: str, arity: int, code: Code, *, shape: Callable, 
     if kinks:
         note = kink_note(kinks, arity)
     op = Op(name, label, arity, code, syntax, shape, cost, doc, note=note, sample=sample, params=params,
-            kinks=tuple(kinks), **numeric_rules(code, arity))
+            kinks=tuple(kinks), scalar_note=getattr(note, "scalar", None), **numeric_rules(code, arity))
     OPS[name] = op
     return op
