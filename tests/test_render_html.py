@@ -146,13 +146,13 @@ def test_page_steps_in_chromium(browser, peyre_page, capsys, tmp_path):
     drv.get(peyre_page.as_uri())
     body = drv.find_element(By.TAG_NAME, "body")
     st = _state(drv)
-    assert st["counter"] == "step 1 of 12" and st["hash"] == "#primal/1" and st["resources"] == 0
+    assert st["counter"] == "step 1 of 9" and st["hash"] == "#primal/1" and st["resources"] == 0
     assert drv.execute_script("return document.querySelectorAll('#graph svg g.node').length") >= 12
     assert ">log<" in drv.find_element(By.ID, "graph").get_attribute("innerHTML")
     body.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
-    assert _state(drv)["counter"] == "step 3 of 12"
+    assert _state(drv)["counter"] == "step 3 of 9"
     body.send_keys(Keys.ARROW_LEFT)
-    assert _state(drv)["counter"] == "step 2 of 12"
+    assert _state(drv)["counter"] == "step 2 of 9"
     # reverse mode, step 4: the node, its value and adjoint are those of `trace --mode reverse --json`
     body.send_keys("r", "g", Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
     rev = trace_json(capsys, "--mode", "reverse")["steps"][3]

@@ -53,9 +53,11 @@ def sweep_for(g, mode: str | None, seed_text: str | None):
 
 def step_index(text: str | None, n_steps: int) -> int | None:
     """`--step N` counts from 1 (as the TUI and the frame files do); -1 or `last` is the last step.
-    Returns the 0-based index into the sweep's steps."""
+    Returns the 0-based index into the `n_steps` steps a person counts (`explain.stops`)."""
     if text is None:
         return None
+    if n_steps == 0:
+        raise GraphError(f"--step {text}: this sweep has no steps")
     t = text.strip().lower()
     if t == "last":
         return n_steps - 1

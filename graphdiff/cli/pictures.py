@@ -2,6 +2,7 @@
 only by the commands that draw."""
 from __future__ import annotations
 
+from ..explain import stops
 from ..source import GraphError
 from .common import load_graph, print_json, step_index, sweep_for
 
@@ -33,13 +34,15 @@ def cmd_render(args) -> int:
     g = load_graph(args)
     mode = args.mode or ("reverse" if args.step is not None else None)
     sw = sweep_for(g, mode, args.seed)
-    step = step_index(args.step, len(sw.steps)) if sw is not None else None
+    shown = stops(g, sw) if sw is not None else []     # the steps a person counts, as trace and the TUI do
+    k = step_index(args.step, len(shown)) if sw is not None else None
+    step = shown[k] if k is not None else None
     render(g, args.out, sweep=sw, step=step, dpi=args.dpi, tree=args.tree, title=args.title,
            **_options(args, mode))
     if args.json:
         print_json({"output": args.out, "format": fmt, "mode": mode,
-              "step": step + 1 if step is not None else None,
-              "steps": len(sw.steps) if sw is not None else None})
+              "step": k + 1 if k is not None else None,
+              "steps": len(shown) if sw is not None else None})
     else:
         print(f"wrote {args.out}")
     return 0
@@ -82,7 +85,7 @@ def cmd_frames(args) -> int:
                            focus=options["focus"], collapse=options["collapse"], repeats=options["repeats"])
         write_atomic(args.beamer, deck.encode("utf-8"))
     if args.json:
-        print_json({"mode": sw.mode, "steps": len(sw.steps), "frames": [str(f) for f in files],
+        print_json({"mode": sw.mode, "steps": len(stops(g, sw)), "frames": [str(f) for f in files],
               "gif": args.gif, "pdf": args.pdf, "beamer": args.beamer})
     else:
         if files:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import graphviz
 import numpy as np
 
+from ..explain import stops
 from ..ops import OPS, index_text
 from ..source import GraphError
 from .labels import (DOT_ABOVE, MACRON, MINUS, esc, font, html_label, is_grid, math_name, num, partial_name,
@@ -377,7 +378,9 @@ def caption(sc: Scene) -> str | None:
     th = sc.theme
     sw = sc.sweep
     s = sw.steps[sc.step]
-    head = f"{sw.mode} sweep · step {sc.step + 1} of {len(sw.steps)} · {esc(OPS[s.op].label if s.op in OPS else s.op)} at {math_name(sc.g.label(s.node))}"
+    shown = stops(sc.g, sw)      # the steps a person counts (literal constants are not steps)
+    number = f"step {shown.index(sc.step) + 1} of {len(shown)}" if sc.step in shown else "a literal constant"
+    head = f"{sw.mode} sweep · {number} · {esc(OPS[s.op].label if s.op in OPS else s.op)} at {math_name(sc.g.label(s.node))}"
     box = sc.fold.box_of.get(s.node) if sc.fold else None
     if box is not None:      # the node is hidden: say where, the box is what lights up
         head += f" · inside {esc(group_path_text(sc.g, sc.g.node(s.node).group))} (collapsed)"

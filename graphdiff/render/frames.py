@@ -16,6 +16,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..explain import stops
 from ..source import GraphError
 from .build import get_theme, to_dot
 from .fit import parse_fit
@@ -76,7 +77,7 @@ def frame_dots(g, sweep, *, show=None, theme="light", rankdir=None, pins=None, s
         pins = layout_pins(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves, focus=focus,
                            **groups)
     return [to_dot(g, sweep, k, show=show, theme=theme, rankdir=rankdir, pins=pins, split_leaves=split_leaves,
-                   focus=focus, **groups, **spacing) for k in range(len(sweep.steps))]
+                   focus=focus, **groups, **spacing) for k in stops(g, sweep)]   # a frame per step a person counts
 
 
 def one_page_size(dots, *, aspect: float | None = None) -> tuple[float, float]:
@@ -200,7 +201,7 @@ def write_frames(g, sweep, outdir, *, fmt: str = "png", gif=None, pdf=None, show
     """
     if fmt not in FRAME_FORMATS:
         raise GraphError(f"unknown frame format '{fmt}' (expected {', '.join(FRAME_FORMATS)})")
-    if not sweep.steps:
+    if not stops(g, sweep):
         raise GraphError("this sweep has no steps to draw")
     created = not Path(outdir).exists()
     d = prepare_dir(outdir)

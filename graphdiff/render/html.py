@@ -18,6 +18,7 @@ from importlib import resources
 
 import numpy as np
 
+from ..explain import stops
 from ..ops import OPS
 from ..source import GraphError
 from ..sweeps import entry_names, forward, primal, reverse
@@ -73,7 +74,8 @@ def _steps(g, sw, edges: dict | None = None) -> list[dict]:
     sc = make_scene(g, sw, 0 if sw.steps else None, show=show)
     mark = {"forward": DOT_ABOVE, "reverse": MACRON}.get(mode, "")
     out = []
-    for s in sw.steps:
+    for k in stops(g, sw):      # the steps a person counts (literal constants are not steps)
+        s = sw.steps[k]
         sc.step = s.index
         sc.current_terms = {(t.src, t.dst, t.slot): t for t in s.terms}
         d = s.tangent if mode == "forward" else s.adjoint if mode == "reverse" else None
