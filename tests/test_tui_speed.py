@@ -123,3 +123,26 @@ async def test_the_graph_is_kept_out_of_full_collections_while_the_debugger_runs
         await press(app, pilot)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_sweeps_stops_and_rows_are_worked_out_in_the_worker(monkeypatch):
+    from graphdiff.tui import state
+    g = gd.load(app_module.Path(__file__).parent.parent / "graphs" / "recurrence30.gd")
+    on_ui = []
+    real = state.walk
+
+    def spy(*a):
+        if threading.current_thread() is threading.main_thread():
+            on_ui.append(a[1].mode)
+        return real(*a)
+    monkeypatch.setattr(state, "walk", spy)
+    monkeypatch.setattr(app_module, "walk", spy)
+    app = GraphdiffApp(g, mode="reverse", preset_layout=layered(g), collapse="all")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await press(app, pilot, "f", "G", "r", "e")
+        assert app.dbg.collapsed and app.dbg.layers
+        assert on_ui == []                     # every walk came with its sweep
+        rows = app.main.query_one("TraceTable").rows
+        assert len(rows) == len(app.dbg.rows) and any(k < 0 for k in rows)   # folded groups: one row each
+        await press(app, pilot, "U")           # expanding every group: a new walk, on the UI thread
+        assert on_ui and not app.internal_errors

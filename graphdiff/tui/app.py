@@ -28,7 +28,7 @@ from .guard import guarded
 from .layout import LayoutTimeout, Ranked, Topology, geometry, graphviz_layout, layered, topology
 from .messages import (LayoutFailed, LayoutReady, NodeClicked, PracticeReady, StepChanged, SweepFailed,
                        SweepReady)
-from .state import MODES, Debugger, compute
+from .state import MODES, Debugger, compute, walk
 from .widgets import CurrentRow, GraphView, Inspector, KeyBar, StatusLine, TraceTable
 
 ZOOM_ORDER = ("full", "compact", "overview")
@@ -185,16 +185,18 @@ class DebuggerScreen(Screen):
         self._keep = keep
         self.busy = True
         if key != self._ahead:     # else the sweep being computed ahead is the one wanted: wait for it
-            self.sweep_worker(mode, dict(dbg.at), dbg.seeds.get(mode), key, keep)
+            self.sweep_worker(mode, dict(dbg.at), dbg.seeds.get(mode), key, keep, frozenset(dbg.collapsed))
 
     @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
-    def sweep_worker(self, mode, at, seed, key, keep) -> None:
-        self._sweep(mode, at, seed, key, keep, False)
+    def sweep_worker(self, mode, at, seed, key, keep, collapsed=frozenset()) -> None:
+        self._sweep(mode, at, seed, key, keep, False, collapsed)
 
-    def _sweep(self, mode, at, seed, key, keep, ahead) -> None:
-        """Run a sweep (off the UI thread) and post what came of it."""
+    def _sweep(self, mode, at, seed, key, keep, ahead, collapsed) -> None:
+        """Run a sweep (off the UI thread) and its walk with the `collapsed` groups (its stops,
+        layers and table rows), and post what came of them."""
         try:
             sweep = compute(self.dbg.graph, mode, at, seed)
+            walked = (collapsed, walk(self.dbg.graph, sweep, collapsed))
         except GraphError as e:
             self.post_message(SweepFailed(mode, key, e.message + (f" ({e.hint})" if e.hint else "")))
             return
@@ -202,7 +204,7 @@ class DebuggerScreen(Screen):
             self.post_message(SweepFailed(mode, key, f"internal error: {type(e).__name__}: {e}"))
             self.app.record_error(e)
             return
-        self.post_message(SweepReady(mode, key, sweep, keep, ahead))
+        self.post_message(SweepReady(mode, key, sweep, keep, ahead, walked))
 
     def compute_ahead(self) -> None:
         """Once the shown sweep is ready, compute the other modes' sweeps in the background, one
@@ -215,15 +217,17 @@ class DebuggerScreen(Screen):
             key = dbg.key(mode)
             if dbg.cached(mode) is None and key != self._wanted and key not in self._failed:
                 self._ahead = key
-                self.ahead_worker(mode, dict(dbg.at), dbg.seeds.get(mode), key)
+                self.ahead_worker(mode, dict(dbg.at), dbg.seeds.get(mode), key, frozenset(dbg.collapsed))
                 return
 
     @work(thread=True, group="ahead", exit_on_error=False)   # one at a time (compute_ahead)
-    def ahead_worker(self, mode, at, seed, key) -> None:
-        self._sweep(mode, at, seed, key, False, True)
+    def ahead_worker(self, mode, at, seed, key, collapsed) -> None:
+        self._sweep(mode, at, seed, key, False, True, collapsed)
 
     @guarded
     def on_sweep_ready(self, msg: SweepReady) -> None:
+        if msg.walked is not None:
+            self.dbg.remember(msg.sweep, *msg.walked)
         if msg.ahead:
             self._ahead = ""
             self.dbg.store(msg.key, msg.sweep)

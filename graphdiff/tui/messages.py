@@ -21,6 +21,7 @@ class SweepReady(Message):
     sweep: Any
     keep: bool = False     # keep the cursor on the same node (an input was edited)
     ahead: bool = False    # computed ahead of time, for a mode not shown yet
+    walked: Any = None     # (collapsed groups, state.Walk of the sweep with them), worked out in the worker
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,6 +35,47 @@ def compute(graph: Graph, mode: str, at: dict | None = None, seed=None) -> Sweep
         return sweeps.primal(graph, at or None)
     fn = sweeps.forward if mode == "forward" else sweeps.reverse
     return fn(graph, at or None, seed=seed)
+
+
+class Walk(NamedTuple):
+    """What the cursor and the trace table need of one sweep with some groups collapsed, worked
+    out once per (sweep, collapsed groups): in the worker that ran the sweep when it can be, so
+    that showing a sweep of thousands of steps and layers is no work on the UI thread."""
+
+    order: dict      # node -> index of its step
+    owner: dict      # node in a collapsed group -> its outermost collapsed group
+    layers: dict     # index of the step a layer stands at -> the layer (graphdiff.layers.LayerStep)
+    layer_of: dict   # group -> its layer step
+    stops: list      # the indices the cursor stops at: op-level steps (not literals) and layers
+    rows: list       # the trace table's rows: nodes in graph order, a collapsed instance one row (~group)
+    row_of: dict     # node (and ~group) -> its row
+
+
+def walk(g: Graph, sweep: Sweep, collapsed) -> Walk:
+    """The stops and table rows of `sweep` with the `collapsed` group instances read as one step."""
+    owner = layers.owner_of(g, collapsed) if collapsed else {}
+    by_index, layer_of, stops = {}, {}, []
+    for s in (layers.steps(g, sweep, collapsed) if owner else sweep.steps):
+        if isinstance(s, LayerStep):
+            by_index[s.index] = layer_of[s.group] = s
+            stops.append(s.index)
+        elif not is_literal(g.node(s.node)):
+            stops.append(s.index)
+    visible = [n.id for n in g.node_list() if not is_literal(n)]
+    if sweep.mode == "primal":
+        nodes = visible
+    else:
+        stepped = {s.node for s in sweep.steps}
+        nodes = [i for i in visible if i in stepped]
+    rows, row_of = [], {}
+    for i in nodes:     # a collapsed group is one row (keyed ~group, a negative number) where its first node was
+        gid = owner.get(i)
+        key = i if gid is None or gid not in layer_of else ~gid
+        if key not in row_of:
+            row_of[key] = len(rows)
+            rows.append(key)
+        row_of[i] = row_of[key]
+    return Walk({s.node: s.index for s in sweep.steps}, owner, by_index, layer_of, stops, rows, row_of)
 
 
 def sweep_key(mode: str, at: dict, seed) -> str:
@@ -65,6 +107,9 @@ class Debugger:
         self.layers: dict[int, LayerStep] = {}    # index of the step a layer stands at -> the layer
         self.owner: dict[int, int] = {}           # node in a collapsed group -> its outermost collapsed group
         self._layer_of: dict[int, LayerStep] = {}  # group -> its layer step in this sweep
+        self.rows: list[int] = []                  # the trace table's rows (see Walk)
+        self.row_of: dict[int, int] = {}
+        self._walks: dict = {}                     # (id(sweep), collapsed groups) -> Walk
         if self.run_now:
             self.run()
 
@@ -89,32 +134,33 @@ class Debugger:
         """Keep a sweep computed ahead of time (under its `key`) for when its mode is asked for."""
         self._cache.setdefault(key, sweep)
 
+    def remember(self, sweep: Sweep, collapsed, walked: Walk) -> None:
+        """Keep the walk of `sweep` with `collapsed` groups, worked out elsewhere (a worker)."""
+        self._walks[id(sweep), frozenset(collapsed)] = walked
+
     def install(self, mode: str, sweep: Sweep, *, keep: bool = False) -> None:
         """Make `sweep` (of `mode`) the current one; the cursor goes to its first step, or stays on
         the same node when `keep` and that node is in the new sweep."""
         node = self.step.node if (keep and self.step is not None) else None
         self.mode, self.sweep = mode, sweep
         self._cache.setdefault(self.key(mode), sweep)
-        self._order = {s.node: s.index for s in sweep.steps}
         self._walk()
         self.term = -1
         k = self._order.get(node) if node is not None else None
         if k is not None and node in self.owner and self.owner[node] in self._layer_of:
             k = self._layer_of[self.owner[node]].index
-        self.index = k if k is not None and k in set(self.stops) else (self.stops[0] if self.stops else 0)
+        self.index = k if k is not None and self.number_of(k) else (self.stops[0] if self.stops else 0)
 
     def _walk(self) -> None:
         """The stops of the current sweep: op-level steps (literals left out) and one per collapsed
-        group instance (graphdiff.layers.steps)."""
-        g, sweep = self.graph, self.sweep
-        self.owner = layers.owner_of(g, self.collapsed) if self.collapsed else {}
-        self.layers, self._layer_of, self.stops = {}, {}, []
-        for s in (layers.steps(g, sweep, self.collapsed) if self.owner else sweep.steps):
-            if isinstance(s, LayerStep):
-                self.layers[s.index] = self._layer_of[s.group] = s
-                self.stops.append(s.index)
-            elif not is_literal(g.node(s.node)):
-                self.stops.append(s.index)
+        group instance (graphdiff.layers.steps); the walk is kept per sweep and collapsed groups.
+        The sweeps of the cache stay alive, so their ids name them."""
+        key = (id(self.sweep), frozenset(self.collapsed))
+        w = self._walks.get(key)
+        if w is None:
+            w = self._walks[key] = walk(self.graph, self.sweep, self.collapsed)
+        self._order, self.owner, self.layers, self._layer_of, self.stops = w.order, w.owner, w.layers, w.layer_of, w.stops
+        self.rows, self.row_of = w.rows, w.row_of
 
     # ------------------------------------------------------------ groups
 

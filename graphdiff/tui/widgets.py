@@ -23,7 +23,6 @@ from ..explain import (dname, jacobian_matrix, layer_call, layer_jacobian_captio
                        partial_formula, sum_rule, term_numbers, term_rule, value_lines, value_text, wengert)
 from ..layers import contributions, function_name, jacobian_size, layer_jacobian
 from .graphview import GraphView
-from .layout import visible_nodes
 from .messages import NodeClicked
 from .state import Debugger
 
@@ -72,21 +71,7 @@ class TraceTable(Bound, ScrollView, can_focus=False):
         dbg = self.dbg
         if (id(dbg.sweep), frozenset(dbg.collapsed)) != self._sweep_id:
             self._sweep_id = (id(dbg.sweep), frozenset(dbg.collapsed))
-            g = dbg.graph
-            rows = visible_nodes(g) if dbg.mode == "primal" else [s.node for s in dbg.steps]
-            if dbg.mode != "primal":
-                order = {i: k for k, i in enumerate(visible_nodes(g))}
-                rows = sorted((i for i in rows if i in order), key=order.__getitem__)
-            # a collapsed group is one row (keyed ~group, a negative number) where its first node was
-            folded, self.row_of = [], {}
-            for i in rows:
-                gid = dbg.owner.get(i)
-                key = i if gid is None or dbg.layer_of(gid) is None else ~gid
-                if key not in self.row_of:
-                    self.row_of[key] = len(folded)
-                    folded.append(key)
-                self.row_of[i] = self.row_of[key]
-            self.rows = folded
+            self.rows, self.row_of = dbg.rows, dbg.row_of    # worked out with the sweep (state.Walk)
             self._widths = []
             self._cells = {}
         self.virtual_size = Size(self.size.width, len(self.rows) + 1)
