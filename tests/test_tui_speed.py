@@ -146,3 +146,14 @@ async def test_a_sweeps_stops_and_rows_are_worked_out_in_the_worker(monkeypatch)
         assert len(rows) == len(app.dbg.rows) and any(k < 0 for k in rows)   # folded groups: one row each
         await press(app, pilot, "U")           # expanding every group: a new walk, on the UI thread
         assert on_ui and not app.internal_errors
+
+
+async def test_a_preset_layout_made_for_other_boxes_is_laid_out_anew():
+    """A layout of the whole graph given to a debugger that opens with its groups collapsed does
+    not fit its boxes: the app lays the view out itself (it had raised KeyError on every frame)."""
+    g = gd.load(app_module.Path(__file__).parent.parent / "graphs" / "recurrence30.gd")
+    app = GraphdiffApp(g, mode="reverse", preset_layout=layered(g), collapse="all", layout_engine="layered")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await press(app, pilot, "n", "U", "n")
+        view = app.main.query_one("GraphView")
+        assert view.canvas is not None and not app.internal_errors

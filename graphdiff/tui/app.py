@@ -145,12 +145,14 @@ class DebuggerScreen(Screen):
     @guarded
     def on_mount(self) -> None:
         graph = self.query_one(GraphView)
-        if self.preset_layout is not None:
-            topo, ranked = self.preset_layout if isinstance(self.preset_layout, tuple) else \
-                (topology(self.dbg.graph, collapsed=self.dbg.collapsed), self.preset_layout)
+        preset = self.preset_layout
+        if preset is not None and not isinstance(preset, tuple):
+            preset = (topology(self.dbg.graph, collapsed=self.dbg.collapsed), preset)
+        if preset is not None and all(k in preset[1].rank for k in preset[0].nodes):
+            topo, ranked = preset
             self._layouts[topo.collapsed] = (topo, ranked)
             self.show_layout(topo, ranked)
-        else:
+        else:     # none given, or one made for other boxes (the groups collapsed otherwise): lay out anew
             graph.loading = True
             self.lay_out(frozenset(self.dbg.collapsed))
         self.request_sweep(self.mode)
