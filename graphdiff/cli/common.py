@@ -28,20 +28,24 @@ def print_json(doc) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 
-def write_chunks(chunks, out=None) -> None:
-    """Write pieces of text to stdout (or the open file `out`) as they are made: a long document
-    never sits in memory whole."""
-    write = (out or sys.stdout).write
+def write_chunks(chunks) -> None:
+    """Write pieces of text to stdout as they are made: a long document never sits in memory whole."""
+    write = sys.stdout.write
     for chunk in chunks:
         write(chunk)
 
 
 def line_chunks(texts, *, lines: int = 4096):
-    """Lines of text (without their newlines) as chunks of a few thousand lines, each line ended."""
+    """Lines of text (without their newlines) as chunks of a few thousand lines, each line ended:
+    together, `"\\n".join(texts) + "\\n"`."""
     texts = iter(texts)
-    while batch := list(itertools.islice(texts, lines)):
+    batch = list(itertools.islice(texts, lines))
+    if not batch:
+        yield "\n"
+    while batch:
         batch.append("")
         yield "\n".join(batch)
+        batch = list(itertools.islice(texts, lines))
 
 
 def fmt(v) -> str:
