@@ -158,6 +158,7 @@ class PythonEmitter:
         self._comments: dict = {}        # node -> the `# vN (name)` comment of its lines
         self._sweeps: dict = {}          # seeded nodes -> (the adjoint sweep's lines, nodes with an adjoint)
         self._refs: list | None = None   # node -> ref(node), made on first use
+        self._trace: list | None = None  # the evaluation trace's op lines
         self._plain: list | None = None  # node -> plain(ref(node))
         self.found: set = set()          # helpers and scaffolding functions the code written so far calls
 
@@ -195,19 +196,24 @@ class PythonEmitter:
     def args(self, node) -> tuple:
         """A node's operand refs (a, b, c; "" where it has fewer) and its variable (y), the
         arguments of its forms."""
-        refs = self._refs
-        if refs is None:
-            refs = self._refs = [self.ref(j) for j in range(len(self.nodes))]
-            self._plain = [n.op != "const" or plain(refs[n.id]) for n in self.nodes]
+        refs = self._refs or self._make_refs()
         o = node.operands
         return (refs[o[0]] if o else "", refs[o[1]] if len(o) > 1 else "", refs[o[2]] if len(o) > 2 else "",
                 refs[node.id])
+
+    def _make_refs(self) -> list:
+        refs = self._refs = [self.ref(j) for j in range(len(self.nodes))]
+        self._plain = [n.op != "const" or plain(refs[n.id]) for n in self.nodes]
+        return refs
 
     def primal_expr(self, node) -> str:
         scalar = self.plan.scalar_code(node)
         forms = fast_forms(node.op, scalar)
         if forms is not None:
-            return self._filled(forms[0], node)
+            form = forms[0]
+            if form.calls:
+                self.found |= form.calls
+            return form.text.format(*self.args(node))
         return self.noted(OPS[node.op].code.primal_text(self.mapping(node), scalar=scalar))
 
     def _partial(self, node, k) -> str:
@@ -241,9 +247,10 @@ class PythonEmitter:
         forms = fast_forms(n.op, True) if n.scalar else None
         if forms is None:
             return None
-        args = self.args(n)
-        plains = self._plain
-        return forms[1], args, all([plains[j] for j in n.operands])
+        refs = self._refs or self._make_refs()
+        o = n.operands
+        args = (refs[o[0]], refs[o[1]] if len(o) > 1 else "", refs[o[2]] if len(o) > 2 else "", refs[n.id])
+        return forms[1], args, all(map(self._plain.__getitem__, o))
 
     def noted(self, text: str) -> str:
         """text, its calls noted (the helpers the module must define)."""
@@ -320,7 +327,9 @@ class PythonEmitter:
     def evaluation(self, source: str) -> list[Line]:
         """The evaluation trace (Wengert list): the inputs, then one line per op node."""
         lines = [self.input_line(i, source) for i in self.g.inputs if self.plan.needed[i]]
-        return lines + [self.primal_line(n) for n in self.plan.ops()]
+        if self._trace is None:
+            self._trace = [self.primal_line(n) for n in self.plan.ops()]
+        return lines + self._trace
 
     def tangent_lines(self, n) -> list[Line]:
         active = self.plan.active
@@ -348,16 +357,17 @@ class PythonEmitter:
     def forward_body(self, source: str, seed) -> list[Line]:
         """Primal and tangent lines interleaved in topological order (the classical chain rule)."""
         lines = []
+        needed, active, primal_lines = self.plan.needed, self.plan.active, self._primal_lines
         for n in self.nodes:
-            if not self.plan.needed[n.id] or n.op == "const":
+            if not needed[n.id] or n.op == "const":
                 continue
             if n.op == "input":
                 lines.append(self.input_line(n.id, source))
-                if self.plan.active[n.id]:
+                if active[n.id]:
                     lines.append(self.scaffold(n.id, f"    v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
                 continue
-            lines.append(self.primal_line(n))
-            if self.plan.active[n.id]:
+            lines.append(primal_lines.get(n.id) or self.primal_line(n))
+            if active[n.id]:
                 lines += self.tangent_lines(n)
         return lines
 
@@ -379,12 +389,12 @@ class PythonEmitter:
     def _adjoint_sweep(self, have: set) -> tuple[list[Line], set]:
         lines = []
         append = lines.append
-        needed, active = self.plan.needed, self.plan.active
+        needed, active, comments = self.plan.needed, self.plan.active, self._comments
         for n in reversed(self.nodes):
             i = n.id
             if n.is_leaf or not needed[i] or not active[i] or i not in have:
                 continue
-            g, comment = f"v{i}_bar", self._comment(n)
+            g, comment = f"v{i}_bar", comments.get(i) or self._comment(n)
             fast = self.scalar_forms(n)
             for k, j in enumerate(n.operands):
                 if not active[j]:
