@@ -210,10 +210,7 @@ class PythonEmitter:
         scalar = self.plan.scalar_code(node)
         forms = fast_forms(node.op, scalar)
         if forms is not None:
-            form = forms[0]
-            if form.calls:
-                self.found |= form.calls
-            return form.text.format(*self.args(node))
+            return self._filled(forms[0], node)
         return self.noted(OPS[node.op].code.primal_text(self.mapping(node), scalar=scalar))
 
     def _partial(self, node, k) -> str:
