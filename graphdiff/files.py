@@ -28,13 +28,19 @@ def check_target(path) -> Path:
 
 def write_atomic(path, data: bytes | str) -> None:
     """Write `data` (text as UTF-8) to a temporary file beside `path`, then rename it into place."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    write_atomic_chunks(path, [data])
+
+
+def write_atomic_chunks(path, chunks) -> None:
+    """Write pieces of `bytes` or text (as UTF-8), as they are made, to a temporary file beside
+    `path`, then rename it into place: a long output never sits in memory whole, and a failure
+    (an OSError becomes a GraphError naming `path`) leaves the old file as it was."""
     p = check_target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for chunk in chunks:
+                f.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes 0600; an output is an ordinary file
         os.replace(tmp, p)
     except BaseException as e:

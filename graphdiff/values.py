@@ -119,6 +119,25 @@ def jsonable(v):
     return [jsonable(r) for r in a]
 
 
+def json_text(v) -> str:
+    """`jsonable(v)` written as JSON, as `json.dumps` writes it: a finite float is its repr, read
+    without building a Python object first (the common case of a long trace); anything else goes
+    through `jsonable` and `json.dumps`."""
+    if type(v) is float or type(v) is np.float64:
+        x = float(v)
+        if x - x == 0.0:
+            return repr(x)
+    return json.dumps(jsonable(v), ensure_ascii=False)
+
+
+def json_string(text: str) -> str:
+    """A string as a JSON string literal, as `json.dumps(text, ensure_ascii=False)` writes it."""
+    return _encode_string(text)
+
+
+_encode_string = json.encoder.encode_basestring   # the C escaper json.dumps uses with ensure_ascii=False
+
+
 EXACT_DIGITS = 15   # counts up to this many digits are written out; larger ones as a power of ten
 
 

@@ -383,6 +383,40 @@ def test_every_op_generates_code_that_matches_the_sweeps(name, mode):
         check_module(g, exec_module(python_source(g, mode=mode), name), mode, None, rng_for(name, mode, k), where)
 
 
+def defined_helpers(source: str) -> list[str]:
+    """The helpers and scaffolding functions a generated module defines (`def _name(`)."""
+    return sorted(re.findall(r"^def (_\w+)\(", source, flags=re.M))
+
+
+def test_helpers_noted_while_writing_are_those_the_code_calls():
+    """The emitter notes the helpers as it writes (a long module is never searched); they must be
+    exactly those a search of the finished functions finds (helpers_called), for every op (every
+    operand shape, constant operands, the float forms) and every graph file, and with only some
+    inputs differentiated. Modes all and forward write every kind of line (primal, tangent,
+    adjoint, the batched forward gradient)."""
+    from graphdiff.emit.prelude import helper_closure, helpers_called
+    from graphdiff.emit.python import PythonEmitter
+    graphs = [(name, g) for name in sorted(OPS) for g in op_graphs(name)]
+    graphs += [(case, load_case(case)) for case in CASES]
+    for where, g in graphs:
+        wrts = [None] + ([[g.input_names()[0]]] if len(g.input_names()) > 1 else [])
+        for mode in ("all", "forward"):
+            for wrt in wrts:
+                e = PythonEmitter(g, mode=mode, wrt=wrt)
+                text = "\n".join(ln.text for fn in e.functions() for ln in fn)
+                assert helper_closure(e.found) == helpers_called(text), f"{where} [{mode}, wrt={wrt}]"
+
+
+def test_module_defines_the_helpers_its_code_calls():
+    """A module with helpers in its code (relu's _relu and _step on floats, sigmoid's _expit on arrays,
+    _unbroadcast) defines each of them, once."""
+    g = gd.parse("input x = [1, -2]\ninput s = 0.5\nh = relu(x * s)\noutput f = sum(sigmoid(h))\n"
+                 "output r = relu(s)\n")
+    source = python_source(g, mode="all")
+    assert {"_relu", "_step", "_expit", "_unbroadcast"} <= set(defined_helpers(source))
+    assert len(defined_helpers(source)) == len(set(defined_helpers(source)))
+
+
 @pytest.mark.parametrize("case", ["peyre", "sheet4/relu_softmax", "sheet0/matrix_factorization"])
 def test_generated_file_is_a_self_contained_module(case, tmp_path):
     g = load_case(case)

@@ -1,13 +1,13 @@
 """eval, grad, jacobian, trace, stats and check (their arguments: cli/spec.py)."""
 from __future__ import annotations
 
+import itertools
 import json
-import sys
 
 import numpy as np
 
-from ..values import count, jsonable
-from .common import fmt, load_graph, names, no_inputs_error, print_json, sweep_for, warn_nonfinite
+from ..values import count, json_string, json_text, jsonable
+from .common import fmt, load_graph, names, no_inputs_error, print_json, sweep_for, warn_nonfinite, write_chunks
 
 
 def cmd_eval(args) -> int:
@@ -73,12 +73,8 @@ def cmd_trace(args) -> int:
     sw = sweep_for(g, args.mode, args.seed)
     if args.by_group:
         return trace_by_group(args, g, sw)
-    if args.json:   # streamed a step at a time (a 300,000-step sweep never sits in memory as text)
-        out = sys.stdout
-        out.write('{"mode": ' + json.dumps(sw.mode) + ', "steps": [')
-        for k, s in enumerate(sw.steps):
-            out.write((", " if k else "") + json.dumps(step_json(g, sw, s), ensure_ascii=False))
-        out.write("]}\n")
+    if args.json:   # streamed (a 300,000-step sweep never sits in memory as one text)
+        write_chunks(trace_json_chunks(g, sw))
         return 0
     from ..explain import trace_lines
     for line in trace_lines(g, sw):
@@ -130,6 +126,41 @@ def step_ranges(ks: list) -> str:
         else:
             runs.append([k, k])
     return ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in runs) or "—"
+
+
+STEPS_PER_CHUNK = 2000
+
+
+def trace_json_chunks(g, sw):
+    """The `trace --json` document as pieces of text, a few thousand steps each: together,
+    exactly `json.dumps({"mode": …, "steps": [step_json(…), …]}, ensure_ascii=False)` and a newline."""
+    yield '{"mode": ' + json_string(sw.mode) + ', "steps": ['
+    steps = sw.steps
+    if "partial_formulas" in g.cache:    # --symbolic: the formulas are written by step_json only
+        texts = (json.dumps(step_json(g, sw, s), ensure_ascii=False) for s in steps)
+    else:
+        texts = step_texts(g, sw)
+    for k in range(0, len(steps), STEPS_PER_CHUNK):
+        yield (", " if k else "") + ", ".join(itertools.islice(texts, STEPS_PER_CHUNK))
+    yield "]}\n"
+
+
+def step_texts(g, sw):
+    """`json.dumps(step_json(g, sw, s), ensure_ascii=False)` for each step s, written directly
+    (about five times faster: no dict per step, numbers by repr); without the --symbolic formulas."""
+    nodes = g.node_list()
+    derivative = {"forward": "tangent", "reverse": "adjoint"}.get(sw.mode)
+    for s in sw.steps:
+        names = nodes[s.node].names
+        operands = ", ".join([f'"v{j}"' for j in s.operands])
+        head = (f'{{"index": {s.index}, "node": "v{s.node}", "name": {json_string(names[0]) if names else "null"}, '
+                f'"op": {json_string(s.op)}, "operands": [{operands}], "value": {json_text(s.value)}')
+        if derivative is not None:
+            head += f', "{derivative}": {json_text(s.tangent if derivative == "tangent" else s.adjoint)}'
+        terms = ", ".join([f'{{"from": "v{t.src}", "to": "v{t.dst}", "partial": {json_text(t.partial)}, '
+                           f'"term": {json_text(t.term)}}}' for t in s.terms])
+        yield (f'{head}, "contributions": [{terms}], "note": {json_string(s.note)}}}' if s.note
+               else f'{head}, "contributions": [{terms}]}}')
 
 
 def step_json(g, sw, s) -> dict:

@@ -2,6 +2,7 @@
 warning, names and step numbers given on the command line."""
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 
@@ -25,6 +26,26 @@ def load_graph(args):
 def print_json(doc) -> None:
     """One JSON document on stdout."""
     sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+
+
+def write_chunks(chunks) -> None:
+    """Write pieces of text to stdout as they are made: a long document never sits in memory whole."""
+    write = sys.stdout.write
+    for chunk in chunks:
+        write(chunk)
+
+
+def line_chunks(texts, *, lines: int = 4096):
+    """Lines of text (without their newlines) as chunks of a few thousand lines, each line ended:
+    together, `"\\n".join(texts) + "\\n"`."""
+    texts = iter(texts)
+    batch = list(itertools.islice(texts, lines))
+    if not batch:
+        yield "\n"
+    while batch:
+        batch.append("")
+        yield "\n".join(batch)
+        batch = list(itertools.islice(texts, lines))
 
 
 def fmt(v) -> str:

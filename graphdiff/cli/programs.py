@@ -4,9 +4,10 @@ from __future__ import annotations
 import os
 import sys
 
-from ..files import write_atomic
+from ..files import write_atomic, write_atomic_chunks
 from ..source import GraphError
-from .common import load_graph, names, print_json
+from ..values import json_string
+from .common import line_chunks, load_graph, names, print_json, write_chunks
 
 
 def cmd_codegen(args) -> int:
@@ -25,15 +26,32 @@ def cmd_codegen(args) -> int:
         lines = jax_lines(g, wrt=wrt, output=args.of, title=os.path.basename(args.file))
     else:
         lines = pseudo_lines(g, mode=args.mode, wrt=wrt, output=args.of)
-    text = "\n".join(ln.text for ln in lines) + "\n"
+    texts = lambda: (ln.text for ln in lines)  # noqa: E731  (written twice with -o and --json)
     if args.out:
-        write_atomic(args.out, text)   # whole or not at all: a failed write keeps the old file
+        write_atomic_chunks(args.out, line_chunks(texts()))   # whole or not at all: a failed write keeps the old file
     if args.json:
-        print_json({"lang": args.lang, "mode": args.mode, "source": text,
-                    "lines": [{"node": None if ln.node is None else f"v{ln.node}", "text": ln.text} for ln in lines]})
+        write_chunks(codegen_json_chunks(args, lines, line_chunks(texts())))
     elif not args.out:
-        sys.stdout.write(text)
+        write_chunks(line_chunks(texts()))
     return 0
+
+
+def codegen_json_chunks(args, lines, source_chunks):
+    """`codegen --json` as pieces of text: together, exactly `json.dumps({"lang", "mode", "source",
+    "lines": [{"node", "text"}, …]}, ensure_ascii=False)` and a newline. The source is escaped a
+    chunk at a time (JSON escapes character by character, so the pieces join into one string)."""
+    yield f'{{"lang": {json_string(args.lang)}, "mode": {json_string(args.mode)}, "source": "'
+    for chunk in source_chunks:
+        yield json_string(chunk)[1:-1]
+    yield '", "lines": ['
+    for k in range(0, len(lines), 4096):
+        yield (", " if k else "") + ", ".join([_line_json(ln) for ln in lines[k:k + 4096]])
+    yield "]}\n"
+
+
+def _line_json(ln) -> str:
+    node = "null" if ln.node is None else f'"v{ln.node}"'
+    return f'{{"node": {node}, "text": {json_string(ln.text)}}}'
 
 
 def cmd_cost(args) -> int:

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from ..graph import Graph
@@ -16,6 +18,20 @@ class Line(NamedTuple):
 
     node: int | None
     text: str
+
+
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector paused while a module is written: an emitter makes millions
+    of lines and no cycles, and repeated collections would only rescan them (a third of the time
+    of a 100,000-node module)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Plan:

@@ -51,15 +51,31 @@ def helper_source(name: str) -> str:
 
 def helpers_called(code: str) -> list[str]:
     """The helpers `code` calls, and those they call in turn, in a stable order. Each known name
-    is looked for as `name(` (a substring search: a generated module of 100,000 nodes is tens of
-    megabytes, which a regular expression scans several times slower); helpers' own sources,
-    which are short, go through the regular expression."""
-    known = set(HELPERS) | set(SCAFFOLDING)
-    found = {name for name in known if name + "(" in code}   # at worst a helper too many: harmless
+    is looked for as `name(` (a substring search: a regular expression scans a module of tens of
+    megabytes several times slower)."""
+    return helper_closure(names_called(code))
+
+
+def names_called(text: str) -> set[str]:
+    """The helpers and scaffolding functions `text` calls, looked for as `name(` (at worst one
+    too many, `_step(` inside `_half_step(`: harmless)."""
+    if "(" not in text:
+        return set()
+    return {name for name, call in _KNOWN_CALLS if call in text}
+
+
+def helper_closure(found) -> list[str]:
+    """The helpers `found` and those they call in turn (found through their own sources, which
+    are short, by the regular expression), in a stable order."""
+    found = set(found)
     todo = [helper_source(name) for name in found]
     while todo:
         for name in _CALL.findall(todo.pop()):
-            if name in known and name not in found:
+            if name in _KNOWN and name not in found:
                 found.add(name)
                 todo.append(helper_source(name))
     return sorted(found)
+
+
+_KNOWN = frozenset(HELPERS) | frozenset(SCAFFOLDING)
+_KNOWN_CALLS = tuple((name, name + "(") for name in sorted(_KNOWN))

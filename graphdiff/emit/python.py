@@ -12,14 +12,15 @@ naming the node it comes from. Scalar nodes run on Python floats and the `math` 
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 import re
-
+from typing import NamedTuple
 
 from ..graph import Graph
 from ..ops import OPS, fill, literal, size, static_mapping
-from .plan import Line, Plan
-from .prelude import helper_source, helpers_called
+from .plan import Line, Plan, gc_paused
+from .prelude import helper_closure, helper_source, names_called
 
 MODES = ("primal", "forward", "reverse", "all")
 _ATOM = re.compile(r"-?[\w.]+|\(.*\)|[\w.]+\(.*\)|[\w.]+\[.*\]")
@@ -89,8 +90,59 @@ def comment_text(text: str) -> str:
     return "".join(out)
 
 
+class Form(NamedTuple):
+    """An elementwise op's code for one node, as a format string of its operands and output by
+    position (`math.sin({0})`: {0} {1} {2} the operands a b c, {3} the output y), the helpers it
+    calls, and whether `paren` leaves it as it is when the operands are names (`plain`)."""
+
+    text: str
+    calls: frozenset
+    atom: bool
+
+
+_SLOTS = {"a": "{0}", "b": "{1}", "c": "{2}", "y": "{3}"}
+_new = tuple.__new__   # _new(Line, (node, text)) is Line(node, text) without NamedTuple's Python-level __new__
+
+
+@functools.lru_cache(maxsize=None)
+def fast_forms(op: str, scalar: bool):
+    """(primal form, partial forms) of an elementwise op, made once from the op's own templates
+    (on floats when `scalar`), so that a node's code is one `str.format`; None when a template is
+    a function of the mapping (pow's, which looks at the exponent) or refers to more than a, b, c
+    and y: those nodes fill the templates themselves."""
+    code = OPS[op].code
+    patterns = (code.py, code.scalar, *code.partials, *code.scalar_partials)
+    if not code.elementwise or not all(p is None or isinstance(p, str) for p in patterns):
+        return None
+    primal = _form(lambda m: code.primal_text(m, scalar=scalar))
+    partials = tuple(_form(lambda m, k=k: code.partial_text(k, m, scalar=scalar)) for k in range(len(code.partials)))
+    return None if primal is None or None in partials else (primal, partials)
+
+
+def _form(fill_slots) -> Form | None:
+    try:
+        text = fill_slots(_SLOTS)
+    except (KeyError, IndexError):   # a template that needs more than the operands and y
+        return None
+    if text.format("{0}", "{1}", "{2}", "{3}") != text:   # braces of its own: not a plain form
+        return None
+    named = text.format("v0", "v0", "v0", "v0")
+    return Form(text, frozenset(names_called(text)), paren(named) == named)
+
+
+def plain(ref: str) -> bool:
+    """Whether `paren` treats a ref as a name: then a form filled with plain refs is an atom
+    exactly when the form is (`paren` looks only at brackets, signs and spaces)."""
+    return bool(_NAME.fullmatch(ref)) and not ref.startswith(".")
+
+
 class PythonEmitter:
-    """Writes the functions of one graph's module; `source()` assembles them."""
+    """Writes the functions of one graph's module; `lines()` assembles them.
+
+    The helpers the module defines are those its code calls, noted as the code is written
+    (`found`): from each template the first time it is used, and from every line that is not a
+    node's own (parameters, seeds, returns: a few per function); a module of millions of lines
+    is never searched."""
 
     def __init__(self, g: Graph, *, mode: str = "all", wrt=None, output=None, title: str = "", only=None):
         if mode not in MODES:
@@ -105,6 +157,10 @@ class PythonEmitter:
         self._adjoint_terms: dict = {}   # (node, operand slot, adjoint name) -> the term
         self._comments: dict = {}        # node -> the `# vN (name)` comment of its lines
         self._sweeps: dict = {}          # seeded nodes -> (the adjoint sweep's lines, nodes with an adjoint)
+        self._refs: list | None = None   # node -> ref(node), made on first use
+        self._trace: list | None = None  # the evaluation trace's op lines
+        self._plain: list | None = None  # node -> plain(ref(node))
+        self.found: set = set()          # helpers and scaffolding functions the code written so far calls
 
     # ------------------------------------------------------------ expressions
 
@@ -137,20 +193,81 @@ class PythonEmitter:
             m["const_b"], m["int_b"] = c, c.is_integer()
         return m
 
+    def args(self, node) -> tuple:
+        """A node's operand refs (a, b, c; "" where it has fewer) and its variable (y), the
+        arguments of its forms."""
+        refs = self._refs or self._make_refs()
+        o = node.operands
+        return (refs[o[0]] if o else "", refs[o[1]] if len(o) > 1 else "", refs[o[2]] if len(o) > 2 else "",
+                refs[node.id])
+
+    def _make_refs(self) -> list:
+        refs = self._refs = [self.ref(j) for j in range(len(self.nodes))]
+        self._plain = [n.op != "const" or plain(refs[n.id]) for n in self.nodes]
+        return refs
+
     def primal_expr(self, node) -> str:
-        return OPS[node.op].code.primal_text(self.mapping(node), scalar=self.plan.scalar_code(node))
+        scalar = self.plan.scalar_code(node)
+        forms = fast_forms(node.op, scalar)
+        if forms is not None:
+            return self._filled(forms[0], node)
+        return self.noted(OPS[node.op].code.primal_text(self.mapping(node), scalar=scalar))
 
     def _partial(self, node, k) -> str:
-        return OPS[node.op].code.partial_text(k, self.mapping(node), scalar=self.plan.scalar_code(node))
+        scalar = self.plan.scalar_code(node)
+        forms = fast_forms(node.op, scalar)
+        if forms is not None:
+            return self._filled(forms[1][k], node)
+        return self.noted(OPS[node.op].code.partial_text(k, self.mapping(node), scalar=scalar))
+
+    def _filled(self, form: Form, node) -> str:
+        if form.calls:
+            self.found |= form.calls
+        return form.text.format(*self.args(node))
+
+    def factor(self, form: Form, args: tuple, plain_args: bool) -> str:
+        """A scalar node's partial (its form filled with `args`) as a factor of a product:
+        "1.0" and "-1.0" as they are (the callers drop or negate them), else as `paren` writes it."""
+        text = form.text
+        if text == "1.0" or text == "-1.0":
+            return text
+        if form.calls:
+            self.found |= form.calls
+        p = text.format(*args)
+        if not plain_args:
+            return paren(p)
+        return p if form.atom else f"({p})"
+
+    def scalar_forms(self, n):
+        """(partial forms, args, whether the operands are plain) of a scalar node whose op has
+        fast forms; None for the others (arrays broadcast; some ops fill their own templates)."""
+        forms = fast_forms(n.op, True) if n.scalar else None
+        if forms is None:
+            return None
+        refs = self._refs or self._make_refs()
+        o = n.operands
+        args = (refs[o[0]], refs[o[1]] if len(o) > 1 else "", refs[o[2]] if len(o) > 2 else "", refs[n.id])
+        return forms[1], args, all(map(self._plain.__getitem__, o))
+
+    def noted(self, text: str) -> str:
+        """text, its calls noted (the helpers the module must define)."""
+        if "(" in text:
+            self.found |= names_called(text)
+        return text
+
+    def scaffold(self, node, text: str) -> Line:
+        """A line that is not a node's code (a parameter, a seed, a return …), its calls noted."""
+        return Line(node, self.noted(text))
 
     def tangent_term(self, node, k, j, t) -> str:
         """Operand k's term of y_dot (operand node j, its tangent t)."""
         code = OPS[node.op].code
         if not code.elementwise:
-            return fill(code.jvp[k], self.mapping(node, t=t))
+            return self.noted(fill(code.jvp[k], self.mapping(node, t=t)))
         nd_j = len(self.nodes[j].shape)
         if nd_j < len(node.shape):
             t = f"_lift({t}, {nd_j}, {len(node.shape)})"
+            self.found.add("_lift")
         p = self._partial(node, k)
         return t if p == "1.0" else f"-{paren(t)}" if p == "-1.0" else f"{paren(p)} * {paren(t)}"
 
@@ -166,12 +283,13 @@ class PythonEmitter:
     def _adjoint_term(self, node, k, j, g) -> str:
         code = OPS[node.op].code
         if not code.elementwise:
-            return fill(code.vjp[k], self.mapping(node, g=g))
+            return self.noted(fill(code.vjp[k], self.mapping(node, g=g)))
         p = self._partial(node, k)
         t = g if p == "1.0" else f"-{g}" if p == "-1.0" else f"{g} * {paren(p)}"
         shape_j = self.nodes[j].shape
         if shape_j != node.shape:
             t = f"_unbroadcast({t}, {tuple(shape_j)!r}, {len(node.shape)})"
+            self.found.add("_unbroadcast")
         return t
 
     # ------------------------------------------------------------ function bodies
@@ -187,30 +305,41 @@ class PythonEmitter:
             d = "inputs"
             v = f"{d}[{name!r}]" if default is None else f"{d}.get({name!r}, {default})"
         conv = f"float({v})" if n.shape == () else f"np.asarray({v}, dtype=float)"
-        return Line(i, f"    v{i} = {conv}  # input {comment_text(name)}")
+        return self.scaffold(i, f"    v{i} = {conv}  # input {comment_text(name)}")
 
     def primal_line(self, n) -> Line:
         """vN = … for an op node (made once: several functions repeat the evaluation trace)."""
         line = self._primal_lines.get(n.id)
         if line is None:
-            line = self._primal_lines[n.id] = Line(n.id, f"    v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}")
+            line = self._primal_lines[n.id] = _new(Line, (n.id, f"    v{n.id} = {self.primal_expr(n)}  # {self._comment(n)}"))
         return line
 
     def _comment(self, n) -> str:
         c = self._comments.get(n.id)
         if c is None:
-            name = f" ({comment_text('/'.join(n.names))})" if n.names else ""
+            name = f" ({self.noted(comment_text('/'.join(n.names)))})" if n.names else ""
             c = self._comments[n.id] = f"v{n.id}{name}"
         return c
 
     def evaluation(self, source: str) -> list[Line]:
         """The evaluation trace (Wengert list): the inputs, then one line per op node."""
         lines = [self.input_line(i, source) for i in self.g.inputs if self.plan.needed[i]]
-        return lines + [self.primal_line(n) for n in self.plan.ops()]
+        if self._trace is None:
+            self._trace = [self.primal_line(n) for n in self.plan.ops()]
+        return lines + self._trace
 
     def tangent_lines(self, n) -> list[Line]:
-        terms = [self.tangent_term(n, k, j, f"v{j}_dot")
-                 for k, j in enumerate(n.operands) if self.plan.active[j]]
+        active = self.plan.active
+        fast = self.scalar_forms(n)
+        if fast is not None:   # the common case, in a few string operations a term
+            forms, args, plain_args = fast
+            terms = []
+            for k, j in enumerate(n.operands):
+                if active[j]:
+                    p = self.factor(forms[k], args, plain_args)
+                    terms.append(f"v{j}_dot" if p == "1.0" else f"-v{j}_dot" if p == "-1.0" else f"{p} * v{j}_dot")
+        else:
+            terms = [self.tangent_term(n, k, j, f"v{j}_dot") for k, j in enumerate(n.operands) if active[j]]
         if not terms:
             return []
         expr = terms[0]
@@ -219,21 +348,23 @@ class PythonEmitter:
         if OPS[n.op].elementwise and n.shape and any(
                 self.nodes[j].shape != n.shape for j in n.operands if self.plan.active[j]):
             expr = f"_fit({expr}, {tuple(n.shape)!r})"
-        return [Line(n.id, f"    v{n.id}_dot = {expr}  # {self._comment(n)}")]
+            self.found.add("_fit")
+        return [_new(Line, (n.id, f"    v{n.id}_dot = {expr}  # {self._comment(n)}"))]
 
     def forward_body(self, source: str, seed) -> list[Line]:
         """Primal and tangent lines interleaved in topological order (the classical chain rule)."""
         lines = []
+        needed, active, primal_lines = self.plan.needed, self.plan.active, self._primal_lines
         for n in self.nodes:
-            if not self.plan.needed[n.id] or n.op == "const":
+            if not needed[n.id] or n.op == "const":
                 continue
             if n.op == "input":
                 lines.append(self.input_line(n.id, source))
-                if self.plan.active[n.id]:
-                    lines.append(Line(n.id, f"    v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
+                if active[n.id]:
+                    lines.append(self.scaffold(n.id, f"    v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
                 continue
-            lines.append(self.primal_line(n))
-            if self.plan.active[n.id]:
+            lines.append(primal_lines.get(n.id) or self.primal_line(n))
+            if active[n.id]:
                 lines += self.tangent_lines(n)
         return lines
 
@@ -245,7 +376,7 @@ class PythonEmitter:
         """
         lines = self.evaluation(source)
         for i, expr in seeds.items():
-            lines.append(Line(i, f"    v{i}_bar = {expr}  # v{i} seed"))
+            lines.append(self.scaffold(i, f"    v{i}_bar = {expr}  # v{i} seed"))
         key = tuple(seeds)
         if key not in self._sweeps:       # vjp and gradient seed the same nodes: one sweep's lines
             self._sweeps[key] = self._adjoint_sweep(set(seeds))
@@ -254,18 +385,26 @@ class PythonEmitter:
 
     def _adjoint_sweep(self, have: set) -> tuple[list[Line], set]:
         lines = []
+        append = lines.append
+        needed, active, comments = self.plan.needed, self.plan.active, self._comments
         for n in reversed(self.nodes):
             i = n.id
-            if n.is_leaf or not self.plan.needed[i] or not self.plan.active[i] or i not in have:
+            if n.is_leaf or not needed[i] or not active[i] or i not in have:
                 continue
+            g, comment = f"v{i}_bar", comments.get(i) or self._comment(n)
+            fast = self.scalar_forms(n)
             for k, j in enumerate(n.operands):
-                if not self.plan.active[j]:
+                if not active[j]:
                     continue
-                term = self.adjoint_term(n, k, j, f"v{i}_bar")
-                if j in have:
-                    lines.append(Line(i, f"    v{j}_bar = v{j}_bar + {term}  # {self._comment(n)}"))
+                if fast is not None:   # the common case: the term in a few string operations
+                    p = self.factor(fast[0][k], fast[1], fast[2])
+                    term = g if p == "1.0" else f"-{g}" if p == "-1.0" else f"{g} * {p}"
                 else:
-                    lines.append(Line(i, f"    v{j}_bar = {term}  # {self._comment(n)}"))
+                    term = self.adjoint_term(n, k, j, g)
+                if j in have:
+                    append(_new(Line, (i, f"    v{j}_bar = v{j}_bar + {term}  # {comment}")))
+                else:
+                    append(_new(Line, (i, f"    v{j}_bar = {term}  # {comment}")))
                     have.add(j)
         return lines, have
 
@@ -299,7 +438,7 @@ class PythonEmitter:
         return self.plan.outputs
 
     def fn_jvp(self) -> list[Line]:
-        body = [Line(None, "    _b = _batch(tangents, INPUTS)")]
+        body = [self.scaffold(None, "    _b = _batch(tangents, INPUTS)")]
         body += self.forward_body("dict", lambda n: f"_get(tangents, {n.names[0]!r}, {tuple(n.shape)!r}, _b)")
         outs = ", ".join(f"{name!r}: " + self._out_ref(i, "_dot", f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
                          for name, i in self.outputs())
@@ -315,7 +454,7 @@ class PythonEmitter:
             e = f"_get(adjoints, {name!r}, {tuple(self.nodes[i].shape)!r}, _b)"
             seeds[i] = f"{seeds[i]} + {e}" if i in seeds else e
         lines, have = self.reverse_body("dict", seeds)
-        body = [Line(None, "    _b = _batch(adjoints, OUTPUTS)")] + lines
+        body = [self.scaffold(None, "    _b = _batch(adjoints, OUTPUTS)")] + lines
         outs = ", ".join(f"{self.g.input_name(i)!r}: " + (f"v{i}_bar" if i in have else
                                                           f"np.zeros(_b + {tuple(self.nodes[i].shape)!r})[()]")
                          for i in self.plan.wrt)
@@ -371,29 +510,28 @@ class PythonEmitter:
                                          for i in self.plan.wrt) + "}"
             wrt_names = repr(tuple(self.g.input_name(i) for i in self.plan.wrt))
         # The parameters are read first, into a dict; locals start with `_` (no input name can).
-        body = [Line(None, f"    _inputs = {call}")]
+        body = [self.scaffold(None, f"    _inputs = {call}")]
         if how == "forward":
-            body += [Line(None, f"    _seeds, _n = _identity({wrt_shapes})"),
-                     Line(None, "    _t = jvp(_inputs, _seeds)"),
-                     Line(None, "    _blocks = [np.reshape(_t[_k], (_n, -1)) for _k in OUTPUTS] if _n else []")]
+            body += [self.scaffold(None, f"    _seeds, _n = _identity({wrt_shapes})"),
+                     self.scaffold(None, "    _t = jvp(_inputs, _seeds)"),
+                     self.scaffold(None, "    _blocks = [np.reshape(_t[_k], (_n, -1)) for _k in OUTPUTS] if _n else []")]
             ret = f"return np.concatenate(_blocks, axis=1).T if _blocks and _n else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one tangent sweep per input entry.")
         else:
-            body += [Line(None, "    _seeds, _m = _identity(OUTPUTS)"),
-                     Line(None, "    _a = vjp(_inputs, _seeds)"),
-                     Line(None, f"    _blocks = [np.reshape(_a[_k], (_m, -1)) for _k in {wrt_names}] if _m else []")]
+            body += [self.scaffold(None, "    _seeds, _m = _identity(OUTPUTS)"),
+                     self.scaffold(None, "    _a = vjp(_inputs, _seeds)"),
+                     self.scaffold(None, f"    _blocks = [np.reshape(_a[_k], (_m, -1)) for _k in {wrt_names}] if _m else []")]
             ret = f"return np.concatenate(_blocks, axis=1) if _blocks and _m else np.zeros(({rows}, {cols}))"
             doc = ("The Jacobian (rows: outputs' entries, cols: the differentiated inputs' entries), "
                    "by one adjoint sweep per output entry.")
         return self._function(self._signature("jacobian"), doc, body, ret)
 
-    @staticmethod
-    def _function(header: str, doc: str, body: list[Line], ret: str) -> list[Line]:
+    def _function(self, header: str, doc: str, body: list[Line], ret: str) -> list[Line]:
         # body lines come indented (a node's evaluation line is one object in every function)
-        out = [Line(None, header), Line(None, f'    """{doc}"""')]
+        out = [self.scaffold(None, header), self.scaffold(None, f'    """{doc}"""')]
         out += body
-        out.append(Line(None, "    " + ret))
+        out.append(self.scaffold(None, "    " + ret))
         return out
 
     # ------------------------------------------------------------ the module
@@ -421,11 +559,15 @@ class PythonEmitter:
         return fns
 
     def lines(self) -> list[Line]:
-        fns = self.functions()
-        head = self.header(helpers_called("\n".join(ln.text for fn in fns for ln in fn)))
-        out = list(head)
+        """The module: the header (with the helpers the functions call), then the functions.
+        Most lines are shared objects (a node's evaluation line is one Line in every function)."""
+        with gc_paused():
+            fns = self.functions()
+        out = self.header(helper_closure(self.found))
+        blank = Line(None, "")
         for fn in fns:
-            out += [Line(None, ""), Line(None, "")] + fn
+            out += (blank, blank)
+            out += fn
         return out
 
     def header(self, helpers: list[str]) -> list[Line]:
