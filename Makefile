@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # numpy, Textual, JAX and graphdiff again (about 10 s of CPU each); the sources' folders stay clean.
 unexport PYTHONDONTWRITEBYTECODE
 export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
-TEST_JOBS ?= auto
+TEST_JOBS ?= logical
 
 .PHONY: run test test-slow setup dot browser tex bench assets docs clean fuzz
 
@@ -34,7 +34,8 @@ tex:
 run: setup
 	$(BIN)/graphdiff tui graphs/peyre.gd
 
-# The tests run in TEST_JOBS processes (pytest-xdist; `make test TEST_JOBS=0` runs them in one).
+# The tests run in TEST_JOBS processes (pytest-xdist: one per logical core, which `auto` would
+# count as physical cores where psutil is installed; `make test TEST_JOBS=0` runs them in one).
 # The whole suite but the tests marked slow (the same branches run on smaller inputs);
 # `make test-slow` runs those too.
 test: setup
