@@ -31,3 +31,14 @@ def run_json(capsys, *argv):
     code, out, err = run(capsys, *argv, "--json")
     assert code == 0, err
     return json.loads(out)
+
+
+@pytest.fixture(autouse=True)
+def _quick_pilot(monkeypatch):
+    """Pilot waits for the app to go idle after every key, in 20 ms slices (two at least, so 40 ms a
+    key); 2 ms slices, with the same idle criterion (under a tenth of a slice's time on the CPU),
+    keep the debugger's tests short without changing what they check: each key is still handled
+    to the end, and sweeps and layouts are awaited as before (workers.wait_for_complete)."""
+    import textual._wait
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.002)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 0.0002)

@@ -21,8 +21,8 @@ How each one is checked (`check_command`):
     all of them do in `make test-slow`.
   * `graphdiff COMMAND` alone names a command: it must exist.
   * `python -m graphdiff.…` runs that module in-process.
-  * `make TARGET`: `make -n TARGET` must know it, and the graphdiff commands of its recipe are
-    checked as above (`make run` opens the debugger).
+  * `make TARGET [VAR=VALUE]`: `make -n TARGET [VAR=VALUE]` must know it, and the graphdiff commands
+    of its recipe are checked as above (`make run` opens the debugger).
   * Pipelines (`printf … | graphdiff eval -`, `… | head`) run in bash with .venv/bin on PATH.
   * `source .venv/bin/activate`, `export PATH=…/.venv/bin:…`: the venv they name holds graphdiff.
   * `apt-get install graphviz`, `brew install graphviz` need root or the network and are not run:
@@ -367,8 +367,8 @@ def _representatives(commands) -> set:
 REPRESENTATIVES = _representatives(ALL)
 
 
-def _commands_of_make(target: str) -> list[str]:
-    p = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
+def _commands_of_make(target: str, assignments=()) -> list[str]:
+    p = subprocess.run(["make", "-n", target, *assignments], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, f"`make {target}` is not a target of the Makefile: {p.stderr}"
     return [ln.strip() for ln in p.stdout.splitlines() if ln.strip().startswith(".venv/bin/graphdiff ")]
 
@@ -412,8 +412,10 @@ def check_command(cmd: Command, ws: Path, *, full: bool) -> None:
                          (ROOT / "scripts/ensure-dot.sh").read_text()), text
     elif head == "make":
         assert (ROOT / "Makefile").is_file()
-        assert len(argv) <= 2, f"one make target at a time: {text}"
-        for line in _commands_of_make(argv[1]) if len(argv) == 2 else ():
+        targets = [w for w in argv[1:] if "=" not in w]         # and variables: make test TEST_JOBS=0
+        assert len(targets) <= 1, f"one make target at a time: {text}"
+        assignments = [w for w in argv[1:] if "=" in w]
+        for line in _commands_of_make(targets[0], assignments) if targets else ():
             check_command(cmd._replace(text=line), ws, full=full)
     elif Path(head).name in ("python", "python3"):
         assert argv[1] == "-m" and argv[2].startswith("graphdiff"), f"teach tests/test_docs.py to run {text!r}"

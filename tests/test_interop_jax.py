@@ -9,13 +9,18 @@ import graphdiff as gd
 from graphdiff.ops import OPS
 from tests.conftest import GRAPHS, run
 
-jax = pytest.importorskip("jax", reason="JAX is not installed (pip install 'graphdiff[jax]'; make test installs it)")
-jnp = pytest.importorskip("jax.numpy")
-from graphdiff.emit.jax import jax_source  # noqa: E402
+from graphdiff.emit.jax import jax_source
+
+# JAX is imported by the first test that runs here, not when the file is collected: every pytest
+# process (make test runs two) collects every file, and importing JAX costs two seconds of CPU.
+jax = jnp = None
 
 
 @pytest.fixture(autouse=True)
 def x64():
+    global jax, jnp
+    jax = pytest.importorskip("jax", reason="JAX is not installed (pip install 'graphdiff[jax]'; make test installs it)")
+    jnp = pytest.importorskip("jax.numpy")
     with jax.enable_x64(True):
         yield
 

@@ -9,7 +9,6 @@ import random
 import tempfile
 
 import pytest
-import textual._wait
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import graphdiff as gd
@@ -96,11 +95,8 @@ def folder():
 
 
 @pytest.fixture
-def quick_pilot(monkeypatch):
-    """Pilot waits for the app to go idle after every key in 20 ms slices; 2 ms slices keep this
-    test short without changing what it checks (each key is still fully handled)."""
-    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 0.002)
-    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 0.0002)
+def colour(monkeypatch):
+    """The colour code paths too (Pilot's short idle waits come from conftest._quick_pilot)."""
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
@@ -124,5 +120,5 @@ async def drive(source: str, keys: list[str], folder: str, size=(80, 24)) -> Gra
          size=(120, 35))
 @example(source="input x = 2\noutput f = 3\n", keys=["r", "v", "escape", "n", "s", "x", "enter", "w"], size=(80, 24))
 @example(source="const a = 2\noutput f = a^2 + 1\n", keys=["f", "v", "d", "i", "r", "G", "x", "escape"], size=(80, 24))
-async def test_random_graphs_and_keys_never_crash(source, keys, size, folder, quick_pilot):
+async def test_random_graphs_and_keys_never_crash(source, keys, size, folder, colour):
     await drive(source, keys, folder, size)
