@@ -3,6 +3,7 @@ their one definition in graphdiff.ops.helpers, so the module runs without graphd
 and the scaffolding of the dict-based functions (seeds, batches, identity blocks)."""
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 
@@ -42,8 +43,10 @@ def _identity(shapes):
 _CALL = re.compile(r"\b(_[A-Za-z]\w*)\(")
 
 
+@functools.lru_cache(maxsize=None)
 def helper_source(name: str) -> str:
-    """The source of one helper, as the generated module defines it."""
+    """The source of one helper, as the generated module defines it (read once: inspect reads
+    the file each time)."""
     if name in SCAFFOLDING:
         return SCAFFOLDING[name]
     return "\n" + inspect.getsource(HELPERS[name])
