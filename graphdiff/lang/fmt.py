@@ -58,13 +58,13 @@ class _Shapes(Lowerer):
         super().__init__(Graph(), at)
         self.ndims: dict[int, tuple] = {}
 
-    def build(self, e, operands: list[int]) -> int:
-        if isinstance(e, A.Binary) and e.op in ("mul", "pow"):
-            dims = tuple(len(self.g.node(j).shape) for j in operands)
+    def binary(self, e: A.Binary, left: int, right: int) -> int:
+        if e.op in ("mul", "pow"):
+            dims = (len(self.g.node(left).shape), len(self.g.node(right).shape))
             seen = self.ndims.get(e.span.offset, dims)
             keep = min if e.op == "mul" else max
             self.ndims[e.span.offset] = tuple(keep(a, b) for a, b in zip(seen, dims))
-        return super().build(e, operands)
+        return super().binary(e, left, right)
 
 
 def _read(text: str, filename: str, at):
