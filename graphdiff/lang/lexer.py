@@ -31,12 +31,13 @@ _NAME_CHARS = f"A-Za-z_0-9{_GREEK}{_SUBSCRIPT_DIGITS}"
 _T = rf"\.T(?![{_NAME_CHARS}])"   # the transpose .T (so x.T², 2.T, but not x.Tx or 2.T2)
 
 # A token takes the spaces after it, so one match is one token; only spaces at the very start of
-# the text and comments are matches of their own.
+# the text and comments are matches of their own. The most frequent kinds are tried first (an op
+# before a number: no op matches where a number starts, `.5` included).
 _TOKEN = re.compile(rf"""
-    (?: (?P<newline>\n|;)
-      | (?P<number>(?:[0-9]+(?:(?!{_T}|\.\.)\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-      | (?P<name>[A-Za-z_{_GREEK}][{_NAME_CHARS}]*)
+    (?: (?P<name>[A-Za-z_{_GREEK}][{_NAME_CHARS}]*)
       | (?P<op>[-+/@^()\[\],:]|\*\*?|{_T}|\.\.|[<>=]=?|!=)
+      | (?P<number>(?:[0-9]+(?:(?!{_T}|\.\.)\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+      | (?P<newline>\n|;)
       | (?P<unicode>[−·×⊙ᵀπ√])
       | (?P<sup>⁻?(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|ⁿ))
     )[ \t\f\v]*

@@ -216,10 +216,15 @@ class Parser(Blocks):
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise GraphError(f"expression nested too deeply (more than {MAX_DEPTH} levels)", self.tok.span)
-        start = self.pos
-        left = self.prefix()
-        compared = False
+        start = p = self.pos
         kinds, texts = self.kinds, self.texts
+        kind = kinds[p]
+        if kind == "name" and texts[p + 1] != "(" and self.body is None and texts[p] not in _RESERVED:
+            self.pos = p + 1        # a name (prefix's common case, without the call)
+            left = _new(_Name, (texts[p], Span(self.src, self.starts[p], len(texts[p]))))
+        else:
+            left = self.prefix()
+        compared = False
         while True:
             p = self.pos
             kind = kinds[p]
