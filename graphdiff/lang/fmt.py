@@ -264,6 +264,9 @@ def _statements(reader: _Reader) -> list:
     return [_strip(s) for s in Parser(reader.src).statements()]
 
 
+_PLACE = ("span", "offset", "source")    # the fields of a syntax node that say where it was written
+
+
 def _strip(e):
     """A syntax tree without its spans (and a prefix √ as the call it means)."""
     if isinstance(e, Span):
@@ -273,7 +276,7 @@ def _strip(e):
             return ("call", "sqrt", (_strip(e.operand),))
         if isinstance(e, A.Call):
             return ("call", e.fn, tuple(_strip(a) for a in e.args))
-        return (type(e).__name__,) + tuple(_strip(getattr(e, f)) for f in e._fields if f != "span")
+        return (type(e).__name__,) + tuple(_strip(getattr(e, f)) for f in e._fields if f not in _PLACE)
     if isinstance(e, tuple):
         return tuple(_strip(x) for x in e)
     return e

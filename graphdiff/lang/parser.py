@@ -221,7 +221,7 @@ class Parser(Blocks):
         kind = kinds[p]
         if kind == "name" and texts[p + 1] != "(" and self.body is None and texts[p] not in _RESERVED:
             self.pos = p + 1        # a name (prefix's common case, without the call)
-            left = _new(_Name, (texts[p], Span(self.src, self.starts[p], len(texts[p]))))
+            left = _new(_Name, (texts[p], self.starts[p], self.src))
         else:
             left = self.prefix()
         compared = False
@@ -277,7 +277,7 @@ class Parser(Blocks):
                 return self.call(p)
             if self.body is not None and text not in self.body["locals"] and text not in self.consts:
                 raise self.unknown_in_body(self.tokens[p])
-            return _new(_Name, (text, Span(self.src, self.starts[p], len(text))))
+            return _new(_Name, (text, self.starts[p], self.src))
         if kind == "number":
             return _new(_Num, (float(text), Span(self.src, self.starts[p], len(text))))
         t = self.tokens[p]
@@ -470,7 +470,7 @@ class Parser(Blocks):
 def _exponent(t: Token):
     """The exponent of a superscript power: a number, n, or either negated."""
     if t.text.lstrip("-") == "n":
-        name = A.Name("n", t.span)
+        name = A.Name("n", t.span.offset + len(t.text) - 1, t.span.source)   # at the ⁿ
         return A.Unary("neg", name, t.span) if t.text.startswith("-") else name
     return A.Num(float(t.text), t.span)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..source import Span
+from ..source import Source, Span
 
 
 class Num(NamedTuple):
@@ -20,8 +20,17 @@ class Array(NamedTuple):
 
 
 class Name(NamedTuple):
+    """A name used as an operand. Its span (the name as written) is made only when asked for: a
+    file names hundreds of thousands of operands, and only an error or a loop variable's value
+    needs the place of one."""
+
     id: str
-    span: Span
+    offset: int
+    source: Source
+
+    @property
+    def span(self) -> Span:
+        return Span(self.source, self.offset, len(self.id))
 
 
 class Unary(NamedTuple):
