@@ -231,7 +231,8 @@ class Lowerer:
             raise GraphError(INDEX_WORDS + f"; this one is {_short_number(v)}", _span_of(p))
         return int(v)
     def binary(self, e: A.Binary, left: int, right: int) -> int:
-        """The node of a binary expression on its operands' nodes."""
+        """The node of a power on its operands' nodes (the lowering loop applies the other binary
+        ops itself, unless a subclass overrides this method: then it sees them all)."""
         if e.op == "pow" and len(self.g.node(left).shape) == 2 and e.span.source.text[e.span.offset] in SUPERSCRIPTS:
             raise _matrix_power(e)
         return self.g.apply(e.op, (left, right), span=e.span)
@@ -296,6 +297,7 @@ class Lowerer:
         pop, push, extend = tasks.pop, tasks.append, tasks.extend
         g = self.g
         apply, binary, frames = g.apply, self.binary, self.frames
+        noted = type(self).binary is not Lowerer.binary   # a subclass sees every binary expression (fmt)
         Num, Name, Binary, Unary, Call, simple = A.Num, A.Name, A.Binary, A.Unary, A.Call, _OPERANDS
         while tasks:
             kind, x = pop()
@@ -325,7 +327,10 @@ class Lowerer:
                     extend([(EXPR, c) for c in reversed(children)])
             elif kind == BINARY:
                 right = results.pop()
-                results[-1] = binary(x, results[-1], right)
+                if x.op == "pow" or noted:
+                    results[-1] = binary(x, results[-1], right)
+                else:
+                    results[-1] = apply(x.op, (results[-1], right), span=x.span)
             elif kind == UNARY:
                 results[-1] = apply(x.op, (results[-1],), span=x.span)
             elif kind == APPLY:
@@ -345,7 +350,11 @@ class Lowerer:
                     operands = []
                 results.append(self.build(x, operands))
             elif kind == STMT:
-                self.statement_task(x, push)
+                if type(x) is A.Statement and x.kind == "assign":
+                    push((BIND, x))
+                    push((EXPR, x.expr))
+                else:
+                    self.statement_task(x, push)
             elif kind == BIND:
                 self.bind(x.name, results.pop(), x.span)
                 if len(self.frames) == 1:

@@ -185,7 +185,8 @@ class Parser(Blocks):
             self.body["locals"].add(name)
             return
         self.defined.add(name)
-        if isinstance(expr, (A.Num, A.Array)) or isinstance(expr, A.Name) and expr.id in self.consts:
+        t = type(expr)
+        if t is A.Num or t is A.Array or t is A.Name and expr.id in self.consts:
             self.consts.add(name)
         else:
             self.consts.discard(name)
@@ -356,13 +357,14 @@ class Parser(Blocks):
         self.pos = at + 2
         self.open.append(opener)
         args = []
-        if not self.at(")"):
+        texts = self.texts
+        if texts[at + 2] != ")":
             args.append(self.expression())
-            while self.at(","):
+            while texts[self.pos] == ",":       # (',' and ')' are only ever the text of an op token)
                 self.pos += 1
                 args.append(self.expression())
         self.close(")", opener)
-        fn = self.texts[at]
+        fn = texts[at]
         spec = FUNCTIONS.get(fn)
         if spec is not None:
             _, lo, hi = spec
