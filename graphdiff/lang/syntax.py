@@ -1,5 +1,6 @@
-"""The syntax tree of a .gd file: immutable nodes (named tuples: one is made for every token of
-a large file), each with the span it came from."""
+"""The syntax tree of a .gd file: immutable nodes (named tuples: one is made for most tokens of
+a large file, without the Python-level __new__ on the parser's common path), each with the span it
+came from (a Name keeps its offset and makes its span when asked for)."""
 from __future__ import annotations
 
 from typing import NamedTuple
