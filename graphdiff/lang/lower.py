@@ -75,7 +75,7 @@ class Function:
 
 
 # the tasks of the lowering loop
-EXPR, BUILD, CALL, RETURN, STMT, BIND, OUTPUT, ITER, END_ITER, BINARY, UNARY, APPLY = range(12)
+EXPR, BUILD, CALL, RETURN, STMT, BIND, OUTPUT, ITER, END_ITER, BINARY, BINARY_NAME, UNARY, APPLY = range(13)
 # built-in function -> (its op, its number of operands): a call giving just the operands is the op
 # on them, with no attributes (the op's parameters left at their defaults)
 _OPERANDS = {fn: (op, OPS[op].arity) for fn, (op, _, _) in FUNCTIONS.items()}
@@ -276,6 +276,8 @@ class Lowerer:
 
         EXPR e        push e's node: post-order, its operands first
         BINARY e      the op of a binary expression on the two nodes its operands left
+        BINARY_NAME e the same, its right operand a name, looked up now (after the left operand, as
+                      post-order would: one task fewer)
         UNARY e       the op of a prefix expression on the node its operand left
         APPLY e       the op of a call of a built-in function, given only its operands, on their nodes
         BUILD e, k    the op of any other e on the k nodes its operands left
@@ -296,7 +298,7 @@ class Lowerer:
         results: list[int] = []
         pop, push, extend = tasks.pop, tasks.append, tasks.extend
         g = self.g
-        apply, binary, frames = g.apply, self.binary, self.frames
+        apply, binary, frames, name = g.apply, self.binary, self.frames, self.name
         noted = type(self).binary is not Lowerer.binary   # a subclass sees every binary expression (fmt)
         Num, Name, Binary, Unary, Call, simple = A.Num, A.Name, A.Binary, A.Unary, A.Call, _OPERANDS
         while tasks:
@@ -308,8 +310,11 @@ class Lowerer:
                     i = None if frame.numbers else frame.names.get(x.id)
                     results.append(self.name(x) if i is None else i)
                 elif t is Binary:
-                    push((BINARY, x))
-                    push((EXPR, x.right))
+                    if type(x.right) is Name:
+                        push((BINARY_NAME, x))
+                    else:
+                        push((BINARY, x))
+                        push((EXPR, x.right))
                     push((EXPR, x.left))
                 elif t is Num:
                     results.append(g.add_const(x.value, span=x.span))
@@ -319,14 +324,17 @@ class Lowerer:
                 elif t is A.Array:
                     results.append(g.add_const(np.array(x.value, dtype=float), span=x.span))
                 elif t is Call and len(x.args) == simple.get(x.fn, (None, -1))[1]:
-                    push((APPLY, x))
-                    extend([(EXPR, c) for c in reversed(x.args)])
+                    if len(x.args) == 1 and type(x.args[0]) is Name:   # f(name): no task needed
+                        results.append(apply(simple[x.fn][0], (name(x.args[0]),), span=x.span))
+                    else:
+                        push((APPLY, x))
+                        extend([(EXPR, c) for c in reversed(x.args)])
                 else:
                     children = _children(x)
                     push((CALL if t is A.Call and x.fn not in FUNCTIONS else BUILD, (x, len(children))))
                     extend([(EXPR, c) for c in reversed(children)])
-            elif kind == BINARY:
-                right = results.pop()
+            elif kind == BINARY or kind == BINARY_NAME:
+                right = results.pop() if kind == BINARY else name(x.right)
                 if x.op == "pow" or noted:
                     results[-1] = binary(x, results[-1], right)
                 else:
