@@ -16,7 +16,9 @@ It measures whatever `graphdiff` it imports, so today's figures come from runnin
 older checkout: `PYTHONPATH=/path/to/old/checkout python benchmarks/bench_engine.py --label base`.
 A measurement, not a test: it exits 0 whether or not a target is met.
 
-    benchmarks/.venv-peers/bin/python benchmarks/bench_engine.py [--quick] [--label NAME]
+    benchmarks/.venv-peers/bin/python benchmarks/bench_engine.py [--quick] [--label NAME] [--only ROW]
+
+`--only reading` (or startup, chain, network, fanout) runs that row alone.
 """
 from __future__ import annotations
 
@@ -187,34 +189,48 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--label", default="engine", help="the results file: benchmarks/results/LABEL.json")
+    ap.add_argument("--only", choices=SECTIONS, help="run one row only (its results file is LABEL-ROW.json)")
     args = ap.parse_args()
     repeat = 3 if args.quick else 7
     doc = {"graphdiff": args.label, "repeat": repeat}
-    doc["startup"] = startup(repeat + 4)
-    print("start-up: import numpy {import_numpy_s:.3f} s; --help {help_s:.3f} s ({help_over_numpy:.2f}×); "
-          "eval peyre {eval_peyre_s:.3f} s ({eval_over_numpy:.2f}×)".format(**doc["startup"]))
-    doc["chain"] = build_and_sweeps(100_000, repeat)
-    c = doc["chain"]
-    print(f"1e5 chain: build {c['build_s']:.3f} s ({c['build_us_per_node']:.1f} µs/node; GC paused "
-          f"{c['build_gc_paused_s']:.3f} s), primal {c['primal_s']:.3f} s, adjoint {c['adjoint_s']:.3f} s "
-          f"(reverse/primal {c['reverse_over_primal']:.2f})")
-    if c["micrograd_gc_paused_fwd_bwd_s"]:
-        print(f"  micrograd fwd+bwd (GC paused) {c['micrograd_gc_paused_fwd_bwd_s']:.3f} s: "
-              f"ratio micrograd / graphdiff {c['ratio_micrograd_over_graphdiff']:.2f}")
-    doc["network"] = network_ratio(1024, repeat)
-    print("1024-wide network: primal {primal_s:.4f} s, adjoint {adjoint_s:.4f} s, reverse/primal "
-          "{reverse_over_primal:.2f}; written by hand in NumPy: primal {numpy_primal_s:.4f} s, adjoint "
-          "{numpy_adjoint_s:.4f} s, reverse/primal {numpy_reverse_over_primal:.2f}".format(**doc["network"]))
-    doc["fanout"] = fanout(50_000, repeat)
-    print("50,000 consumers of one node: recorded reverse {reverse_s:.3f} s".format(**doc["fanout"]))
+    run = lambda section: args.only in (None, section)  # noqa: E731
+    if run("startup"):
+        doc["startup"] = startup(repeat + 4)
+        print("start-up: import numpy {import_numpy_s:.3f} s; --help {help_s:.3f} s ({help_over_numpy:.2f}×); "
+              "eval peyre {eval_peyre_s:.3f} s ({eval_over_numpy:.2f}×)".format(**doc["startup"]))
+    if run("chain"):
+        doc["chain"] = build_and_sweeps(100_000, repeat)
+        c = doc["chain"]
+        print(f"1e5 chain: build {c['build_s']:.3f} s ({c['build_us_per_node']:.1f} µs/node; GC paused "
+              f"{c['build_gc_paused_s']:.3f} s), primal {c['primal_s']:.3f} s, adjoint {c['adjoint_s']:.3f} s "
+              f"(reverse/primal {c['reverse_over_primal']:.2f})")
+        if c["micrograd_gc_paused_fwd_bwd_s"]:
+            print(f"  micrograd fwd+bwd (GC paused) {c['micrograd_gc_paused_fwd_bwd_s']:.3f} s: "
+                  f"ratio micrograd / graphdiff {c['ratio_micrograd_over_graphdiff']:.2f}")
+    if run("network"):
+        doc["network"] = network_ratio(1024, repeat)
+        print("1024-wide network: primal {primal_s:.4f} s, adjoint {adjoint_s:.4f} s, reverse/primal "
+              "{reverse_over_primal:.2f}; written by hand in NumPy: primal {numpy_primal_s:.4f} s, adjoint "
+              "{numpy_adjoint_s:.4f} s, reverse/primal {numpy_reverse_over_primal:.2f}".format(**doc["network"]))
+    if run("fanout"):
+        doc["fanout"] = fanout(50_000, repeat)
+        print("50,000 consumers of one node: recorded reverse {reverse_s:.3f} s".format(**doc["fanout"]))
+    if run("reading"):
+        reading_row(doc, repeat)
+    print("wrote", save(args.label if args.only is None else f"{args.label}-{args.only}", doc))
+    return 0
+
+
+SECTIONS = ("startup", "chain", "network", "fanout", "reading")
+
+
+def reading_row(doc: dict, repeat: int) -> None:
     doc["reading"] = reading(100_000, max(1, repeat // 3))
     r = doc["reading"]
     fmt = lambda v: "> 120 s" if v is None else f"{v:.2f} s"  # noqa: E731
     print(f"100,000-line recurrence: read {r['read_s']:.2f} s ({r['read_us_per_line']:.1f} µs/line), "
           f"{r['graph_bytes_per_node']:.0f} B/node kept, {r['peak_bytes_per_node']:.0f} B/node at the peak; eval {fmt(r['eval_s'])}, trace --json {fmt(r['trace_json_s'])}, "
           f"codegen {fmt(r['codegen_s'])}")
-    print("wrote", save(args.label, doc))
-    return 0
 
 
 if __name__ == "__main__":

@@ -38,8 +38,8 @@ class Blocks:
         if not self.at("("):
             raise GraphError(f"expected '(' and the parameters after 'def {name.text}', found {describe(opener)}",
                              opener.span, hint=f"write def {name.text}(x, y) = … (or def {name.text}() = … without any)")
+        self.open.append(self.pos)
         self.advance()
-        self.open.append(opener)
         params: list[str] = []
         while not self.at(")"):
             p = self.expect_name("a parameter name")
@@ -53,7 +53,7 @@ class Blocks:
                     raise GraphError(f"expected ',' or ')' in the parameters of def {name.text}, found "
                                      f"{describe(self.tok)}", self.tok.span)
                 self.advance()
-        self.close(")", opener)
+        self.close(")", self.open[-1])
         self.body = {"name": name.text, "params": tuple(params), "locals": set(params), "calls": []}
         try:
             if self.at("="):

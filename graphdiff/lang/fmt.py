@@ -58,13 +58,13 @@ class _Shapes(Lowerer):
         super().__init__(Graph(), at)
         self.ndims: dict[int, tuple] = {}
 
-    def build(self, e, operands: list[int]) -> int:
-        if isinstance(e, A.Binary) and e.op in ("mul", "pow"):
-            dims = tuple(len(self.g.node(j).shape) for j in operands)
+    def binary(self, e: A.Binary, left: int, right: int) -> int:
+        if e.op in ("mul", "pow"):
+            dims = (len(self.g.node(left).shape), len(self.g.node(right).shape))
             seen = self.ndims.get(e.span.offset, dims)
             keep = min if e.op == "mul" else max
             self.ndims[e.span.offset] = tuple(keep(a, b) for a, b in zip(seen, dims))
-        return super().build(e, operands)
+        return super().binary(e, left, right)
 
 
 def _read(text: str, filename: str, at):
@@ -264,6 +264,9 @@ def _statements(reader: _Reader) -> list:
     return [_strip(s) for s in Parser(reader.src).statements()]
 
 
+_PLACE = ("span", "offset", "source")    # the fields of a syntax node that say where it was written
+
+
 def _strip(e):
     """A syntax tree without its spans (and a prefix √ as the call it means)."""
     if isinstance(e, Span):
@@ -273,7 +276,7 @@ def _strip(e):
             return ("call", "sqrt", (_strip(e.operand),))
         if isinstance(e, A.Call):
             return ("call", e.fn, tuple(_strip(a) for a in e.args))
-        return (type(e).__name__,) + tuple(_strip(getattr(e, f)) for f in e._fields if f != "span")
+        return (type(e).__name__,) + tuple(_strip(getattr(e, f)) for f in e._fields if f not in _PLACE)
     if isinstance(e, tuple):
         return tuple(_strip(x) for x in e)
     return e

@@ -1,4 +1,5 @@
-"""Tokens of the graph language, each with its span.
+"""Tokens of the graph language: parallel arrays of kinds, texts and offsets (a Token with its
+Span is made only when asked for: an error, `graphdiff fmt`).
 
 Math as written on paper is read as its ASCII form (UNICODE): `x − 1` is `x - 1`, `x · 3` and
 `x × 3` and `x ⊙ 3` are `x * 3`, `Aᵀ` is `A.T`, `π` is `pi`; `√` is a prefix square root and a
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from typing import NamedTuple
 
 from ..source import GraphError, Source, Span
@@ -28,13 +30,18 @@ _SUBSCRIPT_DIGITS = "\u2080-\u2089"
 _NAME_CHARS = f"A-Za-z_0-9{_GREEK}{_SUBSCRIPT_DIGITS}"
 _T = rf"\.T(?![{_NAME_CHARS}])"   # the transpose .T (so x.T², 2.T, but not x.Tx or 2.T2)
 
+# A token takes the spaces after it, so one match is one token; only spaces at the very start of
+# the text and comments are matches of their own. The most frequent kinds are tried first (an op
+# before a number: no op matches where a number starts, `.5` included).
 _TOKEN = re.compile(rf"""
-    (?P<ws>[ \t\f\v]+) | (?P<comment>\#[^\n]*) | (?P<newline>\n|;)
-  | (?P<number>(?:[0-9]+(?:(?!{_T}|\.\.)\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<name>[A-Za-z_{_GREEK}][{_NAME_CHARS}]*)
-  | (?P<op>[-+/@^()\[\],:]|\*\*?|{_T}|\.\.|[<>=]=?|!=)
-  | (?P<unicode>[−·×⊙ᵀπ√])
-  | (?P<sup>⁻?(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|ⁿ))
+    (?: (?P<name>[A-Za-z_{_GREEK}][{_NAME_CHARS}]*)
+      | (?P<op>[-+/@^()\[\],:]|\*\*?|{_T}|\.\.|[<>=]=?|!=)
+      | (?P<number>(?:[0-9]+(?:(?!{_T}|\.\.)\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+      | (?P<newline>\n|;)
+      | (?P<unicode>[−·×⊙ᵀπ√])
+      | (?P<sup>⁻?(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|ⁿ))
+    )[ \t\f\v]*
+  | (?P<ws>[ \t\f\v]+) | (?P<comment>\#[^\n]*)
   | (?P<bad>.)
 """, re.VERBOSE | re.DOTALL)
 
@@ -89,48 +96,100 @@ class Token(NamedTuple):
     span: Span
 
 
-def tokenize(src: Source) -> list[Token]:
+class Tokens:
+    """The tokens of a source, as parallel arrays: `kinds`, `texts` (the ASCII forms) and `starts`
+    (character offsets). A token's length in the source is the length of its text, but where
+    `widths` says otherwise (ᵀ read as .T, π as pi, and the end of the file). No Token nor Span is
+    made per token: `tokens[k]` makes token k's, when an error or `graphdiff fmt` asks for it."""
+
+    __slots__ = ("src", "kinds", "texts", "starts", "widths")
+
+    def __init__(self, src: Source):
+        self.src = src
+        self.kinds: list[str] = []
+        self.texts: list[str] = []
+        self.starts = array("q")
+        self.widths: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def width(self, k: int) -> int:
+        """How many characters of the source token k covers."""
+        w = self.widths.get(k)
+        return len(self.texts[k]) if w is None else w
+
+    def span(self, k: int) -> Span:
+        return Span(self.src, self.starts[k], self.width(k))
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self.kinds)))]
+        if k < 0:
+            k += len(self.kinds)
+        return Token(self.kinds[k], self.texts[k], self.span(k))
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self.kinds)))
+
+
+def tokenize(src: Source) -> Tokens:
     """Split source text into tokens; newlines inside brackets continue the statement.
 
     The text is expected normalized (source.normalize): "\n" is the only line end. One regular
-    expression walks the whole text; a token keeps its offset (its line and column are found only
-    for an error). A bracket still open at the end of the text is an error at that bracket."""
-    tokens: list[Token] = []
-    append = tokens.append
+    expression walks the whole text, a match a token (with the spaces after it); a token keeps its
+    offset (its line and column are found only for an error). A bracket still open at the end of
+    the text is an error at that bracket."""
+    tokens = Tokens(src)
+    kinds, texts, starts, widths = tokens.kinds, tokens.texts, tokens.starts, tokens.widths
+    add_kind, add_text, add_start = kinds.append, texts.append, starts.append
     opened: list[int] = []   # offsets of the brackets open at this point
-    last = None   # kind of the last token appended
     for m in _TOKEN.finditer(src.text):
         kind = m.lastgroup
-        if kind == "ws" or kind == "comment":
-            continue
-        tok = m.group()
-        if kind == "newline":
-            if not opened and last is not None and last != "newline":
-                append(Token("newline", tok, Span(src, m.start(), 1)))
-                last = "newline"
+        if kind == "name" or kind == "number":
+            add_kind(kind)
+            add_text(m.group(kind))
+            add_start(m.start())
             continue
         if kind == "op":
+            tok = m.group(kind)
             if tok == "(" or tok == "[":
                 opened.append(m.start())
             elif (tok == ")" or tok == "]") and opened:
                 opened.pop()
-        elif kind != "name" and kind != "number":
-            if kind == "bad":
-                raise GraphError(f"unexpected character {describe_char(tok)}", Span(src, m.start()),
-                                 hint=instead(tok))
-            if kind == "sup":
-                tok = tok.translate(_FROM_SUPERSCRIPT)
-            else:
-                tok = UNICODE[tok]
-                kind = "name" if tok == "pi" else "op"
-            append(Token(kind, tok, Span(src, m.start(), m.end() - m.start())))
-            last = kind
+            add_kind(kind)
+            add_text(tok)
+            add_start(m.start())
             continue
-        append(Token(kind, tok, Span(src, m.start(), len(tok))))
-        last = kind
+        if kind == "newline":
+            if not opened and kinds and kinds[-1] != "newline":
+                add_kind(kind)
+                add_text(m.group(kind))
+                add_start(m.start())
+            continue
+        if kind == "ws" or kind == "comment":
+            continue
+        tok = m.group(kind)
+        if kind == "bad":
+            raise GraphError(f"unexpected character {describe_char(tok)}", Span(src, m.start()),
+                             hint=instead(tok))
+        if kind == "sup":
+            tok = tok.translate(_FROM_SUPERSCRIPT)   # as long as what was written
+        else:
+            written = len(tok)
+            tok = UNICODE[tok]
+            kind = "name" if tok == "pi" else "op"
+            if len(tok) != written:
+                widths[len(kinds)] = written
+        add_kind(kind)
+        add_text(tok)
+        add_start(m.start())
     if opened:
         ch = src.text[opened[-1]]
         raise GraphError(f"'{ch}' was never closed", Span(src, opened[-1]),
                          hint=f"close it with '{')' if ch == '(' else ']'}'")
-    append(Token("eof", "", Span(src, len(src.text), 1)))
+    widths[len(kinds)] = 1
+    add_kind("eof")
+    add_text("")
+    add_start(len(src.text))
     return tokens

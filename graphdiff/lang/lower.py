@@ -12,6 +12,7 @@ None) whose body runs in the scope around the loop, so it may rebind outer names
 """
 from __future__ import annotations
 
+import gc
 import math
 
 import numpy as np
@@ -74,7 +75,10 @@ class Function:
 
 
 # the tasks of the lowering loop
-EXPR, BUILD, CALL, RETURN, STMT, BIND, OUTPUT, ITER, END_ITER = range(9)
+EXPR, BUILD, CALL, RETURN, STMT, BIND, OUTPUT, ITER, END_ITER, BINARY, BINARY_NAME, UNARY, APPLY = range(13)
+# built-in function -> (its op, its number of operands): a call giving just the operands is the op
+# on them, with no attributes (the op's parameters left at their defaults)
+_OPERANDS = {fn: (op, OPS[op].arity) for fn, (op, _, _) in FUNCTIONS.items()}
 
 
 class Lowerer:
@@ -226,15 +230,17 @@ class Lowerer:
         if not (math.isfinite(v) and float(v).is_integer()):
             raise GraphError(INDEX_WORDS + f"; this one is {_short_number(v)}", _span_of(p))
         return int(v)
+    def binary(self, e: A.Binary, left: int, right: int) -> int:
+        """The node of a power on its operands' nodes (the lowering loop applies the other binary
+        ops itself, unless a subclass overrides this method: then it sees them all)."""
+        if e.op == "pow" and len(self.g.node(left).shape) == 2 and e.span.source.text[e.span.offset] in SUPERSCRIPTS:
+            raise _matrix_power(e)
+        return self.g.apply(e.op, (left, right), span=e.span)
+
     def build(self, e, operands: list[int]) -> int:
+        """The node of a transpose, an index or a call of a built-in function on its operands' nodes
+        (binary and prefix expressions are built by the lowering loop's BINARY and UNARY tasks)."""
         g = self.g
-        if isinstance(e, A.Unary):
-            return g.apply(e.op, operands, span=e.span)
-        if isinstance(e, A.Binary):
-            if e.op == "pow" and len(g.node(operands[0]).shape) == 2 and \
-                    e.span.source.text[e.span.offset] in SUPERSCRIPTS:
-                raise _matrix_power(e)
-            return g.apply(e.op, operands, span=e.span)
         if isinstance(e, A.Transpose):
             return g.apply("transpose", operands, span=e.span)
         if isinstance(e, A.Index):
@@ -269,7 +275,12 @@ class Lowerer:
         """Work through a stack of tasks (last first); returns the nodes left as results.
 
         EXPR e        push e's node: post-order, its operands first
-        BUILD e       the op of e on the nodes its operands left
+        BINARY e      the op of a binary expression on the two nodes its operands left
+        BINARY_NAME e the same, its right operand a name, looked up now (after the left operand, as
+                      post-order would: one task fewer)
+        UNARY e       the op of a prefix expression on the node its operand left
+        APPLY e       the op of a call of a built-in function, given only its operands, on their nodes
+        BUILD e, k    the op of any other e on the k nodes its operands left
         CALL e        a call of a function of the file: open its group and frame, then its body
         RETURN e      close them, leaving the returned node
         STMT s        a statement: BIND and OUTPUT take the node its expression left
@@ -287,21 +298,57 @@ class Lowerer:
         results: list[int] = []
         pop, push, extend = tasks.pop, tasks.append, tasks.extend
         g = self.g
-        Num, Name = A.Num, A.Name
+        apply, binary, frames, name = g.apply, self.binary, self.frames, self.name
+        noted = type(self).binary is not Lowerer.binary   # a subclass sees every binary expression (fmt)
+        Num, Name, Binary, Unary, Call, simple = A.Num, A.Name, A.Binary, A.Unary, A.Call, _OPERANDS
         while tasks:
             kind, x = pop()
             if kind == EXPR:
                 t = type(x)
                 if t is Name:
-                    results.append(self.name(x))
+                    frame = frames[-1]
+                    i = None if frame.numbers else frame.names.get(x.id)
+                    results.append(self.name(x) if i is None else i)
+                elif t is Binary:
+                    if type(x.right) is Name:
+                        push((BINARY_NAME, x))
+                    else:
+                        push((BINARY, x))
+                        push((EXPR, x.right))
+                    push((EXPR, x.left))
                 elif t is Num:
                     results.append(g.add_const(x.value, span=x.span))
+                elif t is Unary:
+                    push((UNARY, x))
+                    push((EXPR, x.operand))
                 elif t is A.Array:
                     results.append(g.add_const(np.array(x.value, dtype=float), span=x.span))
+                elif t is Call and len(x.args) == simple.get(x.fn, (None, -1))[1]:
+                    if len(x.args) == 1 and type(x.args[0]) is Name:   # f(name): no task needed
+                        results.append(apply(simple[x.fn][0], (name(x.args[0]),), span=x.span))
+                    else:
+                        push((APPLY, x))
+                        extend([(EXPR, c) for c in reversed(x.args)])
                 else:
                     children = _children(x)
                     push((CALL if t is A.Call and x.fn not in FUNCTIONS else BUILD, (x, len(children))))
                     extend([(EXPR, c) for c in reversed(children)])
+            elif kind == BINARY or kind == BINARY_NAME:
+                right = results.pop() if kind == BINARY else name(x.right)
+                if x.op == "pow" or noted:
+                    results[-1] = binary(x, results[-1], right)
+                else:
+                    results[-1] = apply(x.op, (results[-1], right), span=x.span)
+            elif kind == UNARY:
+                results[-1] = apply(x.op, (results[-1],), span=x.span)
+            elif kind == APPLY:
+                op, k = simple[x.fn]
+                if k == 1:
+                    results[-1] = apply(op, (results[-1],), span=x.span)
+                else:
+                    node = apply(op, tuple(results[-k:]), span=x.span)
+                    del results[-k:]
+                    results.append(node)
             elif kind == BUILD:
                 x, k = x
                 if k:
@@ -311,7 +358,11 @@ class Lowerer:
                     operands = []
                 results.append(self.build(x, operands))
             elif kind == STMT:
-                self.statement_task(x, push)
+                if type(x) is A.Statement and x.kind == "assign":
+                    push((BIND, x))
+                    push((EXPR, x.expr))
+                else:
+                    self.statement_task(x, push)
             elif kind == BIND:
                 self.bind(x.name, results.pop(), x.span)
                 if len(self.frames) == 1:
@@ -489,7 +540,22 @@ def _matrix_power(e: A.Binary) -> GraphError:
 
 def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool = True, cls=Graph) -> Graph:
     """Parse and lower graph-language text. `at` supplies (or overrides) input values; `cls` is
-    the Graph class to build (graphdiff.api passes its own, with the Python conveniences)."""
+    the Graph class to build (graphdiff.api passes its own, with the Python conveniences).
+
+    The cyclic garbage collector is paused while the file is read: a read makes hundreds of
+    thousands of objects that all live on (nodes, spans) or are freed by reference counting
+    (syntax trees), and the collector's passes over them cost more than the read itself; it is on
+    again when the read ends, however it ends."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(text, filename, at, share, cls)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(text: str, filename: str, at, share: bool, cls) -> Graph:
     g = cls()
     low = Lowerer(g, at)
     count = 0

@@ -18,12 +18,14 @@ from .grammar import (BINARY, COMPARE_BP, CONSTANTS, DECLARATIONS, FUNCTIONS, IN
                       POSTFIX_BP, POWER_BP, PREFIX, RESERVED, RIGHT_ASSOC, UNARY_BP, arguments, check_arity,
                       describe, unknown_function)
 from .lexer import Token, tokenize
-from ..source import GraphError, Source, normalize
+from ..source import GraphError, Source, Span, normalize
 
 _RESERVED = dict.fromkeys(RESERVED)   # one lookup for a name in an expression
 # the operators other than BINARY's that may follow an operand: postfix, or the start of a second
 # operand written without an operator (2(x+1), 2√x), which is an error
 _AFTER_OPERAND = {"[": True, ".T": True, "(": False, "√": False}
+_new = tuple.__new__       # syntax nodes made without the named tuples' Python-level __new__
+_Name, _Num, _Binary, _Call = A.Name, A.Num, A.Binary, A.Call
 
 
 def left_bp(t: Token) -> int:
@@ -39,12 +41,16 @@ def left_bp(t: Token) -> int:
 
 
 class Parser(Blocks):
+    """Reads the token arrays (lexer.Tokens) by index; a Token (`self.tok`, `self.tokens[k]`) is
+    made only off the common path (declarations, blocks, errors), a Span only for a syntax node."""
+
     def __init__(self, src: Source):
         self.src = src
         self.tokens = tokenize(src)
+        self.kinds, self.texts, self.starts = self.tokens.kinds, self.tokens.texts, self.tokens.starts
         self.pos = 0
         self.depth = 0
-        self.open: list[Token] = []   # the brackets being read, innermost last (for errors)
+        self.open: list[int] = []     # the brackets being read (token indices), innermost last (for errors)
         self.in_list = 0              # > 0 inside an array literal or an index: entries need ','
         self.defined: set[str] = set()  # names bound so far (so `x(y + 1)` can suggest x*(y + 1))
         self.consts: set[str] = set()   # names of the top level bound to constants (a def's body sees them)
@@ -65,7 +71,11 @@ class Parser(Blocks):
         return t
 
     def at(self, text: str) -> bool:
-        return self.tok.kind == "op" and self.tok.text == text
+        return self.texts[self.pos] == text and self.kinds[self.pos] == "op"
+
+    def span(self, k: int) -> Span:
+        """The span of token k."""
+        return self.tokens.span(k)
 
     def expect_name(self, what: str) -> Token:
         if self.tok.kind != "name":
@@ -91,9 +101,10 @@ class Parser(Blocks):
 
     def statements(self):
         """The statements one at a time (lowering builds each before the next is parsed)."""
-        while self.tok.kind != "eof":
-            if self.tok.kind == "newline":
-                self.advance()
+        kinds = self.kinds
+        while kinds[self.pos] != "eof":
+            if kinds[self.pos] == "newline":
+                self.pos += 1
                 continue
             statement = self.statement()
             self.end_of_statement()
@@ -107,14 +118,22 @@ class Parser(Blocks):
                     raise err
 
     def end_of_statement(self) -> None:
-        t = self.tok
-        if t.kind not in ("newline", "eof"):
+        kind = self.kinds[self.pos]
+        if kind != "newline" and kind != "eof":
+            t = self.tok
             if t.kind == "op" and t.text in (")", "]"):
                 raise GraphError(f"unmatched '{t.text}': no '{'(' if t.text == ')' else '['}' is open", t.span)
             raise GraphError(f"expected the end of the statement, found {describe(t)}", t.span)
 
     def statement(self):
         """One statement: a declaration, an assignment, or a def or a for with its body."""
+        p, kinds, texts = self.pos, self.kinds, self.texts
+        if kinds[p] == "name" and texts[p + 1] == "=" and kinds[p + 1] == "op" and texts[p] not in _RESERVED:
+            name = texts[p]          # NAME = EXPR, the common statement
+            self.pos = p + 2
+            statement = _new(A.Statement, ("assign", name, self.expression(), Span(self.src, self.starts[p], len(name))))
+            self.bound(name, statement[2])
+            return statement
         t = self.tok
         if t.kind == "name" and t.text in KEYWORDS:
             if t.text in DECLARATIONS:
@@ -166,7 +185,8 @@ class Parser(Blocks):
             self.body["locals"].add(name)
             return
         self.defined.add(name)
-        if isinstance(expr, (A.Num, A.Array)) or isinstance(expr, A.Name) and expr.id in self.consts:
+        t = type(expr)
+        if t is A.Num or t is A.Array or t is A.Name and expr.id in self.consts:
             self.consts.add(name)
         else:
             self.consts.discard(name)
@@ -197,29 +217,36 @@ class Parser(Blocks):
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise GraphError(f"expression nested too deeply (more than {MAX_DEPTH} levels)", self.tok.span)
-        start = self.pos
-        left = self.prefix()
+        start = p = self.pos
+        kinds, texts = self.kinds, self.texts
+        kind = kinds[p]
+        if kind == "name" and texts[p + 1] != "(" and self.body is None and texts[p] not in _RESERVED:
+            self.pos = p + 1        # a name (prefix's common case, without the call)
+            left = _new(_Name, (texts[p], self.starts[p], self.src))
+        else:
+            left = self.prefix()
         compared = False
-        tokens = self.tokens
         while True:
-            t = tokens[self.pos]
-            kind = t.kind
+            p = self.pos
+            kind = kinds[p]
             if kind == "op":
-                binary = BINARY.get(t.text)
+                text = texts[p]
+                binary = BINARY.get(text)
                 if binary is not None:
                     lbp, op = binary
                     if lbp <= rbp:
                         break
                     if lbp == COMPARE_BP:
                         if compared:
-                            raise GraphError(f"comparisons do not chain: write (a {t.text} b) with "
-                                             "parentheses, or combine two comparisons with *", t.span)
+                            raise GraphError(f"comparisons do not chain: write (a {text} b) with "
+                                             "parentheses, or combine two comparisons with *", self.span(p))
                         compared = True
-                    self.pos += 1
+                    self.pos = p + 1
                     right = self.expression(lbp - 1 if op in RIGHT_ASSOC else lbp)
-                    left = A.Binary(op, left, right, t.span)
+                    # a binary operator is written as long as its ASCII text (− · × ⊙ are one character)
+                    left = _new(_Binary, (op, left, right, Span(self.src, self.starts[p], len(text))))
                     continue
-                postfix = _AFTER_OPERAND.get(t.text)
+                postfix = _AFTER_OPERAND.get(text)
                 if postfix is None:
                     break
                 if not postfix:
@@ -232,8 +259,8 @@ class Parser(Blocks):
             elif kind == "sup":
                 if POWER_BP <= rbp:
                     break
-                self.pos += 1
-                self.on_superscript(self.pos - 1, start)
+                t = self.advance()
+                self.on_superscript(p, start)
                 left = A.Binary("pow", left, _exponent(t), t.span)
             elif kind == "number" or kind == "name":
                 self.implicit_product(start)
@@ -243,21 +270,24 @@ class Parser(Blocks):
         return left
 
     def prefix(self):
-        t = self.advance()
-        if t.kind == "number":
-            return A.Num(float(t.text), t.span)
-        if t.kind == "name":
-            if t.text in _RESERVED:
-                if t.text in KEYWORDS:
-                    raise GraphError(f"'{t.text}' starts a statement and cannot appear in an expression", t.span)
-                if not self.at("("):
-                    return A.Num(CONSTANTS[t.text], t.span)
-            nxt = self.tokens[self.pos]
-            if nxt.kind == "op" and nxt.text == "(":
-                return self.call(t)
-            if self.body is not None and t.text not in self.body["locals"] and t.text not in self.consts:
-                raise self.unknown_in_body(t)
-            return A.Name(t.text, t.span)
+        p = self.pos
+        self.pos = p + 1
+        kind, text = self.kinds[p], self.texts[p]
+        if kind == "name" and text not in _RESERVED:
+            if self.texts[p + 1] == "(" and self.kinds[p + 1] == "op":
+                return self.call(p)
+            if self.body is not None and text not in self.body["locals"] and text not in self.consts:
+                raise self.unknown_in_body(self.tokens[p])
+            return _new(_Name, (text, self.starts[p], self.src))
+        if kind == "number":
+            return _new(_Num, (float(text), Span(self.src, self.starts[p], len(text))))
+        t = self.tokens[p]
+        if t.kind == "name":      # a reserved word
+            if t.text in KEYWORDS:
+                raise GraphError(f"'{t.text}' starts a statement and cannot appear in an expression", t.span)
+            if not self.at("("):
+                return A.Num(CONSTANTS[t.text], t.span)
+            return self.call(p)
         if t.kind == "op":
             if t.text in PREFIX:
                 root = self.pos - 1
@@ -271,20 +301,22 @@ class Parser(Blocks):
                     self.on_sqrt(root, self.pos - 1)
                 return A.Unary(op, operand, t.span)
             if t.text == "(":
-                self.open.append(t)
+                self.open.append(p)
                 e = self.expression()
-                self.close(")", t)
+                self.close(")", p)
                 return e
             if t.text == "[":
-                return self.array(t)
+                return self.array(p)
         raise GraphError(f"expected an expression, found {describe(t)}", t.span)
 
-    def close(self, text: str, opener: Token) -> None:
-        t = self.tokens[self.pos]
-        if t.text == text and t.kind == "op":
-            self.pos += 1
+    def close(self, text: str, at: int) -> None:
+        """The closing bracket `text` of the bracket at token `at`."""
+        p = self.pos
+        if self.texts[p] == text and self.kinds[p] == "op":
+            self.pos = p + 1
             self.open.pop()
             return
+        t, opener = self.tokens[p], self.tokens[at]
         if t.kind == "op" and t.text in (")", "]"):
             raise GraphError(f"'{t.text}' does not match the '{opener.text}' at {opener.span.line}:{opener.span.col}",
                              t.span, hint=f"close that '{opener.text}' with '{text}'")
@@ -297,7 +329,7 @@ class Parser(Blocks):
         t, prev = self.tok, self.tokens[self.pos - 1]
         gap = self.src.text[prev.span.offset + prev.span.length:t.span.offset]
         if "\n" in gap and self.open:
-            opener = self.open[-1]
+            opener = self.tokens[self.open[-1]]
             raise GraphError(f"'{opener.text}' was not closed before line {t.span.line}", opener.span,
                              hint=f"inside brackets a statement runs on to the next line: close the "
                                   f"'{opener.text}' on line {opener.span.line}")
@@ -319,22 +351,27 @@ class Parser(Blocks):
             pass
         return self.written(first, last)
 
-    def call(self, name: Token):
-        opener = self.advance()
+    def call(self, at: int):
+        """A call: the function's name at token `at`, '(' after it."""
+        opener = at + 1
+        self.pos = at + 2
         self.open.append(opener)
         args = []
-        if not self.at(")"):
+        texts = self.texts
+        if texts[at + 2] != ")":
             args.append(self.expression())
-            while self.at(","):
-                self.advance()
+            while texts[self.pos] == ",":       # (',' and ')' are only ever the text of an op token)
+                self.pos += 1
                 args.append(self.expression())
         self.close(")", opener)
-        spec = FUNCTIONS.get(name.text)
+        fn = texts[at]
+        spec = FUNCTIONS.get(fn)
         if spec is not None:
             _, lo, hi = spec
             if not lo <= len(args) <= hi:
-                raise GraphError(f"{name.text} takes {arguments(lo, hi)}, got {len(args)}", name.span)
-            return A.Call(name.text, tuple(args), name.span)
+                raise GraphError(f"{fn} takes {arguments(lo, hi)}, got {len(args)}", self.span(at))
+            return _new(_Call, (fn, tuple(args), Span(self.src, self.starts[at], len(fn))))
+        name = self.tokens[at]
         body = self.body
         fn = self.functions.get(name.text)
         if fn is not None:
@@ -362,9 +399,10 @@ class Parser(Blocks):
                               hint=f"did you mean {text}*(…)? (a product is written with *)")
         return unknown_function(name.text, text, n_args, name.span, self.functions)
 
-    def array(self, opener: Token):
-        """A vector or matrix literal of numbers: [1, -1] or [[3, 1], [1, 0]]."""
-        self.open.append(opener)
+    def array(self, at: int):
+        """A vector or matrix literal of numbers: [1, -1] or [[3, 1], [1, 0]], its '[' at token `at`."""
+        opener = self.tokens[at]
+        self.open.append(at)
         self.in_list += 1
         items = []
         if not self.at("]"):
@@ -377,7 +415,7 @@ class Parser(Blocks):
                 if not self.at(","):
                     break
                 self.advance()
-        self.close("]", opener)
+        self.close("]", at)
         self.in_list -= 1
         if not items:
             raise GraphError("empty array literal", opener.span)
@@ -391,16 +429,17 @@ class Parser(Blocks):
         return A.Array(tuple(rows), opener.span)
 
     def postfix(self, target):
+        at = self.pos
         t = self.advance()
         if t.text == ".T":
             return A.Transpose(target, t.span)
-        self.open.append(t)
+        self.open.append(at)
         self.in_list += 1
         entries = [self.index_entry()]
         while self.at(","):
             self.advance()
             entries.append(self.index_entry())
-        self.close("]", t)
+        self.close("]", at)
         self.in_list -= 1
         return A.Index(target, tuple(entries), t.span)
 
@@ -433,7 +472,7 @@ class Parser(Blocks):
 def _exponent(t: Token):
     """The exponent of a superscript power: a number, n, or either negated."""
     if t.text.lstrip("-") == "n":
-        name = A.Name("n", t.span)
+        name = A.Name("n", t.span.offset + len(t.text) - 1, t.span.source)   # at the ⁿ
         return A.Unary("neg", name, t.span) if t.text.startswith("-") else name
     return A.Num(float(t.text), t.span)
 

@@ -1,10 +1,11 @@
-"""The syntax tree of a .gd file: immutable nodes (named tuples: one is made for every token of
-a large file), each with the span it came from."""
+"""The syntax tree of a .gd file: immutable nodes (named tuples: one is made for most tokens of
+a large file, without the Python-level __new__ on the parser's common path), each with the span it
+came from (a Name keeps its offset and makes its span when asked for)."""
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..source import Span
+from ..source import Source, Span
 
 
 class Num(NamedTuple):
@@ -20,8 +21,17 @@ class Array(NamedTuple):
 
 
 class Name(NamedTuple):
+    """A name used as an operand. Its span (the name as written) is made only when asked for: a
+    file names hundreds of thousands of operands, and only an error or a loop variable's value
+    needs the place of one."""
+
     id: str
-    span: Span
+    offset: int
+    source: Source
+
+    @property
+    def span(self) -> Span:
+        return Span(self.source, self.offset, len(self.id))
 
 
 class Unary(NamedTuple):
