@@ -124,6 +124,19 @@ def function(f=None, *, name: str | None = None):
 from .interop.numpy import ArrayProtocol  # noqa: E402  (NumPy functions on handles build nodes)
 
 
+def _operator(op: str):
+    """A binary operator's two methods (x + y, 2 + x) on handles: one call to Graph.apply each
+    (building a graph through the API is mostly these)."""
+    def forward(self, o):
+        g = self.graph
+        return Ref(g, g.apply(op, (self.id, o.id if type(o) is Ref and o.graph is g else self._other(o))))
+
+    def reflected(self, o):
+        g = self.graph
+        return Ref(g, g.apply(op, (self._other(o), self.id)))
+    return forward, reflected
+
+
 class Ref(ArrayProtocol):
     """A handle on one node of a graph, with Python operators building new nodes; NumPy functions
     on it (np.sin, np.sum, np.linalg.det …) build nodes too (graphdiff.interop.numpy)."""
@@ -163,18 +176,12 @@ class Ref(ArrayProtocol):
     def _rapply(self, op, other):
         return Ref(self.graph, self.graph.apply(op, (self._other(other), self.id)))
 
-    def __add__(self, o): return self._apply("add", o)
-    def __radd__(self, o): return self._rapply("add", o)
-    def __sub__(self, o): return self._apply("sub", o)
-    def __rsub__(self, o): return self._rapply("sub", o)
-    def __mul__(self, o): return self._apply("mul", o)
-    def __rmul__(self, o): return self._rapply("mul", o)
-    def __truediv__(self, o): return self._apply("div", o)
-    def __rtruediv__(self, o): return self._rapply("div", o)
-    def __pow__(self, o): return self._apply("pow", o)
-    def __rpow__(self, o): return self._rapply("pow", o)
-    def __matmul__(self, o): return self._apply("matmul", o)
-    def __rmatmul__(self, o): return self._rapply("matmul", o)
+    __add__, __radd__ = _operator("add")
+    __sub__, __rsub__ = _operator("sub")
+    __mul__, __rmul__ = _operator("mul")
+    __truediv__, __rtruediv__ = _operator("div")
+    __pow__, __rpow__ = _operator("pow")
+    __matmul__, __rmatmul__ = _operator("matmul")
     def __neg__(self): return self._apply("neg")
     def __pos__(self): return self
     # Comparisons build 0/1 nodes (for gd.where). == and != compare the handles themselves (a

@@ -208,17 +208,20 @@ class Graph:
                     slots.append(k)
         except IndexError:
             raise GraphError(f"{op}: an operand is not a node of this graph", span) from None
-        try:
-            shape = spec.shape(*shapes, **dict(attrs)) if attrs else spec.shape(*shapes)
-        except ValueError as e:
-            raise GraphError(f"{op}: {e}", span) from None
-        if type(shape) is not tuple:
-            shape = tuple(shape)
+        scalars = not any(shapes)       # every operand a scalar (shape ())
+        if scalars and spec.partials is not None:
+            shape = ()      # an elementwise op of scalars (most nodes): no need to ask its shape rule
+        else:
+            try:
+                shape = spec.shape(*shapes, **dict(attrs)) if attrs else spec.shape(*shapes)
+            except ValueError as e:
+                raise GraphError(f"{op}: {e}", span) from None
+            if type(shape) is not tuple:
+                shape = tuple(shape)
         # what _add works out for the other nodes, done here in the loop above (the path every op takes)
         var_slots = _ALL_SLOTS[len(slots)] if len(slots) == len(operands) and len(slots) < 4 else tuple(slots)
         i = len(nodes)
-        nodes.append(Node(i, op, operands, attrs, shape, None, span, shape == () and not any(shapes), var_slots,
-                          self._group))
+        nodes.append(Node(i, op, operands, attrs, shape, None, span, scalars and shape == (), var_slots, self._group))
         self._consumers = None    # rebuilt on demand
         self._table[key] = i
         return i
