@@ -110,7 +110,8 @@ class Graph:
     def __init__(self, *, share: bool = True):
         self.share = share
         self._nodes: list[Node] = []
-        self._table: dict[tuple, int] = {}
+        self._table: dict[tuple, int] = {}     # constants: their value -> node
+        self._shared: dict[str, dict] = {}     # op -> {operands (and attrs) -> node}: the nodes to reuse
         self._consumers: list[list[int]] | None = []
         self.inputs: tuple[int, ...] = ()
         self.outputs: tuple[tuple[str, int], ...] = ()
@@ -188,9 +189,12 @@ class Graph:
         """The node op(operands) with attrs, reusing an equal node when sharing is on."""
         if type(operands) is not tuple:
             operands = tuple(operands)
-        key = (op, operands, attrs)
+        shared = self._shared.get(op)
+        if shared is None:
+            shared = self._shared[op] = {}
+        key = (operands, attrs) if attrs else operands   # no key tuple to make for most nodes
         if self.share:
-            i = self._table.get(key)
+            i = shared.get(key)
             if i is not None:
                 return i
         spec = OPS.get(op)
@@ -223,7 +227,7 @@ class Graph:
         i = len(nodes)
         nodes.append(Node(i, op, operands, attrs, shape, None, span, scalars and shape == (), var_slots, self._group))
         self._consumers = None    # rebuilt on demand
-        self._table[key] = i
+        shared[key] = i
         return i
 
     def bind(self, name: str, i: int, *, span: Span | None = None) -> None:
