@@ -69,16 +69,19 @@ def startup(repeat: int) -> dict:
             "help_over_numpy": help_s / base, "eval_over_numpy": eval_s / base}
 
 
-def build_and_sweeps(n_ops: int, repeat: int) -> dict:
-    recipe = chain_recipe(n_ops)
-
-    def build():
+def paused(fn):
+    """fn, run with the cyclic garbage collector paused (as micrograd's run is timed)."""
+    def run():
         gc.disable()
         try:
-            return build_graphdiff(recipe)
+            return fn()
         finally:
             gc.enable()
+    return run
 
+
+def build_and_sweeps(n_ops: int, repeat: int) -> dict:
+    recipe = chain_recipe(n_ops)
     build_s = median_of(lambda: build_graphdiff(recipe), repeat)
     g = build_graphdiff(recipe)
     primal_s = median_of(lambda: gd.primal(g), repeat)
@@ -88,22 +91,10 @@ def build_and_sweeps(n_ops: int, repeat: int) -> dict:
         out = []
         for _ in range(repeat):
             gc.collect()
-            gc.disable()
-            try:
-                b, w, _ = micrograd_run(recipe)
-            finally:
-                gc.enable()
+            b, w, _ = paused(lambda: micrograd_run(recipe))()
             out.append(b + w)
         return statistics.median(out)
 
-    def paused(fn):
-        def run():
-            gc.disable()
-            try:
-                return fn()
-            finally:
-                gc.enable()
-        return run
     # The same sweeps with the GC paused around them as micrograd's run is: a sweep pauses the
     # GC itself, but the first collection after it walks its records (tuples the GC tracks), and
     # with the GC on that collection falls inside the timed call.
@@ -117,7 +108,7 @@ def build_and_sweeps(n_ops: int, repeat: int) -> dict:
     ours = primal_s + reverse_s
     ours_paused = primal_paused_s + reverse_paused_s
     return {"ops": g.n_ops(), "nodes": len(g.nodes), "build_s": build_s, "build_us_per_node": 1e6 * build_s / len(g.nodes),
-            "build_gc_paused_s": median_of(build, repeat),
+            "build_gc_paused_s": median_of(paused(lambda: build_graphdiff(recipe)), repeat),
             "primal_s": primal_s, "adjoint_s": reverse_s, "reverse_over_primal": reverse_s / primal_s,
             "micrograd_gc_paused_fwd_bwd_s": mg_s,
             "ratio_micrograd_over_graphdiff": (mg_s / ours) if mg_s else None,

@@ -173,9 +173,6 @@ class Ref(ArrayProtocol):
             return Ref(g, g.apply(op, (self.id, self._other(others[0])), attrs))
         return Ref(g, g.apply(op, (self.id,) + tuple(self._other(o) for o in others), attrs))
 
-    def _rapply(self, op, other):
-        return Ref(self.graph, self.graph.apply(op, (self._other(other), self.id)))
-
     __add__, __radd__ = _operator("add")
     __sub__, __rsub__ = _operator("sub")
     __mul__, __rmul__ = _operator("mul")

@@ -138,19 +138,11 @@ class Graph:
         """The nodes in topological order, without copying (read-only by convention)."""
         return self._nodes
 
-    def _add(self, node: Node) -> int:
-        nodes = self._nodes
-        scalar, slots = node.shape == (), []
-        for k, j in enumerate(node.operands):
-            o = nodes[j]
-            if o.shape != ():
-                scalar = False
-            if o.op != "const":
-                slots.append(k)
-        node.scalar = scalar
+    def _add_leaf(self, node: Node) -> int:
+        """Append an input or a constant (op nodes are made whole in `apply`)."""
+        node.scalar = node.shape == ()
         node.group = self._group
-        node.var_slots = (_ALL_SLOTS.get(len(slots)) or tuple(slots)) if len(slots) == len(node.operands) else tuple(slots)
-        nodes.append(node)
+        self._nodes.append(node)
         self._consumers = None    # rebuilt on demand
         return node.id
 
@@ -162,7 +154,7 @@ class Graph:
             value = as_value(value)
             shape = np.shape(value)
         shape = tuple(shape or ())
-        i = self._add(Node(len(self._nodes), "input", (), (), shape, value, span))
+        i = self._add_leaf(Node(len(self._nodes), "input", (), (), shape, value, span))
         self.inputs += (i,)
         self.bind(name, i, span=span)
         return i
@@ -181,7 +173,7 @@ class Graph:
             i = self._table.get(key)
             if i is not None:
                 return i
-        i = self._add(Node(len(self._nodes), "const", (), (), np.shape(value), value, span))
+        i = self._add_leaf(Node(len(self._nodes), "const", (), (), np.shape(value), value, span))
         self._table[key] = i
         return i
 
@@ -222,7 +214,6 @@ class Graph:
                 raise GraphError(f"{op}: {e}", span) from None
             if type(shape) is not tuple:
                 shape = tuple(shape)
-        # what _add works out for the other nodes, done here in the loop above (the path every op takes)
         var_slots = _ALL_SLOTS[len(slots)] if len(slots) == len(operands) and len(slots) < 4 else tuple(slots)
         i = len(nodes)
         nodes.append(Node(i, op, operands, attrs, shape, None, span, scalars and shape == (), var_slots, self._group))

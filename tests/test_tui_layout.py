@@ -38,6 +38,21 @@ def recurrence(lines: int) -> gd.Graph:
     return gd.parse(f"input x = 0.5\ninput t0 = 0.1\ninput t1 = 0.2\n{body}output f = t{lines + 1}\n")
 
 
+def route_cells(pts: list) -> list:
+    """Every cell of a route's polyline, in order (what the drawing must keep clear of boxes)."""
+    cells = []
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        if x0 == x1:
+            step = 1 if y1 > y0 else -1
+            cells += [(x0, y) for y in range(y0, y1 + step, step)]
+        else:
+            step = 1 if x1 > x0 else -1
+            cells += [(x, y0) for x in range(x0, x1 + step, step)]
+    if len(pts) == 1:
+        cells.append(pts[0])
+    return list(dict.fromkeys(cells))
+
+
 def check_drawing(topo, ranked, zoom) -> Canvas:
     """No route enters a box; routes are axis-aligned, leave their source's right side and end
     just left of their target (one arrowhead there, none elsewhere); boxes do not overlap."""
@@ -56,7 +71,7 @@ def check_drawing(topo, ranked, zoom) -> Canvas:
         assert pts[0] == (sx + sw, sy + sh // 2) and pts[-1] == (dx - 1, dy + dh // 2)
         for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
             assert x0 == x1 or y0 == y1, "a diagonal segment"
-        for cell in canvas.cells_of((s, d)):
+        for cell in route_cells(pts):
             assert cell not in inside, f"edge {s}->{d} runs through box {inside.get(cell)} at {cell}"
         ends.add(pts[-1])
     arrows = {(x, y) for y in range(geo.height) for x, ch in enumerate(canvas.row(y, 0, geo.width)[0])

@@ -12,9 +12,9 @@ import graphdiff as gd
 from graphdiff.tui import app as app_module
 from graphdiff.tui.app import GraphdiffApp
 from graphdiff.tui.canvas import EDGE_STEP, EDGE_TERM, Canvas, Highlight
-from graphdiff.tui.layout import ZOOMS, geometry, layered, route_cells, topology
+from graphdiff.tui.layout import ZOOMS, geometry, layered, topology
 from test_tui import notices, press
-from test_tui_layout import random_graph, recurrence
+from test_tui_layout import random_graph, recurrence, route_cells
 
 
 def cells_by_row(routes) -> dict:

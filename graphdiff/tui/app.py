@@ -230,17 +230,18 @@ class DebuggerScreen(Screen):
     def on_sweep_ready(self, msg: SweepReady) -> None:
         if msg.walked is not None:
             self.dbg.remember(msg.sweep, *msg.walked)
+        keep = msg.keep
         if msg.ahead:
             self._ahead = ""
             self.dbg.store(msg.key, msg.sweep)
             if msg.key != self._wanted:     # not asked for yet: keep it, compute the next
                 self.compute_ahead()
                 return
-            msg = SweepReady(msg.mode, msg.key, msg.sweep, self._keep)
+            keep = self._keep               # asked for while it was computed ahead
         if msg.key != self._wanted:
             return   # asked for something else since
         self._wanted = ""
-        self.dbg.install(msg.mode, msg.sweep, keep=msg.keep)
+        self.dbg.install(msg.mode, msg.sweep, keep=keep)
         self.busy = False
         self.publish()
         self.flush_queue()

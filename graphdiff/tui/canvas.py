@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layout import Geometry, route_cells
+from .layout import Geometry
 
 N, E, S, W = 1, 2, 4, 8
 _LINES = {0: " ", N: "│", S: "│", N | S: "│", E: "─", W: "─", E | W: "─",
@@ -61,7 +61,6 @@ class Canvas:
                 x, y = route[-1]
                 self._arrows.setdefault(x // T, []).append((x, y))
         self._tiles: dict = {}
-        self._route_cells: dict = {}
 
     def _tile(self, t: int):
         """(chars, bits, owner) of tile t, drawn on first use."""
@@ -119,13 +118,6 @@ class Canvas:
         bits[y:y + h, a:b] = 0
 
     # ------------------------------------------------------------ reading
-
-    def cells_of(self, edge) -> list:
-        """The cells an edge's route covers (for highlighting), cached."""
-        if edge not in self._route_cells:
-            route = self.geometry.routes.get(edge)
-            self._route_cells[edge] = route_cells(route) if route else []
-        return self._route_cells[edge]
 
     def highlight(self, edges) -> "Highlight":
         """The routes of `edges` [(edge, kind), ...] to mark (edges without a route are skipped)."""

@@ -630,21 +630,6 @@ def _simplify(pts: list) -> list:
     return out
 
 
-def route_cells(pts: list) -> list:
-    """Every cell of a route's polyline, in order."""
-    cells = []
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
-        if x0 == x1:
-            step = 1 if y1 > y0 else -1
-            cells += [(x0, y) for y in range(y0, y1 + step, step)]
-        else:
-            step = 1 if x1 > x0 else -1
-            cells += [(x, y0) for x in range(x0, x1 + step, step)]
-    if len(pts) == 1:
-        cells.append(pts[0])
-    return list(dict.fromkeys(cells))
-
-
 # ------------------------------------------------------------------ choosing an engine
 
 def layout(g: Graph, *, engine: str = "auto", timeout: float | None = 10.0) -> Ranked:

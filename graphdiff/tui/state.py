@@ -23,6 +23,7 @@ from ..graph import Graph
 from ..layers import LayerStep, call_of
 from ..source import GraphError
 from ..sweeps import Step, Sweep, entry_names
+from .layout import visible_nodes
 
 MODES = ("primal", "forward", "reverse")
 
@@ -61,7 +62,7 @@ def walk(g: Graph, sweep: Sweep, collapsed) -> Walk:
             stops.append(s.index)
         elif not is_literal(g.node(s.node)):
             stops.append(s.index)
-    visible = [n.id for n in g.node_list() if not is_literal(n)]
+    visible = visible_nodes(g)
     if sweep.mode == "primal":
         nodes = visible
     else:
