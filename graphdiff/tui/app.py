@@ -8,10 +8,16 @@ unexpected error in a key's action becomes a notice and the app stays alive.
 from __future__ import annotations
 
 import gc
+import sys
 import time
 import traceback
 from functools import wraps
 from pathlib import Path
+
+try:
+    import termios      # Unix: whether the terminal is still there (see GraphdiffApp.watch_terminal)
+except ImportError:     # Windows
+    termios = None
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -747,9 +753,20 @@ class GraphdiffApp(App):
         return self._main
 
     def on_mount(self) -> None:
+        if not self.is_headless and termios is not None and sys.__stdin__ is not None and sys.__stdin__.isatty():
+            self.set_interval(1.0, self.watch_terminal)
         if self.practice is not None:
             self.practice_sessions[self.debugger.key(self.practice.ctx.mode)] = self.practice
             self.open_practice(self.practice)
+
+    def watch_terminal(self) -> None:
+        """Leave when the terminal has hung up (an SSH session dropped, a tmux pane killed) and no
+        hangup signal came (under `make run`, make receives it): Textual's input thread would
+        otherwise read end-of-file in a loop, at full CPU, for ever. Exit status 1."""
+        try:
+            termios.tcgetattr(sys.__stdin__.fileno())
+        except (termios.error, OSError, ValueError):
+            self.exit(return_code=1)
 
     def open_practice(self, session) -> None:
         """Show a practice session's screen (over the debugger)."""
