@@ -35,7 +35,7 @@ class Graph(core.Graph):
 
     def const(self, name: str, value) -> "Ref":
         """Declare a named constant and return its handle."""
-        i = self.add_const(value)
+        i = self.add_const(value, name=name)
         self.bind(name, i)
         return Ref(self, i)
 

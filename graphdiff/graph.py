@@ -159,8 +159,10 @@ class Graph:
         self.bind(name, i, span=span)
         return i
 
-    def add_const(self, value, *, span: Span | None = None) -> int:
-        """A constant node (interned by value, so equal literals are one node)."""
+    def add_const(self, value, *, name: str | None = None, span: Span | None = None) -> int:
+        """A constant node, interned by value: equal literals are one node. A named constant
+        (`const a = 2`; the caller binds the name) is a node of its own: were it one node with
+        the literal 2, `a^2` would read `pow(a, a)`."""
         if type(value) is float or type(value) is int:      # the common case, without NumPy
             value = float(value)
             key = ("const", value.hex())                     # tells −0.0 from 0.0, and NaN from NaN
@@ -169,6 +171,8 @@ class Graph:
             value = as_value(value)
             key = ("const", np.shape(value), np.asarray(value).tobytes()) if np.ndim(value) else \
                 ("const", float(value).hex())
+        if name is not None:
+            key = (name,) + key
         if self.share:
             i = self._table.get(key)
             if i is not None:

@@ -33,6 +33,21 @@ def test_two_names_may_label_one_node():
     assert g.n_ops() == 2
 
 
+def test_a_named_constant_is_not_shared_with_an_equal_literal():
+    # const a = 2 and the literal 2 are different things to a reader: a^2 is pow(a, 2), not
+    # pow(a, a); equal literals are still one node, and so is a named constant used twice
+    g = gd.parse("input x = 1.5\nconst a = 2\noutput f = x^a + a^2 * x + 2*x + 2*a")
+    consts = {n.names: float(n.value) for n in g.nodes if n.op == "const"}
+    assert consts == {("a",): 2.0, (): 2.0}
+    a, two = g.names["a"], next(n.id for n in g.nodes if n.op == "const" and not n.names)
+    assert sorted(n.operands for n in g.nodes if n.op == "pow") == sorted([(a, two), (g.names["x"], a)])
+    assert g.eval()["f"] == pytest.approx(1.5 ** 2 + 4 * 1.5 + 3 + 4)
+    api = gd.Graph()
+    x, a = api.input("x", 1.5), api.const("a", 2.0)
+    api.output("f", x * a + x * 2.0)
+    assert sum(n.op == "const" for n in api.nodes) == 2
+
+
 def test_precedence_and_associativity():
     g = gd.parse("input x = 3\noutput f = -x^2")
     assert g.eval()["f"] == -9

@@ -498,7 +498,7 @@ class Lowerer:
                 self.make_room(s.name)
             self.scope[s.name] = g.add_input(s.name, value, span=s.span)
         elif s.kind == "const":
-            self.bind(s.name, g.add_const(s.expr.value, span=s.span), s.span)
+            self.bind(s.name, g.add_const(s.expr.value, name=s.name, span=s.span), s.span)
         elif s.kind == "output":
             if s.name not in self.scope:
                 raise GraphError(f"unknown name '{s.name}'", s.span, hint=did_you_mean(s.name, list(self.scope)))

@@ -53,7 +53,7 @@ def evaluate_answer(text: str, known: dict, *, pending: dict | None = None):
                              hint="use the quantities revealed so far, or numbers")
     g = Graph()
     for name, value in known.items():
-        g.bind(name, g.add_const(value))
+        g.bind(name, g.add_const(value, name=name))
     try:
         built = build_graph(_PREFIX + t, ANSWER, cls=lambda: g)
     except GraphError as e:
