@@ -23,7 +23,7 @@ import numpy as np
 from .graph import Graph
 from .ops import OPS
 from .source import GraphError
-from .sweeps import _primal_values, entry_names, input_values, jacobian, primal
+from .sweeps import primal_values, entry_names, input_values, jacobian, primal
 from .values import jsonable
 
 RTOL, ATOL = 1e-6, 1e-9      # agreement that needs no error estimate
@@ -69,7 +69,7 @@ def _outputs(g: Graph, base: dict, i: int, k: int, x: float) -> np.ndarray:
     v = np.array(base[i], dtype=float)
     v.flat[k] = x
     values[i] = v[()] if v.ndim == 0 else v
-    vals = _primal_values(g, values)
+    vals = primal_values(g, values)
     return np.concatenate([np.ravel(np.asarray(vals[o], dtype=float)) for _, o in g.outputs])
 
 

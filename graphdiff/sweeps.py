@@ -221,7 +221,8 @@ def _primal_loop(g: Graph, inputs: dict, record: bool, notes=None):
     return values, tuple(steps)
 
 
-def _primal_values(g: Graph, inputs: dict) -> list:
+def primal_values(g: Graph, inputs: dict) -> list:
+    """Every node's value (a list by node id), no records: for the analyses that only need values."""
     return _primal_loop(g, inputs, record=False)[0]
 
 
@@ -231,7 +232,7 @@ def primal(g: Graph, at=None) -> Sweep:
     return Sweep("primal", None, steps, tuple(values))
 
 
-def _dense_partial(op, k, args, y, attrs):
+def dense_partial(op, k, args, y, attrs):
     """∂y/∂x_k as a dense array (y.shape + x_k.shape) when small, else None."""
     n_in, n_out = np.size(args[k]), np.size(y)
     if n_in * n_out > PARTIAL_MAX:
@@ -303,7 +304,7 @@ def _tangents(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
                             if np.isnan(t).any():
                                 t = _no_lane_from_zero(t, lifted)
                     else:
-                        partial = _dense_partial(spec, k, args, y, kw) if record else None
+                        partial = dense_partial(spec, k, args, y, kw) if record else None
                         t = spec.jvp(k, t_j, args, y, kw)
                     if not fast:
                         t = fit(t, batch, n.shape)
@@ -368,7 +369,7 @@ def _adjoints(g, values, seeds: dict, batch: tuple, record: bool, notes=None):
                             t = _no_lane_from_zero(t, y_bar)
                         t = fit(unbroadcast(t, nodes[j].shape, len(n.shape)), batch, nodes[j].shape)
                     else:
-                        partial = _dense_partial(spec, k, args, y, n.kw) if record else None
+                        partial = dense_partial(spec, k, args, y, n.kw) if record else None
                         t = fit(spec.vjp(k, y_bar, args, y, n.kw), batch, nodes[j].shape)
                     a = adjoints[j]
                     adjoints[j] = t if a is None else a + t
@@ -397,7 +398,7 @@ def _values_for(g: Graph, at, primal_sweep: Sweep | None) -> list:
         if at is not None:
             raise ValueError("give either `at` or `primal_sweep`, not both")
         return list(primal_sweep.values)
-    return _primal_values(g, input_values(g, at))
+    return primal_values(g, input_values(g, at))
 
 
 def _notes_of(primal_sweep: Sweep | None):
@@ -434,7 +435,7 @@ SWEEPS = {"primal": primal, "forward": forward, "reverse": reverse}
 
 def evaluate(g: Graph, at=None) -> dict:
     """{output name: value}."""
-    values = _primal_values(g, input_values(g, at))
+    values = primal_values(g, input_values(g, at))
     return {name: values[i] for name, i in g.outputs}
 
 
@@ -479,7 +480,7 @@ def _stack(derivs, g: Graph, ids, n: int) -> np.ndarray:
 
 def jacobian(g: Graph, at=None, *, mode: str = "reverse") -> Jacobian:
     """The full Jacobian, by one batched tangent sweep (n seeds) or one batched adjoint sweep (m seeds)."""
-    values = _primal_values(g, input_values(g, at))
+    values = primal_values(g, input_values(g, at))
     rows = [r for name, i in g.outputs for r in entry_names(name, g.node(i).shape)]
     cols = [c for i in g.inputs for c in entry_names(g.input_name(i), g.node(i).shape)]
     out_ids = [i for _, i in g.outputs]
@@ -514,7 +515,7 @@ def gradient(g: Graph, at=None, *, wrt=None, mode: str = "reverse", output: str 
                          hint="use `graphdiff jacobian` for a vector or matrix output")
     names = list(wrt) if wrt else list(g.input_names())
     ids = [g.input_node(nm) for nm in names]
-    values = _primal_values(g, input_values(g, at))
+    values = primal_values(g, input_values(g, at))
     if mode == "reverse":
         adjoints, _ = _adjoints(g, values, {oi: np.float64(1.0)}, (), record=False)
         grads = {nm: adjoints[i] if adjoints[i] is not None else as_value(np.zeros(g.node(i).shape))

@@ -91,13 +91,13 @@ def test_frames_finish_when_every_layout_runs_out_of_time(tmp_path, monkeypatch,
     """issue 17: `frames … --gif … --pdf` had no bound. Every dot run now has a time limit; here
     each one 'times out', and the frames still come, from the layered fallback."""
     from graphdiff.render import effort
-    real = effort._run
+    real = effort.run_tool
 
     def slow_dot(cmd, source, timeout):
         if cmd[0] == "dot":
             raise effort.LayoutTimeout("dot ran past its limit")
         return real(cmd, source, timeout)
-    monkeypatch.setattr(effort, "_run", slow_dot)
+    monkeypatch.setattr(effort, "run_tool", slow_dot)
     assert main(["frames", "graphs/peyre.gd", "-o", str(tmp_path / "f"), "--gif", str(tmp_path / "a.gif"),
                  "--pdf", str(tmp_path / "a.pdf"), "--dpi", "40"]) == 0
     assert len(list((tmp_path / "f").glob("frame-*.png"))) == 9

@@ -11,7 +11,7 @@ algebra, `helpers.py` the functions their code calls, `table.py` the record and 
 """
 from . import arrays, elementwise  # noqa: F401  (each registers its stanzas)
 from .helpers import HELPERS
-from .helpers import _lift as lift, _unbroadcast as unbroadcast   # for the sweeps (one definition)
+from .helpers import lift, unbroadcast   # for the sweeps (one definition)
 from .indexing import attr_text, canonical_index, index_key, index_text
 from .table import OPERANDS, OPS, Code, Cost, Op, Syntax, fill, literal, number, size, static_mapping
 

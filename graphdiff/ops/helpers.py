@@ -48,6 +48,11 @@ def _fit(t, shape):
     return t if s == want else np.broadcast_to(t, want)
 
 
+# Public names for the library (the sweeps and the op table); generated modules copy the definitions
+# above under their own names, _lift and _unbroadcast.
+lift, unbroadcast = _lift, _unbroadcast
+
+
 def _spread(g, shape):
     """A scalar adjoint (with batch axes) spread over every entry of an operand of `shape`."""
     g = np.asarray(g)

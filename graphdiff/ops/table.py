@@ -259,10 +259,10 @@ def numeric_rules(code: Code, arity: int) -> dict:
 
         def jvp(k, x_dot, args, y, attrs):
             d = partial_fns[k](*args, y)
-            return d * helpers._lift(x_dot, np.ndim(args[k]), np.ndim(y))
+            return d * helpers.lift(x_dot, np.ndim(args[k]), np.ndim(y))
 
         def vjp(k, y_bar, args, y, attrs):
-            return helpers._unbroadcast(y_bar * partial_fns[k](*args, y), np.shape(args[k]), np.ndim(y))
+            return helpers.unbroadcast(y_bar * partial_fns[k](*args, y), np.shape(args[k]), np.ndim(y))
 
         rules = {"eval": eval_fn, "jvp": jvp, "vjp": vjp, "partial": partial, "partials": partial_fns}
         scalar_src = code.primal_text(m, scalar=True)

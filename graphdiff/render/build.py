@@ -162,7 +162,7 @@ def local_partial(sc: Scene, src: int, dst: int, slot: int):
         return t.partial
     if sc.values is None:
         return None
-    from ..sweeps import _dense_partial   # the same dense Jacobian the sweeps record
+    from ..sweeps import dense_partial   # the same dense Jacobian the sweeps record
     n = sc.g.node(dst)
     spec = OPS[n.op]
     args = tuple(sc.values[j] for j in n.operands)
@@ -170,7 +170,7 @@ def local_partial(sc: Scene, src: int, dst: int, slot: int):
     with np.errstate(all="ignore"):
         if spec.partial is not None:
             return spec.partial(slot, args, y)
-        return _dense_partial(spec, slot, args, y, n.kw)
+        return dense_partial(spec, slot, args, y, n.kw)
 
 
 # ------------------------------------------------------------------ node and edge labels

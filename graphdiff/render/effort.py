@@ -132,7 +132,9 @@ def shape_of(nodes: list[str], edges: list[tuple[str, str]]) -> Shape:
 
 # ------------------------------------------------------------------ running Graphviz
 
-def _run(cmd: list[str], source: bytes, timeout: float) -> bytes:
+def run_tool(cmd: list[str], source: bytes, timeout: float) -> bytes:
+    """Run a Graphviz program (cmd) on source, within timeout seconds: its output, or a
+    LayoutTimeout, a GraphError when the program is missing, a RuntimeError when it rejects the DOT."""
     try:
         done = subprocess.run(cmd, input=source, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -184,7 +186,7 @@ def run_layout(source: str, fmt: str, *, budget: float | None = None, engine: st
         if left < MIN_ATTEMPT_S and name != first:
             break
         try:
-            out = _run([engine, *_args(fmt, LEVELS[name]), *extra], data, max(left, MIN_ATTEMPT_S))
+            out = run_tool([engine, *_args(fmt, LEVELS[name]), *extra], data, max(left, MIN_ATTEMPT_S))
             return Laid(out, name, time.perf_counter() - t0)
         except LayoutTimeout:
             continue
@@ -204,7 +206,7 @@ def layout_many(sources: list[str], *, budget: float | None = None) -> list[dict
     small = all(shape_of(*parse_graph(s)).level == "full" for s in sources)
     if small and len(sources) > 1:
         try:
-            docs = json_docs(_run(["dot", "-Tjson0"], "\n".join(sources).encode("utf-8"),
+            docs = json_docs(run_tool(["dot", "-Tjson0"], "\n".join(sources).encode("utf-8"),
                                   budget or BUDGET_S).decode("utf-8"))
             if len(docs) == len(sources):
                 return docs
@@ -258,7 +260,7 @@ def draw_layered(source: str, fmt: str, nodes, edges, *, rankdir: str = "LR", ex
     """
     rank = ranks_of(nodes, edges)
     zero = _with_positions(source, {n: (0.0, 0.0) for n in nodes})
-    doc = json.loads(_run(["neato", "-n", "-Tjson0", "-Gsplines=false", "-Goverlap=true"],
+    doc = json.loads(run_tool(["neato", "-n", "-Tjson0", "-Gsplines=false", "-Goverlap=true"],
                           zero.encode("utf-8"), DRAW_TIMEOUT_S))
     size = {o["name"]: (float(o.get("width", 0.5)) * 72, float(o.get("height", 0.5)) * 72)
             for o in doc.get("objects", ()) if "name" in o}
@@ -279,4 +281,4 @@ def draw_layered(source: str, fmt: str, nodes, edges, *, rankdir: str = "LR", ex
     if rankdir in ("RL", "BT"):
         pos = {n: (-x, y) if across else (x, -y) for n, (x, y) in pos.items()}
     placed = _with_positions(source, pos)
-    return _run(["neato", "-n", f"-T{fmt}", "-Gsplines=line", *extra], placed.encode("utf-8"), DRAW_TIMEOUT_S)
+    return run_tool(["neato", "-n", f"-T{fmt}", "-Gsplines=line", *extra], placed.encode("utf-8"), DRAW_TIMEOUT_S)

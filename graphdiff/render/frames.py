@@ -87,9 +87,9 @@ def one_page_size(dots, *, aspect: float | None = None) -> tuple[float, float]:
     for all frames), every frame then gets the padding that brings it to the common page, so
     slides, GIF frames and PDF pages never change size.
     """
-    from .effort import DRAW_TIMEOUT_S, _run, json_docs
+    from .effort import DRAW_TIMEOUT_S, run_tool, json_docs
     from .fit import bb_size, pad_attr, padded
-    text = _run(["neato", "-n2", "-Tjson0"], "\n".join(d.source for d in dots).encode("utf-8"),
+    text = run_tool(["neato", "-n2", "-Tjson0"], "\n".join(d.source for d in dots).encode("utf-8"),
                 DRAW_TIMEOUT_S * max(1, len(dots) // 50))
     sizes = [bb_size(doc) for doc in json_docs(text.decode("utf-8"))]
     page = padded((max(w for w, _ in sizes), max(h for _, h in sizes)), aspect)

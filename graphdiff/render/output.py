@@ -49,7 +49,7 @@ def pipe(dg: graphviz.Digraph, fmt: str, *, dpi: int | None = None, pinned: bool
     longest side is at most `max_px` (default MAX_PX, or MAX_PX_EXPLICIT when the caller chose
     the dpi). SVG keeps its text as <text> (see `svg_text`).
     """
-    from .effort import DRAW_TIMEOUT_S, LayoutTimeout, _run, run_layout
+    from .effort import DRAW_TIMEOUT_S, LayoutTimeout, run_tool, run_layout
     if max_px is None:
         max_px = MAX_PX_EXPLICIT if dpi else MAX_PX
     if fmt == "dot":
@@ -64,7 +64,7 @@ def pipe(dg: graphviz.Digraph, fmt: str, *, dpi: int | None = None, pinned: bool
     target = RENDERERS[fmt]
     if pinned:
         try:
-            out = _run(["neato", "-n2", f"-T{target}"], dg.source.encode("utf-8"), DRAW_TIMEOUT_S)
+            out = run_tool(["neato", "-n2", f"-T{target}"], dg.source.encode("utf-8"), DRAW_TIMEOUT_S)
         except LayoutTimeout:
             raise GraphError(f"Graphviz took more than {DRAW_TIMEOUT_S:.0f} s to draw one picture from "
                              "fixed positions; the graph is too large to draw") from None

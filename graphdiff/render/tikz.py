@@ -313,14 +313,14 @@ def overlays(per_step: list[dict[str, str]]) -> str:
 def beamer_deck(g, sweep, *, title: str = "graphdiff", show=None, theme="light", rankdir=None,
                 split_leaves="auto", fit=None, focus=None, collapse=None, repeats="auto") -> str:
     """A Beamer document with one frame whose overlays step through the sweep (slide k = step k)."""
-    from .effort import DRAW_TIMEOUT_S, _run, json_docs
+    from .effort import DRAW_TIMEOUT_S, run_tool, json_docs
     from .fit import parse_fit
     from .frames import frame_dots, one_page_size
     frame = parse_fit(fit or "16:9", "tex") if not hasattr(fit, "aspect") else fit
     dots = frame_dots(g, sweep, show=show, theme=theme, rankdir=rankdir, split_leaves=split_leaves, fit=frame,
                       focus=focus, collapse=collapse, repeats=repeats)
     one_page_size(dots, aspect=frame.aspect)
-    text = _run(["neato", "-n2", "-Tjson0"], "\n".join(d.source for d in dots).encode("utf-8"),
+    text = run_tool(["neato", "-n2", "-Tjson0"], "\n".join(d.source for d in dots).encode("utf-8"),
                 DRAW_TIMEOUT_S * max(1, len(dots) // 50))
     docs = json_docs(text.decode("utf-8"))
     colors = Colors()
