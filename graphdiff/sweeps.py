@@ -501,8 +501,10 @@ def jacobian(g: Graph, at=None, *, mode: str = "reverse") -> Jacobian:
     return Jacobian(tuple(rows), tuple(cols), np.asarray(matrix, dtype=float))
 
 
-def gradient(g: Graph, at=None, *, wrt=None, mode: str = "reverse", output: str | None = None):
-    """(value, {input name: gradient shaped like the input}) of one scalar output."""
+def scalar_output(g: Graph, output: str | None = None) -> tuple[str, int]:
+    """(name, node) of the scalar output a gradient is taken of: the one named, else the only one.
+    The errors a person reads for any other choice (every gradient — sweeps, generated code —
+    chooses its output here)."""
     if output is None:
         if len(g.outputs) != 1:
             names = ", ".join(n for n, _ in g.outputs)
@@ -513,6 +515,12 @@ def gradient(g: Graph, at=None, *, wrt=None, mode: str = "reverse", output: str 
     if g.node(oi).shape != ():
         raise GraphError(f"grad needs a scalar output; '{output}' has shape {g.node(oi).shape}",
                          hint="use `graphdiff jacobian` for a vector or matrix output")
+    return output, oi
+
+
+def gradient(g: Graph, at=None, *, wrt=None, mode: str = "reverse", output: str | None = None):
+    """(value, {input name: gradient shaped like the input}) of one scalar output."""
+    output, oi = scalar_output(g, output)
     names = list(wrt) if wrt else list(g.input_names())
     ids = [g.input_node(nm) for nm in names]
     values = primal_values(g, input_values(g, at))

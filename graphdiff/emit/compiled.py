@@ -61,16 +61,6 @@ def _result(v):
     return np.float64(v) if type(v) is float else as_value(v)
 
 
-def _output_name(g: Graph, output):
-    """The scalar output to differentiate, with the interpreted path's errors for bad choices."""
-    if output is None and len(g.outputs) == 1 and g.node(g.outputs[0][1]).shape == ():
-        return g.outputs[0][0]
-    if output is not None and g.node(g.output_node(output)).shape == ():
-        return output
-    sweeps.gradient(g, wrt=(), output=output)  # raises the GraphError a user would see
-    raise GraphError("grad needs a single scalar output")  # pragma: no cover
-
-
 def compiled_gradient(g: Graph, *, wrt=None, output=None, mode: str = "reverse"):
     """A callable `fn(at=None) -> (value, {input: gradient})`, the generated code compiled once.
 
@@ -79,7 +69,7 @@ def compiled_gradient(g: Graph, *, wrt=None, output=None, mode: str = "reverse")
     """
     if mode not in ("forward", "reverse"):
         raise GraphError(f"unknown mode '{mode}' (expected forward or reverse)")
-    name = _output_name(g, output)
+    name, _ = sweeps.scalar_output(g, output)
     wrt = list(wrt) if wrt else None
     for w in wrt or ():
         g.input_node(w)  # a GraphError naming the input, as the interpreted path gives

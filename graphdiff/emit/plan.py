@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from ..graph import Graph
-from ..source import GraphError
+from ..sweeps import scalar_output
 
 
 class Line(NamedTuple):
@@ -50,14 +50,9 @@ class Plan:
 
     def _scalar_output(self, output):
         """The output `gradient` differentiates: the one named, else the only one (if scalar)."""
-        if output is None:
-            if len(self.outputs) != 1 or self.nodes[self.outputs[0][1]].shape != ():
-                return None
-            return self.outputs[0]
-        i = self.g.output_node(output)
-        if self.nodes[i].shape != ():
-            raise GraphError(f"gradient needs a scalar output; '{output}' has shape {self.nodes[i].shape}")
-        return (output, i)
+        if output is None and (len(self.outputs) != 1 or self.nodes[self.outputs[0][1]].shape != ()):
+            return None     # no gradient in the module, not an error: a module of values and vjps
+        return scalar_output(self.g, output)
 
     def scalar_code(self, node) -> bool:
         """Whether node and its operands are scalars (Python floats in the generated code)."""
