@@ -40,6 +40,7 @@ run: setup
 # `make test-slow` runs those too.
 test: setup
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check --no-cache --quiet .
 	$(BIN)/python -m pytest -q -n $(TEST_JOBS) -m "not slow"
 
 test-slow: setup

@@ -44,7 +44,7 @@ import graphdiff as gd  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_sweeps import build_graphdiff, chain_recipe, in_big_stack, micrograd_run, network, network_arrays  # noqa: E402,I001
-from common import median_of, save, timings  # noqa: E402
+from common import median_of, save  # noqa: E402
 
 GRAPHDIFF_ROOT = Path(gd.__file__).resolve().parent.parent
 PEYRE = HERE.parent / "graphs" / "peyre.gd"

@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 
 from .ops import OPS
 from .lang.lexer import SUPERSCRIPTS, UNICODE
-from .lang.parser import BINARY, FUNCTIONS, KEYWORDS, PREFIX, RESERVED
+from .lang.parser import BINARY, FUNCTIONS, PREFIX, RESERVED
 
 # ------------------------------------------------------------------ drawing
 

@@ -185,7 +185,7 @@ def test_linear_ops_store_nothing():
 def test_peak_live_set_drops_values_after_their_last_reader():
     # a long chain of sin: each step reads only its own operand, so at most a handful are alive
     g = gd.Graph()
-    y = x = g.input("x", 0.3)
+    y = g.input("x", 0.3)
     for _ in range(200):
         y = gd.sin(y)
     g.output("f", y)

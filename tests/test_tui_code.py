@@ -1,6 +1,5 @@
 """The program screen (`w`): the sweep as pseudo-code, the current step's lines highlighted,
 following the debugger through Pilot."""
-import pytest
 
 import graphdiff as gd
 from graphdiff.tui.app import GraphdiffApp

@@ -209,7 +209,6 @@ def _cost_hint(ctx, q, level, answered):
 
 
 def _final_hint(ctx, q, level, answered):
-    g = ctx.g
     if level == 1:
         return ["at the end of a reverse sweep seeded at an output f, the adjoint x̄ of an input is ∂f/∂x; at the "
                 "end of a forward sweep seeded at an input x, the tangent ḟ of an output is ∂f/∂x"]

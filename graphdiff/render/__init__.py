@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .build import ANNOTATIONS, default_show, get_theme, parse_show, to_dot
 from .frames import write_frames
-from .output import FORMATS, format_of, pipe, write_atomic
+from .output import format_of, pipe, write_atomic
 from .themes import DARK, LIGHT, THEMES, Theme
 
 __all__ = ["ANNOTATIONS", "DARK", "LIGHT", "THEMES", "Theme", "Picture", "default_show", "parse_show",

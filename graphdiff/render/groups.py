@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..graph import base_name
 from ..layers import call_of, collapse_spec
-from ..source import GraphError, did_you_mean
+from ..source import GraphError
 
 REPEAT_MIN = 3     # `--repeats auto`: a chain of this many equal collapsed instances is drawn once
 

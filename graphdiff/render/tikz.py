@@ -16,7 +16,6 @@ import json
 import re
 
 from .build import to_dot
-from .output import pipe
 
 # ------------------------------------------------------------------ labels: markup → LaTeX
 
