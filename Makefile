@@ -41,10 +41,10 @@ run: setup
 test: setup
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check --no-cache --quiet .
-	$(BIN)/python -m pytest -q -n $(TEST_JOBS) -m "not slow"
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadgroup -m "not slow"
 
 test-slow: setup
-	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadgroup
 
 # The long fuzz run (the short one is part of `make test`): generated programs through every
 # command in-process, with the differential maths; counts per failure category, the seed to

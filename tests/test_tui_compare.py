@@ -119,6 +119,7 @@ async def test_sweeps_of_different_lengths_stop_at_their_own_end():
         assert "(done)" in str(screen.query_one("#cmp-status").render())
 
 
+@pytest.mark.xdist_group("snapshots")   # one process runs every snapshot test: see conftest.py
 def test_snapshot_side_by_side(snap_compare):
     app, g = app_on("sheet0/least_squares.gd")
 

@@ -210,6 +210,7 @@ async def test_forward_layer_step_in_the_inspector():
     assert np.allclose(layer.out[0], sweep.derivative(y))
 
 
+@pytest.mark.xdist_group("snapshots")   # one process runs every snapshot test: see conftest.py
 async def test_snapshot_of_a_collapsed_network_at_a_layer_step(snapshot):
     snapshot = snapshot.use_extension(SVGImageExtension)
     g = two_layer()

@@ -78,6 +78,7 @@ async def at_middle_step(pilot, mode: str) -> None:
     check_nothing_clipped(app)
 
 
+@pytest.mark.xdist_group("snapshots")   # one process runs every snapshot test: see conftest.py
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("name", list(CASES))
 async def test_snapshots(snapshot, name, size):
