@@ -79,6 +79,7 @@ EXPR, BUILD, CALL, RETURN, STMT, BIND, OUTPUT, ITER, END_ITER, BINARY, BINARY_NA
 # built-in function -> (its op, its number of operands): a call giving just the operands is the op
 # on them, with no attributes (the op's parameters left at their defaults)
 _OPERANDS = {fn: (op, OPS[op].arity) for fn, (op, _, _) in FUNCTIONS.items()}
+_NOT_SIMPLE = (None, -1)
 
 
 class Lowerer:
@@ -305,17 +306,31 @@ class Lowerer:
             kind, x = pop()
             if kind == EXPR:
                 t = type(x)
-                if t is Name:
-                    frame = frames[-1]
-                    i = None if frame.numbers else frame.names.get(x.id)
-                    results.append(self.name(x) if i is None else i)
-                elif t is Binary:
+                # A binary expression: the task of its operator (and of its right operand), then its
+                # left operand at once; so a chain `a*b + c` is one task an operator, none for its
+                # left operands. (Below, a name's node is looked up as name() would first, without
+                # the call; the names of a frame running a loop are looked up by name().)
+                while t is Binary:
                     if type(x.right) is Name:
                         push((BINARY_NAME, x))
                     else:
                         push((BINARY, x))
                         push((EXPR, x.right))
-                    push((EXPR, x.left))
+                    x = x.left
+                    t = type(x)
+                if t is Name:
+                    frame = frames[-1]
+                    i = None if frame.numbers else frame.names.get(x.id)
+                    results.append(name(x) if i is None else i)
+                elif t is Call and len(x.args) == simple.get(x.fn, _NOT_SIMPLE)[1]:
+                    if len(x.args) == 1 and type(x.args[0]) is Name:   # f(name): no task needed
+                        arg = x.args[0]
+                        frame = frames[-1]
+                        i = None if frame.numbers else frame.names.get(arg.id)
+                        results.append(apply(simple[x.fn][0], (name(arg) if i is None else i,), span=x.span))
+                    else:
+                        push((APPLY, x))
+                        extend([(EXPR, c) for c in reversed(x.args)])
                 elif t is Num:
                     results.append(g.add_const(x.value, span=x.span))
                 elif t is Unary:
@@ -323,18 +338,18 @@ class Lowerer:
                     push((EXPR, x.operand))
                 elif t is A.Array:
                     results.append(g.add_const(np.array(x.value, dtype=float), span=x.span))
-                elif t is Call and len(x.args) == simple.get(x.fn, (None, -1))[1]:
-                    if len(x.args) == 1 and type(x.args[0]) is Name:   # f(name): no task needed
-                        results.append(apply(simple[x.fn][0], (name(x.args[0]),), span=x.span))
-                    else:
-                        push((APPLY, x))
-                        extend([(EXPR, c) for c in reversed(x.args)])
                 else:
                     children = _children(x)
                     push((CALL if t is A.Call and x.fn not in FUNCTIONS else BUILD, (x, len(children))))
                     extend([(EXPR, c) for c in reversed(children)])
-            elif kind == BINARY or kind == BINARY_NAME:
-                right = results.pop() if kind == BINARY else name(x.right)
+            elif kind == BINARY_NAME or kind == BINARY:
+                if kind == BINARY:
+                    right = results.pop()
+                else:
+                    frame = frames[-1]
+                    right = None if frame.numbers else frame.names.get(x.right.id)
+                    if right is None:
+                        right = name(x.right)
                 if x.op == "pow" or noted:
                     results[-1] = binary(x, results[-1], right)
                 else:
