@@ -203,18 +203,20 @@ class Graph:
             if n == 2:
                 a, b = nodes[operands[0]], nodes[operands[1]]
                 shapes = (a.shape, b.shape)
+                scalars = not (a.shape or b.shape)       # every operand a scalar (shape ())
                 var_slots = _VAR_SLOTS_2[(a.op != "const") + 2 * (b.op != "const")]
             elif n == 1:
                 a = nodes[operands[0]]
                 shapes = (a.shape,)
+                scalars = not a.shape
                 var_slots = (0,) if a.op != "const" else ()
             else:
                 shapes = tuple(nodes[j].shape for j in operands)
+                scalars = not any(shapes)
                 var_slots = tuple(k for k, j in enumerate(operands) if nodes[j].op != "const")
                 var_slots = _ALL_SLOTS.get(len(var_slots), var_slots) if len(var_slots) == n else var_slots
         except IndexError:
             raise GraphError(f"{op}: an operand is not a node of this graph", span) from None
-        scalars = not any(shapes)       # every operand a scalar (shape ())
         if scalars and spec.partials is not None:
             shape = ()      # an elementwise op of scalars (most nodes): no need to ask its shape rule
         else:
