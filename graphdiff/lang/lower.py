@@ -363,6 +363,16 @@ class Lowerer:
                         results[-1] = binary(x, results[-1], right)
                     else:
                         results[-1] = apply(x.op, (results[-1], right), span=x.span)
+                elif kind == BIND:     # (the tasks of every line first: the rest are rarer)
+                    self.bind(x.name, results.pop(), x.span)
+                    if len(self.frames) == 1:
+                        self.last = x
+                elif kind == STMT:
+                    if type(x) is A.Statement and x.kind == "assign":
+                        push((BIND, x))
+                        push((EXPR, x.expr))
+                    else:
+                        self.statement_task(x, push)
                 elif kind == UNARY:
                     results[-1] = apply(x.op, (results[-1],), span=x.span)
                 elif kind == APPLY:
@@ -381,16 +391,6 @@ class Lowerer:
                     else:
                         operands = []
                     results.append(self.build(x, operands))
-                elif kind == STMT:
-                    if type(x) is A.Statement and x.kind == "assign":
-                        push((BIND, x))
-                        push((EXPR, x.expr))
-                    else:
-                        self.statement_task(x, push)
-                elif kind == BIND:
-                    self.bind(x.name, results.pop(), x.span)
-                    if len(self.frames) == 1:
-                        self.last = x
                 elif kind == CALL:
                     x, k = x
                     args = results[-k:] if k else []
