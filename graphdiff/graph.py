@@ -19,6 +19,8 @@ def as_value(v):
 
 _NO_KW: dict = {}    # the kw of every node without attributes (shared: never mutated)
 _ALL_SLOTS = {0: (), 1: (0,), 2: (0, 1), 3: (0, 1, 2)}
+# the var_slots of a node of two operands, by which are not constants (1: the first, 2: the second)
+_VAR_SLOTS_2 = ((), (0,), (1,), (0, 1))
 
 
 class Group:
@@ -185,30 +187,40 @@ class Graph:
         """The node op(operands) with attrs, reusing an equal node when sharing is on."""
         if type(operands) is not tuple:
             operands = tuple(operands)
+        key = (operands, attrs) if attrs else operands   # no key tuple to make for most nodes
         shared = self._shared.get(op)
         if shared is None:
             shared = self._shared[op] = {}
-        key = (operands, attrs) if attrs else operands   # no key tuple to make for most nodes
-        if self.share:
+        elif self.share:
             i = shared.get(key)
             if i is not None:
                 return i
         spec = OPS.get(op)
         if spec is None:
             raise GraphError(f"unknown operation '{op}'", span, hint=did_you_mean(op, OPS))
-        if len(operands) != spec.arity:
-            raise GraphError(f"{op} takes {spec.arity} operand(s), got {len(operands)}", span)
+        n = len(operands)
+        if n != spec.arity:
+            raise GraphError(f"{op} takes {spec.arity} operand(s), got {n}", span)
         nodes = self._nodes
-        shapes, slots = [], []      # the operands' shapes; the positions a derivative flows through
         try:
-            for k, j in enumerate(operands):
-                a = nodes[j]
-                shapes.append(a.shape)
-                if a.op != "const":
-                    slots.append(k)
+            # One and two operands (nearly every node) unrolled: this runs once per node built.
+            if n == 2:
+                a, b = nodes[operands[0]], nodes[operands[1]]
+                shapes = (a.shape, b.shape)
+                scalars = not (a.shape or b.shape)       # every operand a scalar (shape ())
+                var_slots = _VAR_SLOTS_2[(a.op != "const") + 2 * (b.op != "const")]
+            elif n == 1:
+                a = nodes[operands[0]]
+                shapes = (a.shape,)
+                scalars = not a.shape
+                var_slots = (0,) if a.op != "const" else ()
+            else:
+                shapes = tuple(nodes[j].shape for j in operands)
+                scalars = not any(shapes)
+                var_slots = tuple(k for k, j in enumerate(operands) if nodes[j].op != "const")
+                var_slots = _ALL_SLOTS.get(len(var_slots), var_slots) if len(var_slots) == n else var_slots
         except IndexError:
             raise GraphError(f"{op}: an operand is not a node of this graph", span) from None
-        scalars = not any(shapes)       # every operand a scalar (shape ())
         if scalars and spec.partials is not None:
             shape = ()      # an elementwise op of scalars (most nodes): no need to ask its shape rule
         else:
@@ -218,7 +230,6 @@ class Graph:
                 raise GraphError(f"{op}: {e}", span) from None
             if type(shape) is not tuple:
                 shape = tuple(shape)
-        var_slots = _ALL_SLOTS[len(slots)] if len(slots) == len(operands) and len(slots) < 4 else tuple(slots)
         i = len(nodes)
         nodes.append(Node(i, op, operands, attrs, shape, None, span, scalars and shape == (), var_slots, self._group))
         self._consumers = None    # rebuilt on demand

@@ -44,6 +44,42 @@ def test_the_lexer_makes_no_span_per_token(spans_made):
     assert spans_made[0] == 9
 
 
+def tokens_or_error(text: str):
+    try:
+        t = tokenize(Source(text, "t.gd"))
+    except GraphError as e:
+        return e.format()
+    return [(k.kind, k.text, k.span.offset, k.span.length) for k in t]
+
+
+TEXTS = ["f = (a\n  + b) * [1,\n 2]\n\n\n# a comment (\ng = 1;; h = 2\n",
+         "  x₁ᵀ + π·y² − √z⁻¹  # c\n\ny = x)\nz = (y\n)\n",    # a ')' that closes nothing, then a '(' closed
+         "x = a)\ny = (b\n",                                    # ... and a '(' never closed
+         "x = [(1,\n2)]\ny = 2 ÷ x\n"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_lexer_reads_the_same_tokens_a_chunk_at_a_time(text, monkeypatch):
+    whole = tokens_or_error(text)
+    for chunk in (1, 2, 3, 5):
+        monkeypatch.setattr("graphdiff.lang.lexer._CHUNK", chunk)
+        assert tokens_or_error(text) == whole
+
+
+def test_a_closing_bracket_that_closes_nothing_leaves_the_brackets_open_as_they_were():
+    assert tokens_or_error("x = a)\ny = (b\n").startswith("t.gd:2:5: error: '(' was never closed")
+    kinds = [k for k, *_ in tokens_or_error("y = x)\nz = (y\n)\n")]
+    assert kinds == ["name", "op", "name", "op", "newline", "name", "op", "op", "name", "op", "newline", "eof"]
+    e = parse_error_of("input x = 1\ny = x)\nz = (y\n)\n")
+    assert (e.span.line, e.span.col) == (2, 6) and e.message == "unmatched ')': no '(' is open"
+
+
+def parse_error_of(text: str) -> GraphError:
+    with pytest.raises(GraphError) as e:
+        gd.parse(text, "t.gd")
+    return e.value
+
+
 def test_reading_makes_a_span_per_node_not_per_token(spans_made):
     lines = 2000
     g = gd.parse(recurrence(lines))

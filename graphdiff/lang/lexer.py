@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
+from itertools import accumulate, islice, repeat
+from operator import attrgetter
 from typing import NamedTuple
 
 from ..source import GraphError, Source, Span
@@ -133,63 +135,115 @@ class Tokens:
         return (self[k] for k in range(len(self.kinds)))
 
 
+_CHUNK = 2048          # matches taken at a time
+_DEPTH = {"(": 1, "[": 1, ")": -1, "]": -1}   # how a token's text changes the number of brackets open
+_ZEROS = repeat(0)
+_COMMON = frozenset(("name", "number", "op", "newline"))   # the kinds of match besides the rare ones
+_kind_of = attrgetter("lastgroup")
+_group, _start = re.Match.group, re.Match.start
+
+
 def tokenize(src: Source) -> Tokens:
     """Split source text into tokens; newlines inside brackets continue the statement.
 
     The text is expected normalized (source.normalize): "\n" is the only line end. One regular
     expression walks the whole text, a match a token (with the spaces after it); a token keeps its
     offset (its line and column are found only for an error). A bracket still open at the end of
-    the text is an error at that bracket."""
+    the text is an error at that bracket.
+
+    The matches are taken a chunk at a time, and their kinds, texts and offsets read with map (a
+    loop in C, not in Python: the tokens are most of the work of reading a large file); then only
+    the line ends and the rare matches (spaces, comments, Unicode, superscripts, a bad character)
+    are looked at one by one. A line end is kept where no bracket is open (the number open before
+    each token is a running sum) and it does not follow another (or start the file)."""
     tokens = Tokens(src)
     kinds, texts, starts, widths = tokens.kinds, tokens.texts, tokens.starts, tokens.widths
-    add_kind, add_text, add_start = kinds.append, texts.append, starts.append
-    opened: list[int] = []   # offsets of the brackets open at this point
-    for m in _TOKEN.finditer(src.text):
-        kind = m.lastgroup
-        if kind == "name" or kind == "number":
-            add_kind(kind)
-            add_text(m.group(kind))
-            add_start(m.start())
-            continue
-        if kind == "op":
-            tok = m.group(kind)
-            if tok == "(" or tok == "[":
-                opened.append(m.start())
-            elif (tok == ")" or tok == "]") and opened:
-                opened.pop()
-            add_kind(kind)
-            add_text(tok)
-            add_start(m.start())
-            continue
-        if kind == "newline":
-            if not opened and kinds and kinds[-1] != "newline":
-                add_kind(kind)
-                add_text(m.group(kind))
-                add_start(m.start())
-            continue
-        if kind == "ws" or kind == "comment":
-            continue
-        tok = m.group(kind)
-        if kind == "bad":
-            raise GraphError(f"unexpected character {describe_char(tok)}", Span(src, m.start()),
-                             hint=instead(tok))
-        if kind == "sup":
-            tok = tok.translate(_FROM_SUPERSCRIPT)   # as long as what was written
-        else:
-            written = len(tok)
-            tok = UNICODE[tok]
-            kind = "name" if tok == "pi" else "op"
-            if len(tok) != written:
-                widths[len(kinds)] = written
-        add_kind(kind)
-        add_text(tok)
-        add_start(m.start())
-    if opened:
-        ch = src.text[opened[-1]]
-        raise GraphError(f"'{ch}' was never closed", Span(src, opened[-1]),
+    depth = 0           # brackets open
+    matches = _TOKEN.finditer(src.text)
+    while True:
+        ms = list(islice(matches, _CHUNK))
+        if not ms:
+            break
+        ks = list(map(_kind_of, ms))
+        ts = list(map(_group, ms, ks))
+        ss = list(map(_start, ms))
+        depths = list(accumulate(map(_DEPTH.get, ts, _ZEROS), initial=depth))   # open before each token
+        if min(depths) < 0:      # a closing bracket with none open: it closes nothing
+            depths = _clamped(ts, depth)
+        depth = depths[-1]
+        special = _positions(ks, "newline")
+        rare = set(ks) - _COMMON
+        if rare:
+            for kind in rare:
+                special += _positions(ks, kind)
+            special.sort()
+        drops = []       # the positions of the matches that are no tokens
+        line_end = not kinds or kinds[-1] == "newline"   # the last token kept ends a line (or there is none)
+        prev = -1
+        for i in special:
+            if i != prev + 1:    # a name, a number or an op in between
+                line_end = False
+            prev = i
+            kind = ks[i]
+            if kind == "newline":
+                if line_end or depths[i]:
+                    drops.append(i)
+                else:
+                    line_end = True
+            elif kind == "ws" or kind == "comment":
+                drops.append(i)
+            elif kind == "bad":
+                raise GraphError(f"unexpected character {describe_char(ts[i])}", Span(src, ss[i]),
+                                 hint=instead(ts[i]))
+            else:
+                line_end = False
+                if kind == "sup":
+                    ts[i] = ts[i].translate(_FROM_SUPERSCRIPT)   # as long as what was written
+                else:
+                    written = ts[i]
+                    ts[i] = tok = UNICODE[written]
+                    ks[i] = "name" if tok == "pi" else "op"
+                    if len(tok) != len(written):
+                        widths[len(kinds) + i - len(drops)] = len(written)
+        for i in reversed(drops):
+            del ks[i], ts[i], ss[i]
+        kinds += ks
+        texts += ts
+        starts.extend(ss)
+    if depth:
+        opened = _clamped(texts, 0, opened=True)
+        ch = src.text[starts[opened[-1]]]
+        raise GraphError(f"'{ch}' was never closed", Span(src, starts[opened[-1]]),
                          hint=f"close it with '{')' if ch == '(' else ']'}'")
     widths[len(kinds)] = 1
-    add_kind("eof")
-    add_text("")
-    add_start(len(src.text))
+    kinds.append("eof")
+    texts.append("")
+    starts.append(len(src.text))
     return tokens
+
+
+def _positions(items: list, item) -> list[int]:
+    """Where item is in a list, in order."""
+    found, i = [], -1
+    try:
+        while True:
+            i = items.index(item, i + 1)
+            found.append(i)
+    except ValueError:
+        return found
+
+
+def _clamped(texts: list, depth: int, *, opened: bool = False) -> list:
+    """The number of brackets open before each token and after the last (`opened`: the positions
+    of the brackets open after the last, instead), where a closing bracket closes one if one is open
+    (and else nothing: the parser reports it)."""
+    stack = [-1] * depth
+    depths = [depth]
+    for i, t in enumerate(texts):
+        d = _DEPTH.get(t)
+        if d == 1:
+            stack.append(i)
+        elif d == -1 and stack:
+            stack.pop()
+        depths.append(len(stack))
+    return stack if opened else depths

@@ -13,6 +13,7 @@ None) whose body runs in the scope around the loop, so it may rebind outer names
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 
 import numpy as np
@@ -79,6 +80,7 @@ EXPR, BUILD, CALL, RETURN, STMT, BIND, OUTPUT, ITER, END_ITER, BINARY, BINARY_NA
 # built-in function -> (its op, its number of operands): a call giving just the operands is the op
 # on them, with no attributes (the op's parameters left at their defaults)
 _OPERANDS = {fn: (op, OPS[op].arity) for fn, (op, _, _) in FUNCTIONS.items()}
+_NOT_SIMPLE = (None, -1)
 
 
 class Lowerer:
@@ -95,7 +97,7 @@ class Lowerer:
         self.context: list[tuple] = []      # the calls (call, def) and iterations (for, t) being unrolled
         self.ended: dict[str, int] = {}     # loop variables whose loop has ended -> the loop's line
         self.unrolled = 0
-        self.last: tuple | None = None      # (name, span) of the last assignment of the top level
+        self.last: A.Statement | None = None   # the last assignment of the top level
 
     # ------------------------------------------------------------ names
 
@@ -271,8 +273,14 @@ class Lowerer:
         """Lower one statement of the top level."""
         self.run([(STMT, s)])
 
-    def run(self, tasks: list) -> list:
-        """Work through a stack of tasks (last first); returns the nodes left as results.
+    def statements(self, statements) -> None:
+        """Lower statements of the top level in turn, each built before the next is taken (so the
+        parser reads a statement only when the one before it is built)."""
+        self.run([], statements)
+
+    def run(self, tasks: list, statements=()) -> list:
+        """Work through a stack of tasks (last first), then through `statements` (each a STMT task,
+        taken when the stack is empty); returns the nodes left as results.
 
         EXPR e        push e's node: post-order, its operands first
         BINARY e      the op of a binary expression on the two nodes its operands left
@@ -287,126 +295,145 @@ class Lowerer:
         ITER s, t     iteration t of a for loop, then ITER s, t + 1; END_ITER closes its group
         """
         try:
-            return self.work(tasks)
+            return self.work(tasks, statements)
         except GraphError as e:
             if self.context:     # say which call and which iteration the error is in
                 where = "in " + ", in ".join(_place(x, k) for x, k in reversed(self.context))
                 e.hint = f"{where}{'; ' + e.hint if e.hint else ''}"
             raise
 
-    def work(self, tasks: list) -> list:
+    def work(self, tasks: list, statements=()) -> list:
         results: list[int] = []
         pop, push, extend = tasks.pop, tasks.append, tasks.extend
         g = self.g
         apply, binary, frames, name = g.apply, self.binary, self.frames, self.name
         noted = type(self).binary is not Lowerer.binary   # a subclass sees every binary expression (fmt)
         Num, Name, Binary, Unary, Call, simple = A.Num, A.Name, A.Binary, A.Unary, A.Call, _OPERANDS
-        while tasks:
-            kind, x = pop()
-            if kind == EXPR:
-                t = type(x)
-                if t is Name:
-                    frame = frames[-1]
-                    i = None if frame.numbers else frame.names.get(x.id)
-                    results.append(self.name(x) if i is None else i)
-                elif t is Binary:
-                    if type(x.right) is Name:
-                        push((BINARY_NAME, x))
+        more = iter(statements)
+        while True:
+            while tasks:
+                kind, x = pop()
+                if kind == EXPR:
+                    t = type(x)
+                    # A binary expression: the task of its operator (and of its right operand), then its
+                    # left operand at once; so a chain `a*b + c` is one task an operator, none for its
+                    # left operands. (Below, a name's node is looked up as name() would first, without
+                    # the call; the names of a frame running a loop are looked up by name().)
+                    while t is Binary:
+                        if type(x.right) is Name:
+                            push((BINARY_NAME, x))
+                        else:
+                            push((BINARY, x))
+                            push((EXPR, x.right))
+                        x = x.left
+                        t = type(x)
+                    if t is Name:
+                        frame = frames[-1]
+                        i = None if frame.numbers else frame.names.get(x.id)
+                        results.append(name(x) if i is None else i)
+                    elif t is Call and len(x.args) == simple.get(x.fn, _NOT_SIMPLE)[1]:
+                        if len(x.args) == 1 and type(x.args[0]) is Name:   # f(name): no task needed
+                            arg = x.args[0]
+                            frame = frames[-1]
+                            i = None if frame.numbers else frame.names.get(arg.id)
+                            results.append(apply(simple[x.fn][0], (name(arg) if i is None else i,), span=x.span))
+                        else:
+                            push((APPLY, x))
+                            extend([(EXPR, c) for c in reversed(x.args)])
+                    elif t is Num:
+                        results.append(g.add_const(x.value, span=x.span))
+                    elif t is Unary:
+                        push((UNARY, x))
+                        push((EXPR, x.operand))
+                    elif t is A.Array:
+                        results.append(g.add_const(np.array(x.value, dtype=float), span=x.span))
                     else:
-                        push((BINARY, x))
-                        push((EXPR, x.right))
-                    push((EXPR, x.left))
-                elif t is Num:
-                    results.append(g.add_const(x.value, span=x.span))
-                elif t is Unary:
-                    push((UNARY, x))
-                    push((EXPR, x.operand))
-                elif t is A.Array:
-                    results.append(g.add_const(np.array(x.value, dtype=float), span=x.span))
-                elif t is Call and len(x.args) == simple.get(x.fn, (None, -1))[1]:
-                    if len(x.args) == 1 and type(x.args[0]) is Name:   # f(name): no task needed
-                        results.append(apply(simple[x.fn][0], (name(x.args[0]),), span=x.span))
+                        children = _children(x)
+                        push((CALL if t is A.Call and x.fn not in FUNCTIONS else BUILD, (x, len(children))))
+                        extend([(EXPR, c) for c in reversed(children)])
+                elif kind == BINARY_NAME or kind == BINARY:
+                    if kind == BINARY:
+                        right = results.pop()
                     else:
-                        push((APPLY, x))
-                        extend([(EXPR, c) for c in reversed(x.args)])
-                else:
-                    children = _children(x)
-                    push((CALL if t is A.Call and x.fn not in FUNCTIONS else BUILD, (x, len(children))))
-                    extend([(EXPR, c) for c in reversed(children)])
-            elif kind == BINARY or kind == BINARY_NAME:
-                right = results.pop() if kind == BINARY else name(x.right)
-                if x.op == "pow" or noted:
-                    results[-1] = binary(x, results[-1], right)
-                else:
-                    results[-1] = apply(x.op, (results[-1], right), span=x.span)
-            elif kind == UNARY:
-                results[-1] = apply(x.op, (results[-1],), span=x.span)
-            elif kind == APPLY:
-                op, k = simple[x.fn]
-                if k == 1:
-                    results[-1] = apply(op, (results[-1],), span=x.span)
-                else:
-                    node = apply(op, tuple(results[-k:]), span=x.span)
-                    del results[-k:]
-                    results.append(node)
-            elif kind == BUILD:
-                x, k = x
-                if k:
-                    operands = results[-k:]
-                    del results[-k:]
-                else:
-                    operands = []
-                results.append(self.build(x, operands))
-            elif kind == STMT:
-                if type(x) is A.Statement and x.kind == "assign":
-                    push((BIND, x))
-                    push((EXPR, x.expr))
-                else:
-                    self.statement_task(x, push)
-            elif kind == BIND:
-                self.bind(x.name, results.pop(), x.span)
-                if len(self.frames) == 1:
-                    self.last = (x.name, x.span)
-            elif kind == CALL:
-                x, k = x
-                args = results[-k:] if k else []
-                if k:
-                    del results[-k:]
-                d = self.enter(x, args)
-                push((RETURN, x))
-                push((EXPR, d.result))
-                extend([(STMT, b) for b in reversed(d.body)])
-            elif kind == RETURN:
-                g.close_group((results[-1],))
-                self.frames.pop()
-                self.calls.pop()
-                self.context.pop()
-            elif kind == OUTPUT:
-                self.bind(x.name, results.pop(), x.span)
-                g.set_output(x.name, self.scope[x.name], span=x.span)
-            elif kind == ITER:
-                s, t, stop = x
-                frame = self.frames[-1]
-                if t > stop:
-                    del frame.numbers[s.var]
-                    self.ended[s.var] = s.span.line
-                    continue
-                self.count(s.span)
-                frame.numbers[s.var] = t
-                frame.iterations.append({})
-                self.context.append((s, t))
-                g.open_group(f"{s.var}={t}", span=s.span)
-                push((ITER, (s, t + 1, stop)))
-                push((END_ITER, s))
-                extend([(STMT, b) for b in reversed(s.body)])
-            elif kind == END_ITER:
-                frame = self.frames[-1]
-                bound = frame.iterations.pop()
-                self.context.pop()
-                if frame.iterations:
-                    frame.iterations[-1].update(bound)
-                g.close_group(tuple(dict.fromkeys(bound.values())))
-        return results
+                        frame = frames[-1]
+                        right = None if frame.numbers else frame.names.get(x.right.id)
+                        if right is None:
+                            right = name(x.right)
+                    if x.op == "pow" or noted:
+                        results[-1] = binary(x, results[-1], right)
+                    else:
+                        results[-1] = apply(x.op, (results[-1], right), span=x.span)
+                elif kind == BIND:     # (the tasks of every line first: the rest are rarer)
+                    self.bind(x.name, results.pop(), x.span)
+                    if len(self.frames) == 1:
+                        self.last = x
+                elif kind == STMT:
+                    if type(x) is A.Statement and x.kind == "assign":
+                        push((BIND, x))
+                        push((EXPR, x.expr))
+                    else:
+                        self.statement_task(x, push)
+                elif kind == UNARY:
+                    results[-1] = apply(x.op, (results[-1],), span=x.span)
+                elif kind == APPLY:
+                    op, k = simple[x.fn]
+                    if k == 1:
+                        results[-1] = apply(op, (results[-1],), span=x.span)
+                    else:
+                        node = apply(op, tuple(results[-k:]), span=x.span)
+                        del results[-k:]
+                        results.append(node)
+                elif kind == BUILD:
+                    x, k = x
+                    if k:
+                        operands = results[-k:]
+                        del results[-k:]
+                    else:
+                        operands = []
+                    results.append(self.build(x, operands))
+                elif kind == CALL:
+                    x, k = x
+                    args = results[-k:] if k else []
+                    if k:
+                        del results[-k:]
+                    d = self.enter(x, args)
+                    push((RETURN, x))
+                    push((EXPR, d.result))
+                    extend([(STMT, b) for b in reversed(d.body)])
+                elif kind == RETURN:
+                    g.close_group((results[-1],))
+                    self.frames.pop()
+                    self.calls.pop()
+                    self.context.pop()
+                elif kind == OUTPUT:
+                    self.bind(x.name, results.pop(), x.span)
+                    g.set_output(x.name, self.scope[x.name], span=x.span)
+                elif kind == ITER:
+                    s, t, stop = x
+                    frame = self.frames[-1]
+                    if t > stop:
+                        del frame.numbers[s.var]
+                        self.ended[s.var] = s.span.line
+                        continue
+                    self.count(s.span)
+                    frame.numbers[s.var] = t
+                    frame.iterations.append({})
+                    self.context.append((s, t))
+                    g.open_group(f"{s.var}={t}", span=s.span)
+                    push((ITER, (s, t + 1, stop)))
+                    push((END_ITER, s))
+                    extend([(STMT, b) for b in reversed(s.body)])
+                elif kind == END_ITER:
+                    frame = self.frames[-1]
+                    bound = frame.iterations.pop()
+                    self.context.pop()
+                    if frame.iterations:
+                        frame.iterations[-1].update(bound)
+                    g.close_group(tuple(dict.fromkeys(bound.values())))
+            s = next(more, None)   # the next statement of the top level (when lowering a file)
+            if s is None:
+                return results
+            push((STMT, s))
 
     def count(self, span) -> None:
         self.unrolled += 1
@@ -558,13 +585,12 @@ def build_graph(text: str, filename: str = "<string>", *, at=None, share: bool =
 def _build(text: str, filename: str, at, share: bool, cls) -> Graph:
     g = cls()
     low = Lowerer(g, at)
-    count = 0
-    for s in iter_statements(text, filename):   # each statement is built before the next is read
-        low.statement(s)
-        count += 1
-    if not count:
+    statements = iter_statements(text, filename)
+    first = next(statements, None)
+    if first is None:
         raise GraphError("the file holds no statements: a graph needs at least an input and an output",
                          where=filename)
+    low.statements(itertools.chain((first,), statements))   # each built before the next is read
     unknown = set(low.at) - set(g.input_names())
     if unknown:
         name = sorted(unknown)[0]
@@ -574,6 +600,5 @@ def _build(text: str, filename: str, at, share: bool, cls) -> Graph:
     if not g.outputs:
         if low.last is None:
             raise GraphError("the graph has no output: add `output NAME = expression`", where=filename)
-        name, span = low.last
-        g.set_output(name, low.scope[name], span=span)
+        g.set_output(low.last.name, low.scope[low.last.name], span=low.last.span)
     return g.tree() if not share else g

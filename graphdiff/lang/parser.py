@@ -24,6 +24,13 @@ _RESERVED = dict.fromkeys(RESERVED)   # one lookup for a name in an expression
 # the operators other than BINARY's that may follow an operand: postfix, or the start of a second
 # operand written without an operator (2(x+1), 2√x), which is an error
 _AFTER_OPERAND = {"[": True, ".T": True, "(": False, "√": False}
+# the texts of the tokens that end an operand read at a binding power of at least the value: the
+# binary operators; the operators that never continue an expression, the line ends ('\n', ';') and
+# the end of the file ('') end any. Any other token ('[', '.T', '(', '√', a superscript, a name, a
+# number) goes on with the operand, or is an error to report. (These texts are of one kind each.)
+_ENDS = {**{text: bp for text, (bp, _) in BINARY.items()},
+         ")": 0, "]": 0, ",": 0, ":": 0, "..": 0, "=": 0, "\n": 0, ";": 0, "": 0}
+_GOES_ON = 100      # more than any binding power
 _new = tuple.__new__       # syntax nodes made without the named tuples' Python-level __new__
 _Name, _Num, _Binary, _Call = A.Name, A.Num, A.Binary, A.Call
 
@@ -107,7 +114,8 @@ class Parser(Blocks):
                 self.pos += 1
                 continue
             statement = self.statement()
-            self.end_of_statement()
+            if kinds[self.pos] != "newline":
+                self.end_of_statement()
             yield statement
         for d in self.functions.values():   # a function called in a body but never defined
             for fn, span, _ in d.calls:
@@ -219,10 +227,14 @@ class Parser(Blocks):
             raise GraphError(f"expression nested too deeply (more than {MAX_DEPTH} levels)", self.tok.span)
         start = p = self.pos
         kinds, texts = self.kinds, self.texts
-        kind = kinds[p]
-        if kind == "name" and texts[p + 1] != "(" and self.body is None and texts[p] not in _RESERVED:
-            self.pos = p + 1        # a name (prefix's common case, without the call)
-            left = _new(_Name, (texts[p], self.starts[p], self.src))
+        if kinds[p] == "name" and texts[p] not in _RESERVED:   # prefix's common cases, without its call
+            if texts[p + 1] == "(":
+                left = self.call(p)
+            elif self.body is None:
+                self.pos = p + 1
+                left = _new(_Name, (texts[p], self.starts[p], self.src))
+            else:
+                left = self.prefix()
         else:
             left = self.prefix()
         compared = False
@@ -241,8 +253,21 @@ class Parser(Blocks):
                             raise GraphError(f"comparisons do not chain: write (a {text} b) with "
                                              "parentheses, or combine two comparisons with *", self.span(p))
                         compared = True
-                    self.pos = p + 1
-                    right = self.expression(lbp - 1 if op in RIGHT_ASSOC else lbp)
+                    right_bp = lbp - 1 if op in RIGHT_ASSOC else lbp
+                    q = p + 1
+                    kind = kinds[q]
+                    # Most right operands are one name or number that the next token ends (`* x +`,
+                    # `+ t5` at the end of a line): read here, as prefix() would, without the call
+                    # of expression() (there is nothing to nest, so no depth to count).
+                    if ((kind == "name" and self.body is None and texts[q] not in _RESERVED or kind == "number")
+                            and _ENDS.get(texts[q + 1], _GOES_ON) <= right_bp):
+                        self.pos = q + 1
+                        word = texts[q]
+                        right = (_new(_Name, (word, self.starts[q], self.src)) if kind == "name" else
+                                 _new(_Num, (float(word), Span(self.src, self.starts[q], len(word)))))
+                    else:
+                        self.pos = q
+                        right = self.expression(right_bp)
                     # a binary operator is written as long as its ASCII text (− · × ⊙ are one character)
                     left = _new(_Binary, (op, left, right, Span(self.src, self.starts[p], len(text))))
                     continue
@@ -354,16 +379,21 @@ class Parser(Blocks):
     def call(self, at: int):
         """A call: the function's name at token `at`, '(' after it."""
         opener = at + 1
-        self.pos = at + 2
-        self.open.append(opener)
-        args = []
         texts = self.texts
-        if texts[at + 2] != ")":
-            args.append(self.expression())
-            while texts[self.pos] == ",":       # (',' and ')' are only ever the text of an op token)
-                self.pos += 1
+        if self.kinds[at + 2] == "name" and texts[at + 3] == ")" and self.body is None and texts[at + 2] not in _RESERVED:
+            # f(name), the most common call: its argument read here, as expression() would
+            args = [_new(_Name, (texts[at + 2], self.starts[at + 2], self.src))]
+            self.pos = at + 4
+        else:
+            self.pos = at + 2
+            self.open.append(opener)
+            args = []
+            if texts[at + 2] != ")":
                 args.append(self.expression())
-        self.close(")", opener)
+                while texts[self.pos] == ",":       # (',' and ')' are only ever the text of an op token)
+                    self.pos += 1
+                    args.append(self.expression())
+            self.close(")", opener)
         fn = texts[at]
         spec = FUNCTIONS.get(fn)
         if spec is not None:
