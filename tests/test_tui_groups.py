@@ -139,6 +139,27 @@ async def test_a_long_recurrence_opens_at_the_layer_level():
         assert not app.internal_errors
 
 
+async def test_at_80_columns_the_key_bar_keeps_u_on_a_graph_with_groups():
+    # u is how a layer is read as one step: on a graph with groups it ranks before s and c, so a
+    # narrow bar drops `c continue` (without breakpoints it is G; ? lists it) and keeps `u group`
+    from test_tui import make_app
+
+    async def bar(app, pilot):      # the key bar's line of the screen, once the bar is composed
+        for _ in range(200):
+            lines = [line for line in screen_text(app).splitlines() if "next" in line and "quit" in line]
+            if lines:
+                return lines[0]
+            await pilot.pause(0.01)
+        raise AssertionError("the key bar was never drawn")
+
+    for app, grouped in ((app_for(two_layer()), True), (make_app(), False)):
+        async with app.run_test(size=(80, 24)) as pilot:
+            await press(app, pilot)
+            text = await bar(app, pilot)
+            assert ("group" in text) == grouped and ("continue" in text) == (not grouped), text
+            assert all(word in text for word in ("next", "prev", "primal", "forward", "reverse", "help", "quit"))
+
+
 async def test_groups_keys_on_a_graph_without_groups_say_why():
     from test_tui import make_app
     app = make_app()

@@ -537,6 +537,9 @@ PRIORITY = {   # which keys the bar keeps when the terminal is narrow (0 = alway
 
 
 GROUP_ACTIONS = ("group", "all_groups")
+# On a graph with groups, `u` (a layer as one box) ranks before `s` and `c`: at 80 columns the bar
+# then drops `c continue` (without breakpoints it is G; `?` lists it) instead of `u`.
+GROUPED_PRIORITY = {**PRIORITY, "group": 0.5}
 
 
 class KeyBar(Footer):
@@ -546,7 +549,9 @@ class KeyBar(Footer):
     def compose(self):
         if not self._bindings_ready:
             return
-        chosen = fitting(self._shown_bindings(), self.app.size.width, self.app.get_key_display)
+        dbg = getattr(self.screen, "dbg", None)
+        priority = GROUPED_PRIORITY if dbg is not None and dbg.graph.groups else PRIORITY
+        chosen = fitting(self._shown_bindings(), self.app.size.width, self.app.get_key_display, priority)
         self.styles.grid_size_columns = len(chosen)
         for binding, enabled, tooltip in chosen:
             yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description,
@@ -568,15 +573,15 @@ class KeyBar(Footer):
         await self.recompose()
 
 
-def fitting(bindings: list, width: int, display=lambda b: b.key) -> list:
-    """The bindings to show in `width` columns: by priority, then in their order."""
+def fitting(bindings: list, width: int, display=lambda b: b.key, priority: dict = PRIORITY) -> list:
+    """The bindings to show in `width` columns: by priority (0: always), then in their order."""
     def cost(b) -> int:
         return len(display(b)) + len(b.description) + 2
-    ranked = sorted(range(len(bindings)), key=lambda k: (PRIORITY.get(bindings[k][0].action, 3), k))
+    ranked = sorted(range(len(bindings)), key=lambda k: (priority.get(bindings[k][0].action, 3), k))
     keep, used = set(), 0
     for k in ranked:
         c = cost(bindings[k][0])
-        if used + c > width - 1 and PRIORITY.get(bindings[k][0].action, 3) > 0:
+        if used + c > width - 1 and priority.get(bindings[k][0].action, 3) > 0:
             continue
         keep.add(k)
         used += c
