@@ -1,13 +1,13 @@
 """eval, grad, jacobian, trace, stats and check (their arguments: cli/spec.py)."""
 from __future__ import annotations
 
-import itertools
 import json
 
 import numpy as np
 
 from ..values import count, json_string, json_text, jsonable
-from .common import fmt, load_graph, names, no_inputs_error, print_json, sweep_for, warn_nonfinite, write_chunks
+from .common import (comma_chunks, fmt, load_graph, names, no_inputs_error, print_json, sweep_for, warn_nonfinite,
+                     write_chunks)
 
 
 def cmd_eval(args) -> int:
@@ -128,20 +128,15 @@ def step_ranges(ks: list) -> str:
     return ", ".join(f"{a}–{b}" if b > a else f"{a}" for a, b in runs) or "—"
 
 
-STEPS_PER_CHUNK = 2000
-
-
 def trace_json_chunks(g, sw):
     """The `trace --json` document as pieces of text, a few thousand steps each: together,
     exactly `json.dumps({"mode": …, "steps": [step_json(…), …]}, ensure_ascii=False)` and a newline."""
     yield '{"mode": ' + json_string(sw.mode) + ', "steps": ['
-    steps = sw.steps
     if "partial_formulas" in g.cache:    # --symbolic: the formulas are written by step_json only
-        texts = (json.dumps(step_json(g, sw, s), ensure_ascii=False) for s in steps)
+        texts = (json.dumps(step_json(g, sw, s), ensure_ascii=False) for s in sw.steps)
     else:
         texts = step_texts(g, sw)
-    for k in range(0, len(steps), STEPS_PER_CHUNK):
-        yield (", " if k else "") + ", ".join(itertools.islice(texts, STEPS_PER_CHUNK))
+    yield from comma_chunks(texts)
     yield "]}\n"
 
 

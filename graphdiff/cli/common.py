@@ -48,6 +48,18 @@ def line_chunks(texts, *, lines: int = 4096):
         batch = list(itertools.islice(texts, lines))
 
 
+def comma_chunks(texts, *, per: int = 2000):
+    """Texts (JSON values) as chunks of a few thousand each: together, `", ".join(texts)`."""
+    texts = iter(texts)
+    sep = ""
+    while True:
+        batch = list(itertools.islice(texts, per))
+        if not batch:
+            return
+        yield sep + ", ".join(batch)
+        sep = ", "
+
+
 def fmt(v) -> str:
     """A value for people: scalars with 12 significant digits, arrays in full with their shape."""
     from ..explain import value_text

@@ -7,7 +7,7 @@ import sys
 from ..files import write_atomic, write_atomic_chunks
 from ..source import GraphError
 from ..values import json_string
-from .common import line_chunks, load_graph, names, print_json, write_chunks
+from .common import comma_chunks, line_chunks, load_graph, names, print_json, write_chunks
 
 
 def cmd_codegen(args) -> int:
@@ -44,8 +44,7 @@ def codegen_json_chunks(args, lines, source_chunks):
     for chunk in source_chunks:
         yield json_string(chunk)[1:-1]
     yield '", "lines": ['
-    for k in range(0, len(lines), 4096):
-        yield (", " if k else "") + ", ".join([_line_json(ln) for ln in lines[k:k + 4096]])
+    yield from comma_chunks(map(_line_json, lines))
     yield "]}\n"
 
 
