@@ -244,10 +244,8 @@ class PythonEmitter:
         forms = fast_forms(n.op, True) if n.scalar else None
         if forms is None:
             return None
-        refs = self._refs or self._make_refs()
-        o = n.operands
-        args = (refs[o[0]], refs[o[1]] if len(o) > 1 else "", refs[o[2]] if len(o) > 2 else "", refs[n.id])
-        return forms[1], args, all(map(self._plain.__getitem__, o))
+        args = self.args(n)      # (which also makes self._plain)
+        return forms[1], args, all(map(self._plain.__getitem__, n.operands))
 
     def noted(self, text: str) -> str:
         """text, its calls noted (the helpers the module must define)."""
@@ -354,7 +352,7 @@ class PythonEmitter:
     def forward_body(self, source: str, seed) -> list[Line]:
         """Primal and tangent lines interleaved in topological order (the classical chain rule)."""
         lines = []
-        needed, active, primal_lines = self.plan.needed, self.plan.active, self._primal_lines
+        needed, active = self.plan.needed, self.plan.active
         for n in self.nodes:
             if not needed[n.id] or n.op == "const":
                 continue
@@ -363,7 +361,7 @@ class PythonEmitter:
                 if active[n.id]:
                     lines.append(self.scaffold(n.id, f"    v{n.id}_dot = {seed(n)}  # v{n.id} seed"))
                 continue
-            lines.append(primal_lines.get(n.id) or self.primal_line(n))
+            lines.append(self.primal_line(n))
             if active[n.id]:
                 lines += self.tangent_lines(n)
         return lines
@@ -386,12 +384,12 @@ class PythonEmitter:
     def _adjoint_sweep(self, have: set) -> tuple[list[Line], set]:
         lines = []
         append = lines.append
-        needed, active, comments = self.plan.needed, self.plan.active, self._comments
+        needed, active = self.plan.needed, self.plan.active
         for n in reversed(self.nodes):
             i = n.id
             if n.is_leaf or not needed[i] or not active[i] or i not in have:
                 continue
-            g, comment = f"v{i}_bar", comments.get(i) or self._comment(n)
+            g, comment = f"v{i}_bar", self._comment(n)
             fast = self.scalar_forms(n)
             for k, j in enumerate(n.operands):
                 if not active[j]:
