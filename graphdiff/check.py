@@ -23,7 +23,7 @@ import numpy as np
 from .graph import Graph
 from .ops import OPS
 from .source import GraphError
-from .sweeps import primal_values, entry_names, input_values, jacobian, primal
+from .sweeps import entry_names, input_values, jacobian, primal, primal_values
 from .values import jsonable
 
 RTOL, ATOL = 1e-6, 1e-9      # agreement that needs no error estimate

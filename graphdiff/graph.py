@@ -1,9 +1,8 @@
 """The graph: a hash-consed DAG whose node list is always in topological order."""
 from __future__ import annotations
 
-from typing import Iterable
-
 import re
+from typing import Iterable
 
 import numpy as np
 

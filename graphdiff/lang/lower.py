@@ -232,6 +232,7 @@ class Lowerer:
         if not (math.isfinite(v) and float(v).is_integer()):
             raise GraphError(INDEX_WORDS + f"; this one is {_short_number(v)}", _span_of(p))
         return int(v)
+
     def binary(self, e: A.Binary, left: int, right: int) -> int:
         """The node of a power on its operands' nodes (the lowering loop applies the other binary
         ops itself, unless a subclass overrides this method: then it sees them all)."""
